@@ -1,0 +1,31 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * TF.js's FusedBatchNorm gradient tiles the per-channel 1/sqrt(var) to the full activation
+ * shape before multiplying; on the WASM backend that Tile was a third of a training step.
+ * Broadcasting the per-channel vectors gives the same values without the full-size copy.
+ * Mean and variance are treated as inputs, as in the original (their own gradients flow
+ * through the moments op that produced them).
+ */
+export function registerBroadcastingBatchNormGradient(): void {
+  tf.registerGradient({
+    kernelName: 'FusedBatchNorm',
+    inputsToSave: ['x', 'mean', 'variance', 'scale'],
+    gradFunc: (dy, saved, attrs) => {
+      const g = dy as tf.Tensor;
+      const [x, mean, variance, scale] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor | undefined];
+      const eps = (attrs as { varianceEpsilon: number }).varianceEpsilon;
+      const axes = tf.backend_util.getReductionAxes(mean.shape, x.shape);
+      const reduce = (t: tf.Tensor, shape: number[]) => (axes.length ? t.sum(axes) : t).reshape(shape);
+      const scaleValue = scale ?? tf.scalar(1);
+      const invStd = tf.rsqrt(variance.add(eps));
+      return {
+        x: () => g.mul(invStd.mul(scaleValue)),
+        mean: () => reduce(g.mul(invStd.mul(scaleValue)).neg(), mean.shape),
+        variance: () => reduce(x.sub(mean).mul(g).mul(invStd.pow(3).mul(scaleValue).mul(-0.5)), mean.shape),
+        scale: () => reduce(g.mul(x.sub(mean).mul(invStd)), mean.shape),
+        offset: () => reduce(g, mean.shape),
+      };
+    },
+  });
+}

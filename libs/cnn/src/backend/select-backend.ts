@@ -1,0 +1,81 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { registerBroadcastingBatchNormGradient } from './batchnorm-gradient';
+import { registerWasmTrainingKernels } from './wasm-kernels';
+
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+export interface SelectedBackend {
+  name: BackendName;
+  /** Why faster backends were skipped, for the log and the Run record. */
+  skipped: { name: BackendName; reason: string }[];
+}
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The native bindings register a 'tensorflow' backend when imported; they are optional
+ * dependencies (their install downloads libtensorflow), so a missing or broken one is skipped.
+ */
+async function tryNative(pkg: string): Promise<string | null> {
+  try {
+    await import(pkg);
+    return null;
+  } catch (err) {
+    return (err as Error).message.split('\n')[0] ?? 'failed to load';
+  }
+}
+
+function hasGpu(): boolean {
+  // tfjs-node-gpu loads without a GPU and then silently runs on the CPU; ask TF what it sees.
+  const backend = tf.backend() as unknown as { binding?: { isUsingGpuDevice?: () => boolean } };
+  return backend.binding?.isUsingGpuDevice?.() ?? false;
+}
+
+async function setUpWasm(threads: number): Promise<void> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  const dist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+  // With a second argument setWasmPaths would use fetch(), which Node cannot point at a file.
+  wasm.setWasmPaths(`${dist}/`);
+  wasm.setThreadsCount(threads);
+  registerWasmTrainingKernels();
+}
+
+export interface SelectBackendOptions {
+  /** Force one backend (e.g. in tests or benchmarks); otherwise the fastest that works. */
+  prefer?: BackendName;
+  threads?: number;
+}
+
+export async function selectBackend(opts: SelectBackendOptions = {}): Promise<SelectedBackend> {
+  registerBroadcastingBatchNormGradient();
+  const order = opts.prefer ? [opts.prefer] : BACKEND_ORDER;
+  const skipped: SelectedBackend['skipped'] = [];
+  for (const name of order) {
+    let reason: string | null = null;
+    if (name === 'tensorflow-gpu') {
+      reason = await tryNative('@tensorflow/tfjs-node-gpu');
+      if (!reason && (await tf.setBackend('tensorflow')) && !hasGpu()) reason = 'no GPU visible';
+      if (!reason) return { name, skipped };
+    } else if (name === 'tensorflow') {
+      reason = await tryNative('@tensorflow/tfjs-node');
+      if (!reason && !(await tf.setBackend('tensorflow'))) reason = 'backend failed to initialise';
+      if (!reason) return { name, skipped };
+    } else if (name === 'wasm') {
+      try {
+        await setUpWasm(opts.threads ?? 1);
+        if (await tf.setBackend('wasm')) return { name, skipped };
+        reason = 'backend failed to initialise';
+      } catch (err) {
+        reason = (err as Error).message;
+      }
+    } else {
+      await tf.setBackend('cpu');
+      return { name, skipped };
+    }
+    skipped.push({ name, reason: reason ?? 'unavailable' });
+  }
+  throw new Error(`No TensorFlow.js backend could start: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
+}

@@ -1,0 +1,17 @@
+export * from './inference';
+export { selectBackend, BACKEND_ORDER, type BackendName, type SelectedBackend } from './backend/select-backend';
+export { registerWasmTrainingKernels, conv2DBackpropFilterWasm, conv2DBackpropInputWasm } from './backend/wasm-kernels';
+export { createRng, shuffledIndices, type Rng } from './data/random';
+export { augmentInto, gatherBatch, type Augmentation } from './data/augment';
+export { classCounts, countOf, type LabeledImages } from './data/labeled-images';
+export { generateSyntheticFaces, type SyntheticOptions } from './data/synthetic-faces';
+export { packDataset, unpackSplit, packMetaSchema, type PackMeta, type PackedDataset } from './data/pack';
+export { ARCHITECTURES, DEFAULT_ARCHITECTURE, getArchitecture, architectureNames } from './models/registry';
+export type { Architecture, ArchitectureOptions } from './models/architecture';
+export { trainModel, type TrainInput, type TrainResult } from './train/train';
+export { encodeCheckpoint, restoreCheckpoint, type CheckpointState, type EncodedCheckpoint } from './train/checkpoint';
+export { learningRateAt } from './train/schedules';
+export { balancedClassWeights } from './train/class-weights';
+export { classificationReport, type ClassificationReport, type ClassMetrics } from './eval/metrics';
+export { evaluateModel } from './eval/evaluate';
+export { modelToArtifact, type ModelArtifact } from './export/model-artifact';

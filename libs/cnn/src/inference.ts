@@ -1,0 +1,10 @@
+/**
+ * The inference half of the library: what the dashboard, the prediction API and the browser
+ * demo need, without training code.
+ */
+export { toModelInput } from './data/preprocess';
+export {
+  loadModelFromArtifact, layersModelJson, modelArtifactMetaSchema, modelMetadataSchema,
+  type ModelArtifactMeta, type ModelMetadata,
+} from './export/model-artifact';
+export { argmaxRows, predictProbabilities } from './eval/predict';

@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { epochMetricSchema } from '@moodlab/shared';
+
+/**
+ * Everything needed to continue a run exactly where it stopped: model weights (including
+ * BatchNorm statistics), optimizer slots, the metrics history and early-stopping state.
+ * Serialised as [u32 header length][header JSON][model weights][optimizer weights].
+ */
+const headerSchema = z.object({
+  format: z.literal('moodlab-checkpoint-v1'),
+  architecture: z.string(),
+  /** The next epoch to run. */
+  nextEpoch: z.number().int().min(0),
+  history: z.array(epochMetricSchema),
+  best: z.object({ epoch: z.number().int(), valAccuracy: z.number(), valLoss: z.number() }).nullable(),
+  epochsWithoutImprovement: z.number().int().min(0),
+  modelSpecs: z.array(z.object({ name: z.string(), shape: z.array(z.number()), dtype: z.string() }).passthrough()),
+  modelBytes: z.number().int().min(0),
+  optimizerSpecs: z.array(z.object({ name: z.string(), shape: z.array(z.number()), dtype: z.string() }).passthrough()),
+});
+export type CheckpointState = Omit<z.infer<typeof headerSchema>, 'format' | 'modelSpecs' | 'modelBytes' | 'optimizerSpecs'>;
+
+export interface EncodedCheckpoint {
+  data: Uint8Array;
+  digest: string;
+  meta: { format: 'moodlab-checkpoint-v1'; nextEpoch: number; architecture: string };
+}
+
+export async function encodeCheckpoint(model: tf.LayersModel, optimizer: tf.Optimizer, state: CheckpointState): Promise<EncodedCheckpoint> {
+  const modelWeights = model.getWeights().map((tensor, i) => ({ name: `w${i}`, tensor }));
+  const optimizerWeights = await optimizer.getWeights();
+  const m = await tf.io.encodeWeights(modelWeights);
+  const o = await tf.io.encodeWeights(optimizerWeights);
+  const header = new TextEncoder().encode(JSON.stringify({
+    format: 'moodlab-checkpoint-v1', ...state, modelSpecs: m.specs, modelBytes: m.data.byteLength, optimizerSpecs: o.specs,
+  }));
+  const data = new Uint8Array(4 + header.length + m.data.byteLength + o.data.byteLength);
+  new DataView(data.buffer).setUint32(0, header.length, true);
+  data.set(header, 4);
+  data.set(new Uint8Array(m.data), 4 + header.length);
+  data.set(new Uint8Array(o.data), 4 + header.length + m.data.byteLength);
+  return {
+    data,
+    digest: createHash('sha256').update(data).digest('hex'),
+    meta: { format: 'moodlab-checkpoint-v1', nextEpoch: state.nextEpoch, architecture: state.architecture },
+  };
+}
+
+/** Restores weights into a freshly built model of the same architecture and its optimizer. */
+export async function restoreCheckpoint(bytes: Uint8Array, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<CheckpointState> {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLen = view.getUint32(0, true);
+  const header = headerSchema.parse(JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + headerLen))));
+  const copy = (from: number, to: number) => bytes.slice(from, to).buffer as ArrayBuffer;
+  const start = 4 + headerLen;
+  const modelMap = tf.io.decodeWeights(copy(start, start + header.modelBytes), header.modelSpecs as tf.io.WeightsManifestEntry[]);
+  const optMap = tf.io.decodeWeights(copy(start + header.modelBytes, bytes.byteLength), header.optimizerSpecs as tf.io.WeightsManifestEntry[]);
+  const modelTensors = header.modelSpecs.map((s) => modelMap[s.name]!);
+  if (modelTensors.length !== model.getWeights().length) {
+    throw new Error(`checkpoint has ${modelTensors.length} weight tensors, the ${header.architecture} model ${model.getWeights().length}`);
+  }
+  model.setWeights(modelTensors);
+  tf.dispose(modelTensors);
+  await optimizer.setWeights(header.optimizerSpecs.map((s) => ({ name: s.name, tensor: optMap[s.name]! })));
+  const { format: _f, modelSpecs: _m, modelBytes: _b, optimizerSpecs: _o, ...state } = header;
+  return state;
+}

@@ -1,0 +1,54 @@
+import type { Db } from '../client';
+import type { Prisma } from '../generated/client';
+import { saveArtifact } from './artifacts';
+
+export interface NewDataset {
+  name: string;
+  source: string;
+  classNames: string[];
+  counts: Record<string, Record<string, number>>;
+  imageSize: number;
+  digest: string;
+  report?: Prisma.InputJsonValue;
+  pack: { meta: Prisma.InputJsonValue; data: Uint8Array };
+}
+
+const summarySelect = {
+  id: true, name: true, source: true, classNames: true, counts: true, imageSize: true,
+  digest: true, report: true, packId: true, createdAt: true,
+} as const;
+
+/**
+ * Registers a dataset, or returns the existing one when a dataset of that name already has the
+ * same content digest; a different digest under the same name is an error, so a re-import never
+ * silently replaces data that runs were trained on.
+ */
+export async function registerDataset(db: Db, ds: NewDataset) {
+  const existing = await db.dataset.findUnique({ where: { name: ds.name }, select: summarySelect });
+  if (existing) {
+    if (existing.digest !== ds.digest) {
+      throw new Error(`Dataset "${ds.name}" already exists with different content (digest ${existing.digest.slice(0, 12)}); choose another name.`);
+    }
+    return existing;
+  }
+  const pack = await saveArtifact(db, { kind: 'dataset-pack', ...ds.pack });
+  return db.dataset.create({
+    data: {
+      name: ds.name, source: ds.source, classNames: ds.classNames, counts: ds.counts,
+      imageSize: ds.imageSize, digest: ds.digest, report: ds.report ?? {}, packId: pack.id,
+    },
+    select: summarySelect,
+  });
+}
+
+export async function listDatasets(db: Db) {
+  return db.dataset.findMany({ select: summarySelect, orderBy: { createdAt: 'asc' } });
+}
+
+export async function getDataset(db: Db, id: string) {
+  return db.dataset.findUnique({ where: { id }, select: summarySelect });
+}
+
+export async function getDatasetByName(db: Db, name: string) {
+  return db.dataset.findUnique({ where: { name }, select: summarySelect });
+}

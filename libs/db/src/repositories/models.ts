@@ -1,0 +1,74 @@
+import type { Db } from '../client';
+import type { Prisma } from '../generated/client';
+import { digestOf } from './artifacts';
+
+export interface NewModelVersion {
+  runId: string;
+  architecture: string;
+  summary: Prisma.InputJsonValue;
+  artifact: { meta: Prisma.InputJsonValue; data: Uint8Array };
+}
+
+export async function createModelVersion(db: Db, mv: NewModelVersion) {
+  // Version numbers come from the table's max; the unique index makes a concurrent duplicate
+  // fail, and we retry, rather than locking the table.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await db.$transaction(async (tx) => {
+        const last = await tx.modelVersion.aggregate({ _max: { version: true } });
+        const artifact = await tx.artifact.create({
+          data: {
+            kind: 'model', meta: mv.artifact.meta, digest: digestOf(mv.artifact.data), sizeBytes: mv.artifact.data.byteLength,
+            data: Buffer.from(mv.artifact.data.buffer, mv.artifact.data.byteOffset, mv.artifact.data.byteLength),
+          },
+          select: { id: true },
+        });
+        return tx.modelVersion.create({
+          data: { version: (last._max.version ?? 0) + 1, runId: mv.runId, architecture: mv.architecture, summary: mv.summary, artifactId: artifact.id },
+        });
+      });
+    } catch (err) {
+      if (attempt < 3 && (err as { code?: string }).code === 'P2002') continue;
+      throw err;
+    }
+  }
+}
+
+export async function listModelVersions(db: Db) {
+  return db.modelVersion.findMany({
+    orderBy: { version: 'desc' },
+    include: { run: { select: { id: true, dataset: { select: { name: true } } } }, evaluations: true },
+  });
+}
+
+export async function getModelVersion(db: Db, id: string) {
+  return db.modelVersion.findUnique({ where: { id }, include: { artifact: true } });
+}
+
+export async function getModelVersionByNumber(db: Db, version: number) {
+  return db.modelVersion.findUnique({ where: { version }, include: { artifact: true } });
+}
+
+export async function promoteModelVersion(db: Db, modelVersionId: string, note = '') {
+  return db.promotion.create({ data: { modelVersionId, note } });
+}
+
+export async function promotionHistory(db: Db, take = 50) {
+  return db.promotion.findMany({ orderBy: { createdAt: 'desc' }, take, include: { modelVersion: { select: { version: true } } } });
+}
+
+export async function servingPromotion(db: Db) {
+  return db.promotion.findFirst({ orderBy: { createdAt: 'desc' }, include: { modelVersion: { select: { id: true, version: true } } } });
+}
+
+/** Re-promotes the version that served before the current one; history is appended, not rewritten. */
+export async function rollbackPromotion(db: Db, note = '') {
+  const [current, ...older] = await db.promotion.findMany({ orderBy: { createdAt: 'desc' }, take: 50 });
+  const previous = older.find((p) => p.modelVersionId !== current?.modelVersionId);
+  if (!current || !previous) throw new Error('Nothing to roll back to: there is no earlier promoted version.');
+  return db.promotion.create({ data: { modelVersionId: previous.modelVersionId, note, rollbackOf: current.id } });
+}
+
+export async function recordEvaluation(db: Db, ev: Prisma.EvaluationUncheckedCreateInput) {
+  return db.evaluation.create({ data: ev });
+}

@@ -1,0 +1,124 @@
+import type { EpochMetricData, RunStatus, TrainProgress } from '@moodlab/shared';
+import type { Db } from '../client';
+import type { Prisma } from '../generated/client';
+
+export interface NewRun {
+  datasetId: string;
+  architecture: string;
+  hyperparameters: Prisma.InputJsonValue;
+  seed: number;
+  tags?: string[];
+  codeVersion?: string;
+}
+
+export async function createRun(db: Db, run: NewRun) {
+  return db.run.create({ data: { ...run, status: 'queued' } });
+}
+
+export async function setRunJobId(db: Db, runId: string, jobId: string) {
+  await db.run.update({ where: { id: runId }, data: { jobId } });
+}
+
+export async function getRun(db: Db, id: string) {
+  return db.run.findUnique({
+    where: { id },
+    include: {
+      dataset: { select: { id: true, name: true } },
+      epochs: { orderBy: { epoch: 'asc' } },
+      modelVersions: { select: { id: true, version: true, artifactId: true, summary: true, createdAt: true } },
+    },
+  });
+}
+
+export async function listRuns(db: Db, take = 200) {
+  return db.run.findMany({
+    orderBy: { createdAt: 'desc' },
+    take,
+    include: { dataset: { select: { name: true } }, _count: { select: { epochs: true } } },
+  });
+}
+
+/**
+ * Status transitions are guarded by the statuses they may leave, so a late message from a
+ * worker can never turn a cancelled run back into a running or completed one.
+ */
+async function transition(db: Db, id: string, from: RunStatus[], data: Prisma.RunUpdateManyMutationInput): Promise<boolean> {
+  const { count } = await db.run.updateMany({ where: { id, status: { in: from } }, data });
+  return count === 1;
+}
+
+export function markRunRunning(db: Db, id: string, workerId: string, backend: string) {
+  return transition(db, id, ['queued', 'running'], {
+    status: 'running', workerId, backend, startedAt: new Date(), error: null,
+  });
+}
+
+export function markRunQueued(db: Db, id: string, reason: string) {
+  return transition(db, id, ['running'], { status: 'queued', error: reason, workerId: null });
+}
+
+export function markRunCompleted(db: Db, id: string) {
+  return transition(db, id, ['running'], { status: 'completed', finishedAt: new Date() });
+}
+
+export function markRunFailed(db: Db, id: string, error: string) {
+  return transition(db, id, ['queued', 'running'], { status: 'failed', error, finishedAt: new Date() });
+}
+
+export function markRunCancelled(db: Db, id: string) {
+  return transition(db, id, ['queued', 'running'], { status: 'cancelled', finishedAt: new Date() });
+}
+
+export async function getRunStatus(db: Db, id: string): Promise<RunStatus | null> {
+  const run = await db.run.findUnique({ where: { id }, select: { status: true } });
+  return run?.status ?? null;
+}
+
+export async function saveRunProgress(db: Db, id: string, progress: TrainProgress) {
+  await db.run.update({ where: { id }, data: { progress } });
+}
+
+/** Idempotent per (run, epoch): a resumed run that repeats an epoch overwrites, never duplicates. */
+export async function recordEpoch(db: Db, runId: string, m: EpochMetricData) {
+  await db.epochMetric.upsert({
+    where: { runId_epoch: { runId, epoch: m.epoch } },
+    create: { runId, ...m },
+    update: { ...m },
+  });
+}
+
+/** Drops epochs past the checkpoint a resumed run restarts from. */
+export async function truncateEpochs(db: Db, runId: string, fromEpoch: number) {
+  await db.epochMetric.deleteMany({ where: { runId, epoch: { gte: fromEpoch } } });
+}
+
+export async function listEpochs(db: Db, runId: string) {
+  return db.epochMetric.findMany({ where: { runId }, orderBy: { epoch: 'asc' } });
+}
+
+/** Points the run at its newest checkpoint and deletes the one it replaces, in one transaction. */
+export async function replaceCheckpoint(db: Db, runId: string, checkpoint: { meta: Prisma.InputJsonValue; data: Uint8Array; digest: string }) {
+  return db.$transaction(async (tx) => {
+    const prev = await tx.run.findUnique({ where: { id: runId }, select: { checkpointId: true } });
+    const created = await tx.artifact.create({
+      data: {
+        kind: 'checkpoint', meta: checkpoint.meta, digest: checkpoint.digest,
+        data: Buffer.from(checkpoint.data.buffer, checkpoint.data.byteOffset, checkpoint.data.byteLength),
+        sizeBytes: checkpoint.data.byteLength,
+      },
+      select: { id: true },
+    });
+    await tx.run.update({ where: { id: runId }, data: { checkpointId: created.id } });
+    if (prev?.checkpointId) await tx.artifact.delete({ where: { id: prev.checkpointId } });
+    return created.id;
+  });
+}
+
+export async function getRunCheckpoint(db: Db, runId: string) {
+  const run = await db.run.findUnique({ where: { id: runId }, select: { checkpoint: true } });
+  return run?.checkpoint ?? null;
+}
+
+export async function findRunsByStatus(db: Db, status: RunStatus) {
+  return db.run.findMany({ where: { status }, select: { id: true, jobId: true, workerId: true, kind: true } });
+}

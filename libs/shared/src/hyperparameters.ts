@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+/** Preprocessing is part of the model contract: it is stored in every exported artifact. */
+export const preprocessingSchema = z.object({
+  imageSize: z.number().int().min(16).max(128).default(48),
+  normalization: z.enum(['scale01', 'standardize']).default('scale01'),
+});
+export type Preprocessing = z.infer<typeof preprocessingSchema>;
+
+export const augmentationSchema = z.object({
+  enabled: z.boolean().default(true),
+  rotationDeg: z.number().min(0).max(45).default(10),
+  shift: z.number().min(0).max(0.3).default(0.1),
+  zoom: z.number().min(0).max(0.3).default(0.1),
+  horizontalFlip: z.boolean().default(true),
+});
+
+/**
+ * The one hyperparameter schema: the dashboard form, the HTTP API, job payloads
+ * and the training loop all parse through it.
+ */
+export const hyperparametersSchema = z.object({
+  architecture: z.string().min(1).default('small-cnn'),
+  epochs: z.number().int().min(1).max(500).default(8),
+  batchSize: z.number().int().min(1).max(1024).default(64),
+  optimizer: z.enum(['adam', 'sgd']).default('adam'),
+  learningRate: z.number().positive().max(10).default(0.002),
+  momentum: z.number().min(0).max(1).default(0.9),
+  weightDecay: z.number().min(0).max(1).default(0),
+  lrSchedule: z.enum(['constant', 'step', 'cosine']).default('constant'),
+  earlyStoppingPatience: z.number().int().min(0).max(100).default(0),
+  classWeighting: z.boolean().default(false),
+  augmentation: augmentationSchema.default(augmentationSchema.parse({ enabled: false })),
+  preprocessing: preprocessingSchema.default(preprocessingSchema.parse({})),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+});
+export type Hyperparameters = z.infer<typeof hyperparametersSchema>;
+export type HyperparametersInput = z.input<typeof hyperparametersSchema>;

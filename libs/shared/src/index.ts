@@ -1,0 +1,4 @@
+export * from './labels';
+export * from './hyperparameters';
+export * from './status';
+export * from './progress';
