@@ -5,3 +5,4 @@ export * from './repositories/datasets';
 export * from './repositories/runs';
 export * from './repositories/models';
 export * from './repositories/workers';
+export type { Prisma } from './generated/client';

@@ -1,0 +1,24 @@
+import os from 'node:os';
+import { z } from 'zod';
+import { BACKEND_ORDER } from '@moodlab/cnn';
+
+/** The worker's whole configuration, parsed once at boot; nothing else reads process.env. */
+const envSchema = z.object({
+  DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/moodlab'),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  WORKER_ID: z.string().min(1).default(`${os.hostname()}-${process.pid}`),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  /** Force a TF.js backend; by default the fastest that loads (GPU, native CPU, WASM, JS). */
+  TF_BACKEND: z.enum(BACKEND_ORDER).optional(),
+  TF_THREADS: z.coerce.number().int().min(1).max(64).default(1),
+  /** How long a job's lock lives without renewal: a dead worker's job is taken over after it. */
+  LOCK_DURATION_MS: z.coerce.number().int().min(1000).default(30_000),
+  STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
+  HEARTBEAT_MS: z.coerce.number().int().min(500).default(5_000),
+  CODE_VERSION: z.string().default(process.env.npm_package_version ?? 'dev'),
+});
+export type WorkerEnv = z.infer<typeof envSchema>;
+
+export function parseEnv(env: NodeJS.ProcessEnv = process.env): WorkerEnv {
+  return envSchema.parse(env);
+}

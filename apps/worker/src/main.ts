@@ -1,0 +1,71 @@
+import { Queue, Worker } from 'bullmq';
+import { selectBackend } from '@moodlab/cnn';
+import { beat, createDb, markRunFailed, markRunQueued, removeWorker } from '@moodlab/db';
+import { createRedis, EVALUATE_QUEUE, TRAIN_QUEUE } from '@moodlab/jobs';
+import { parseEnv } from './env';
+import { createEvaluateProcessor } from './processors/evaluate';
+import { createTrainProcessor } from './processors/train';
+import { reconcileRuns } from './reconcile';
+
+const env = parseEnv();
+const log = (line: string) => console.log(`[worker ${env.WORKER_ID}] ${line}`);
+
+const db = createDb(env.DATABASE_URL);
+const connection = createRedis(env.REDIS_URL, 'worker');
+// Selected here only to report it; each job's child process selects again with the same rules.
+const backend = await selectBackend({ prefer: env.TF_BACKEND, threads: env.TF_THREADS });
+log(`backend ${backend.name}${backend.skipped.length ? ` (skipped ${backend.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : ''}`);
+
+const shutdown = new AbortController();
+const ctx = { db, env, activeRuns: new Set<string>(), shuttingDown: shutdown.signal };
+const workerOptions = {
+  connection,
+  concurrency: env.WORKER_CONCURRENCY,
+  lockDuration: env.LOCK_DURATION_MS,
+  stalledInterval: env.STALLED_INTERVAL_MS,
+  maxStalledCount: 3,
+};
+const trainWorker = new Worker(TRAIN_QUEUE, createTrainProcessor(ctx), { ...workerOptions, name: env.WORKER_ID });
+const evaluateWorker = new Worker(EVALUATE_QUEUE, createEvaluateProcessor(ctx), { ...workerOptions, name: env.WORKER_ID });
+const trainQueue = new Queue(TRAIN_QUEUE, { connection });
+
+trainWorker.on('stalled', (jobId) => {
+  log(`job ${jobId} stalled (its worker died); it will resume from its last checkpoint`);
+  void markRunQueued(db, jobId, 'worker lost; will resume from its last checkpoint');
+});
+trainWorker.on('failed', (job, err) => {
+  log(`job ${job?.id ?? '?'} failed: ${err.message}`);
+  // Failures outside the processor (e.g. stalled too often) never reached its own handler.
+  if (job?.id) void markRunFailed(db, job.id, err.message);
+});
+trainWorker.on('completed', (job) => log(`job ${job.id} completed`));
+for (const w of [trainWorker, evaluateWorker]) w.on('error', (err) => log(`error: ${err.message}`));
+
+const heartbeat = async () => {
+  await beat(db, { id: env.WORKER_ID, hostname: env.WORKER_ID.split('-')[0] ?? env.WORKER_ID, backend: backend.name, concurrency: env.WORKER_CONCURRENCY, currentRunIds: [...ctx.activeRuns] })
+    .catch((err: Error) => log(`heartbeat failed: ${err.message}`));
+};
+await heartbeat();
+await reconcileRuns(db, trainQueue).catch((err: Error) => log(`reconcile failed: ${err.message}`));
+const timers = [
+  setInterval(() => void heartbeat(), env.HEARTBEAT_MS),
+  setInterval(() => void reconcileRuns(db, trainQueue).catch(() => {}), Math.max(env.STALLED_INTERVAL_MS, 10_000)),
+];
+log(`ready: queues ${TRAIN_QUEUE}, ${EVALUATE_QUEUE}; concurrency ${env.WORKER_CONCURRENCY}`);
+
+let closing = false;
+async function close(signal: string) {
+  if (closing) return;
+  closing = true;
+  log(`${signal}: handing running jobs back to the queue and closing`);
+  shutdown.abort();
+  timers.forEach(clearInterval);
+  await Promise.all([trainWorker.close(), evaluateWorker.close()]);
+  await trainQueue.close();
+  await removeWorker(db, env.WORKER_ID).catch(() => {});
+  await db.$disconnect();
+  connection.disconnect();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void close('SIGTERM'));
+process.on('SIGINT', () => void close('SIGINT'));

@@ -1,0 +1,12 @@
+import type { Db } from '@moodlab/db';
+import type { WorkerEnv } from '../env';
+
+/** What every processor needs; built once in main.ts. */
+export interface ProcessorContext {
+  db: Db;
+  env: WorkerEnv;
+  /** Runs this worker is training now, for the heartbeat. */
+  activeRuns: Set<string>;
+  /** Set on SIGTERM: running jobs hand themselves back to the queue. */
+  shuttingDown: AbortSignal;
+}

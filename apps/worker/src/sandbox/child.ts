@@ -1,0 +1,62 @@
+/**
+ * The training child process. CPU-bound TF.js work runs here so that the parent's event loop
+ * stays free to renew the job lock and write to Postgres and Redis; the parent can also end a
+ * cancelled run at once by killing this process.
+ */
+import { evaluateModel, loadModelFromArtifact, modelToArtifact, packMetaSchema, selectBackend, trainModel, unpackSplit } from '@moodlab/cnn';
+import { childMessageSchema, parentMessageSchema, type ChildMessage } from './messages';
+
+function send(msg: ChildMessage): Promise<void> {
+  childMessageSchema.parse(msg);
+  return new Promise((resolve, reject) => process.send!(msg, undefined, {}, (err) => (err ? reject(err) : resolve())));
+}
+
+async function handle(raw: unknown): Promise<void> {
+  const msg = parentMessageSchema.parse(raw);
+  const backend = await selectBackend({ prefer: msg.backend, threads: msg.threads });
+  await send({ type: 'backend', name: backend.name });
+  const packMeta = packMetaSchema.parse(msg.dataset.meta);
+  if (msg.type === 'train') {
+    const hp = msg.hyperparameters;
+    const validation = packMeta.splits.validation ? unpackSplit(packMeta, msg.dataset.data, 'validation') : undefined;
+    let lastProgress = 0;
+    const result = await trainModel({
+      hyperparameters: hp,
+      classNames: packMeta.classNames,
+      train: unpackSplit(packMeta, msg.dataset.data, 'train'),
+      validation,
+      resumeFrom: msg.checkpoint ?? undefined,
+      onProgress: (progress) => {
+        // A few updates per second are enough for a live bar.
+        const now = Date.now();
+        if (now - lastProgress < 250 && progress.batch !== progress.batches) return;
+        lastProgress = now;
+        void send({ type: 'progress', progress });
+      },
+      onEpochEnd: (metric, checkpoint) => send({ type: 'epoch', metric, checkpoint: { data: checkpoint.data, digest: checkpoint.digest, meta: checkpoint.meta } }),
+    });
+    const evaluation = validation ? evaluateModel(result.model, validation, packMeta.classNames, hp.preprocessing) : null;
+    const artifact = await modelToArtifact(result.model, { classNames: packMeta.classNames, preprocessing: hp.preprocessing, architecture: hp.architecture });
+    await send({
+      type: 'trained', history: result.history, best: result.best, stoppedEarly: result.stoppedEarly,
+      model: { meta: artifact.meta, data: artifact.data }, evaluation,
+    });
+  } else {
+    const { model, metadata } = await loadModelFromArtifact(msg.model.meta, msg.model.data);
+    const split = unpackSplit(packMeta, msg.dataset.data, msg.split);
+    if (split.size !== metadata.preprocessing.imageSize) {
+      throw new Error(`model expects ${metadata.preprocessing.imageSize}px images, dataset has ${split.size}px`);
+    }
+    const report = evaluateModel(model, split, metadata.classNames, metadata.preprocessing, msg.flipTta);
+    await send({ type: 'evaluated', report });
+  }
+}
+
+process.once('message', (raw) => {
+  handle(raw)
+    .then(() => process.exit(0))
+    .catch(async (err: unknown) => {
+      await send({ type: 'error', message: err instanceof Error ? err.message : String(err) }).catch(() => {});
+      process.exit(1);
+    });
+});

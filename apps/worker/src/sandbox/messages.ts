@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { BACKEND_ORDER } from '@moodlab/cnn';
+import { epochMetricSchema, hyperparametersSchema, trainProgressSchema } from '@moodlab/shared';
+
+/** The IPC protocol between a job processor and its training child process. */
+const bytes = z.instanceof(Uint8Array);
+
+export const parentMessageSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('train'),
+    hyperparameters: hyperparametersSchema,
+    dataset: z.object({ meta: z.unknown(), data: bytes }),
+    checkpoint: bytes.nullable(),
+    backend: z.enum(BACKEND_ORDER).optional(),
+    threads: z.number().int().min(1),
+  }),
+  z.object({
+    type: z.literal('evaluate'),
+    model: z.object({ meta: z.unknown(), data: bytes }),
+    dataset: z.object({ meta: z.unknown(), data: bytes }),
+    split: z.string(),
+    flipTta: z.boolean(),
+    backend: z.enum(BACKEND_ORDER).optional(),
+    threads: z.number().int().min(1),
+  }),
+]);
+export type ParentMessage = z.infer<typeof parentMessageSchema>;
+
+const reportSchema = z.object({
+  accuracy: z.number(),
+  macroF1: z.number(),
+  perClass: z.array(z.object({ label: z.string(), precision: z.number(), recall: z.number(), f1: z.number(), support: z.number() })),
+  confusion: z.array(z.array(z.number())),
+});
+
+export const childMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('backend'), name: z.string() }),
+  z.object({ type: z.literal('progress'), progress: trainProgressSchema }),
+  z.object({ type: z.literal('epoch'), metric: epochMetricSchema, checkpoint: z.object({ data: bytes, digest: z.string(), meta: z.record(z.string(), z.unknown()) }) }),
+  z.object({
+    type: z.literal('trained'),
+    history: z.array(epochMetricSchema),
+    best: z.object({ epoch: z.number(), valAccuracy: z.number(), valLoss: z.number() }).nullable(),
+    stoppedEarly: z.boolean(),
+    model: z.object({ meta: z.record(z.string(), z.unknown()), data: bytes }),
+    evaluation: reportSchema.nullable(),
+  }),
+  z.object({ type: z.literal('evaluated'), report: reportSchema }),
+  z.object({ type: z.literal('error'), message: z.string() }),
+]);
+export type ChildMessage = z.infer<typeof childMessageSchema>;

@@ -1,0 +1,47 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { childMessageSchema, type ChildMessage, type ParentMessage } from './messages';
+
+const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
+
+export interface ChildRun {
+  /** Resolves with the child's final message ('trained', 'evaluated'), rejects on 'error' or a crash. */
+  done: Promise<ChildMessage>;
+  kill(): void;
+}
+
+/**
+ * Starts a child, sends it one request and feeds every message to `onMessage` in order,
+ * awaiting each, so that database writes for epoch N finish before those for epoch N+1.
+ */
+export function runInChild(request: ParentMessage, onMessage: (msg: ChildMessage) => Promise<void>): ChildRun {
+  const child: ChildProcess = fork(CHILD, [], {
+    execArgv: ['--import', 'tsx'],
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let chain = Promise.resolve();
+  let final: ChildMessage | null = null;
+  let failure: string | null = null;
+  const done = new Promise<ChildMessage>((resolve, reject) => {
+    child.on('message', (raw) => {
+      const parsed = childMessageSchema.safeParse(raw);
+      chain = chain.then(async () => {
+        if (!parsed.success) { failure = `bad message from training process: ${parsed.error.message}`; return; }
+        const msg = parsed.data;
+        if (msg.type === 'error') failure = msg.message;
+        else if (msg.type === 'trained' || msg.type === 'evaluated') final = msg;
+        else await onMessage(msg);
+      }).catch((err: unknown) => { failure = (err as Error).message; child.kill('SIGKILL'); });
+    });
+    child.on('exit', (code, signal) => {
+      void chain.then(() => {
+        if (final && !failure) resolve(final);
+        else reject(new Error(failure ?? `training process exited (${signal ?? `code ${code}`})`));
+      });
+    });
+    child.on('error', (err) => reject(err));
+  });
+  child.send(request);
+  return { done, kill: () => child.kill('SIGKILL') };
+}

@@ -1,0 +1,4 @@
+export { createRedis, DEFAULT_REDIS_URL } from './connection';
+export * from './train-queue';
+export * from './evaluate-queue';
+export { describeValidationError } from './errors';
