@@ -1,6 +1,6 @@
 import type { Db } from '../client';
 import type { Prisma } from '../generated/client';
-import { digestOf } from './artifacts';
+import { artifactRow } from './artifacts';
 
 export interface NewModelVersion {
   runId: string;
@@ -16,13 +16,7 @@ export async function createModelVersion(db: Db, mv: NewModelVersion) {
     try {
       return await db.$transaction(async (tx) => {
         const last = await tx.modelVersion.aggregate({ _max: { version: true } });
-        const artifact = await tx.artifact.create({
-          data: {
-            kind: 'model', meta: mv.artifact.meta, digest: digestOf(mv.artifact.data), sizeBytes: mv.artifact.data.byteLength,
-            data: Buffer.from(mv.artifact.data.buffer, mv.artifact.data.byteOffset, mv.artifact.data.byteLength),
-          },
-          select: { id: true },
-        });
+        const artifact = await tx.artifact.create({ data: artifactRow({ kind: 'model', ...mv.artifact }), select: { id: true } });
         return tx.modelVersion.create({
           data: { version: (last._max.version ?? 0) + 1, runId: mv.runId, architecture: mv.architecture, summary: mv.summary, artifactId: artifact.id },
         });

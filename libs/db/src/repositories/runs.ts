@@ -1,6 +1,7 @@
 import type { EpochMetricData, RunStatus, TrainProgress } from '@moodlab/shared';
 import type { Db } from '../client';
 import type { Prisma } from '../generated/client';
+import { artifactRow } from './artifacts';
 
 export interface NewRun {
   datasetId: string;
@@ -25,7 +26,9 @@ export async function getRun(db: Db, id: string) {
     include: {
       dataset: { select: { id: true, name: true } },
       epochs: { orderBy: { epoch: 'asc' } },
-      modelVersions: { select: { id: true, version: true, artifactId: true, summary: true, createdAt: true } },
+      modelVersions: {
+        select: { id: true, version: true, artifactId: true, summary: true, createdAt: true, evaluations: { orderBy: { createdAt: 'desc' } } },
+      },
     },
   });
 }
@@ -97,17 +100,10 @@ export async function listEpochs(db: Db, runId: string) {
 }
 
 /** Points the run at its newest checkpoint and deletes the one it replaces, in one transaction. */
-export async function replaceCheckpoint(db: Db, runId: string, checkpoint: { meta: Prisma.InputJsonValue; data: Uint8Array; digest: string }) {
+export async function replaceCheckpoint(db: Db, runId: string, checkpoint: { meta: Prisma.InputJsonValue; data: Uint8Array }) {
   return db.$transaction(async (tx) => {
     const prev = await tx.run.findUnique({ where: { id: runId }, select: { checkpointId: true } });
-    const created = await tx.artifact.create({
-      data: {
-        kind: 'checkpoint', meta: checkpoint.meta, digest: checkpoint.digest,
-        data: Buffer.from(checkpoint.data.buffer, checkpoint.data.byteOffset, checkpoint.data.byteLength),
-        sizeBytes: checkpoint.data.byteLength,
-      },
-      select: { id: true },
-    });
+    const created = await tx.artifact.create({ data: artifactRow({ kind: 'checkpoint', meta: checkpoint.meta, data: checkpoint.data }), select: { id: true } });
     await tx.run.update({ where: { id: runId }, data: { checkpointId: created.id } });
     if (prev?.checkpointId) await tx.artifact.delete({ where: { id: prev.checkpointId } });
     return created.id;

@@ -1,0 +1,18 @@
+import type { ReactNode } from 'react';
+import './globals.css';
+
+export const metadata = { title: 'Moodlab', description: 'Train, compare, promote and serve facial-expression CNNs' };
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body>
+        <header className="top">
+          <a href="/" className="brand">Moodlab</a>
+          <nav><a href="/">Runs &amp; datasets</a></nav>
+        </header>
+        <main>{children}</main>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,135 @@
+'use client';
+import { useEffect, useState } from 'react';
+import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { TERMINAL_STATUSES, type EpochMetricData, type RunStatus, type TrainProgress } from '@moodlab/shared';
+
+interface Evaluation { id: string; split: string; accuracy: number; macroF1: number; perClass: { label: string; precision: number; recall: number; f1: number; support: number }[]; confusionMatrix: number[][] }
+export interface RunView {
+  id: string;
+  status: RunStatus;
+  architecture: string;
+  backend: string | null;
+  error: string | null;
+  workerId: string | null;
+  hyperparameters: Record<string, unknown>;
+  progress: TrainProgress | null;
+  dataset: { id: string; name: string };
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  epochs: (EpochMetricData & { id: string })[];
+  modelVersions: { id: string; version: number; summary: Record<string, unknown>; evaluations: Evaluation[] }[];
+}
+
+const pct = (v: number | null | undefined) => (v == null ? '–' : `${(v * 100).toFixed(1)}%`);
+
+/** Follows the run over server-sent events until it ends. */
+function useLiveRun(initial: RunView): RunView {
+  const [run, setRun] = useState(initial);
+  useEffect(() => {
+    if (TERMINAL_STATUSES.includes(initial.status)) return;
+    const source = new EventSource(`/api/runs/${initial.id}/events`);
+    source.onmessage = (e) => {
+      const next = JSON.parse(e.data as string) as RunView;
+      setRun(next);
+      if (TERMINAL_STATUSES.includes(next.status)) source.close();
+    };
+    return () => source.close();
+  }, [initial.id, initial.status]);
+  return run;
+}
+
+function Curves({ epochs }: { epochs: EpochMetricData[] }) {
+  const data = epochs.map((e) => ({ epoch: e.epoch + 1, loss: e.loss, val_loss: e.valLoss, accuracy: e.accuracy, val_accuracy: e.valAccuracy }));
+  return (
+    <div className="grid">
+      {([['loss', 'val_loss'], ['accuracy', 'val_accuracy']] as const).map(([a, b]) => (
+        <div key={a} className={`chart chart-${a}`}>
+          <LineChart width={520} height={240} data={data}>
+            <CartesianGrid strokeDasharray="3 3" />
+            <XAxis dataKey="epoch" />
+            <YAxis domain={a === 'accuracy' ? [0, 1] : ['auto', 'auto']} />
+            <Tooltip />
+            <Legend />
+            <Line dataKey={a} stroke="#3b5bdb" isAnimationActive={false} />
+            <Line dataKey={b} stroke="#f08c00" isAnimationActive={false} />
+          </LineChart>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function ConfusionMatrix({ ev }: { ev: Evaluation }) {
+  const labels = ev.perClass.map((c) => c.label);
+  return (
+    <table className="confusion">
+      <thead><tr><th>true \ pred</th>{labels.map((l) => <th key={l}>{l}</th>)}<th>precision</th><th>recall</th><th>F1</th></tr></thead>
+      <tbody>
+        {ev.confusionMatrix.map((row, i) => {
+          const total = row.reduce((a, b) => a + b, 0) || 1;
+          return (
+            <tr key={labels[i]}>
+              <th>{labels[i]}</th>
+              {row.map((v, j) => <td key={j} className="cm" style={{ background: `rgba(59,91,219,${(v / total).toFixed(2)})`, color: v / total > 0.5 ? '#fff' : undefined }}>{v}</td>)}
+              <td>{ev.perClass[i]!.precision.toFixed(2)}</td><td>{ev.perClass[i]!.recall.toFixed(2)}</td><td>{ev.perClass[i]!.f1.toFixed(2)}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+export function RunLive({ initial }: { initial: RunView }) {
+  const run = useLiveRun(initial);
+  const [cancelling, setCancelling] = useState(false);
+  const p = run.progress;
+  const running = run.status === 'running' || run.status === 'queued';
+  const evaluation = run.modelVersions[0]?.evaluations[0];
+  return (
+    <>
+      <h1>Run {run.id.slice(0, 8)} <span className={`status status-${run.status}`} data-testid="run-status">{run.status}</span></h1>
+      <div className="card kv">
+        <span className="muted">Dataset</span><span>{run.dataset.name}</span>
+        <span className="muted">Architecture</span><span>{run.architecture}</span>
+        <span className="muted">Backend</span><span>{run.backend ?? '–'}</span>
+        <span className="muted">Worker</span><span>{run.workerId ?? '–'}</span>
+        <span className="muted">Hyperparameters</span><code>{JSON.stringify(run.hyperparameters)}</code>
+        {run.error && <><span className="muted">Note</span><span className={run.status === 'failed' ? 'error' : ''}>{run.error}</span></>}
+      </div>
+      {running && (
+        <div className="card" data-testid="live-progress">
+          <div className="progress"><div style={{ width: `${((p?.fraction ?? 0) * 100).toFixed(1)}%` }} /></div>
+          <p className="muted">{p ? `${p.phase}: epoch ${Math.min(p.epoch + 1, p.epochs)}/${p.epochs}, batch ${p.batch}/${p.batches} (${((p.fraction) * 100).toFixed(0)}%)` : 'waiting for a worker…'}</p>
+          <button className="secondary" disabled={cancelling} onClick={async () => { setCancelling(true); await fetch(`/api/runs/${run.id}/cancel`, { method: 'POST' }); }}>Cancel run</button>
+        </div>
+      )}
+      <h2>Curves</h2>
+      <div className="card">{run.epochs.length ? <Curves epochs={run.epochs} /> : <p className="muted">No epoch finished yet.</p>}</div>
+      <h2>Epochs</h2>
+      <div className="card">
+        <table className="epochs">
+          <thead><tr><th>Epoch</th><th>Loss</th><th>Accuracy</th><th>Val loss</th><th>Val accuracy</th><th>LR</th><th>Time</th></tr></thead>
+          <tbody>
+            {run.epochs.map((e) => (
+              <tr key={e.epoch}><td>{e.epoch + 1}</td><td>{e.loss.toFixed(4)}</td><td>{pct(e.accuracy)}</td><td>{e.valLoss?.toFixed(4) ?? '–'}</td><td>{pct(e.valAccuracy)}</td><td>{e.learningRate.toExponential(2)}</td><td>{(e.durationMs / 1000).toFixed(1)} s</td></tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {run.modelVersions.map((mv) => (
+        <div className="card model-version" key={mv.id}>
+          <strong>Model version v{mv.version}</strong>{' '}
+          <span className="muted">best val accuracy {pct(mv.summary.bestValAccuracy as number | null)} at epoch {Number(mv.summary.bestEpoch ?? 0) + 1}</span>
+        </div>
+      ))}
+      {evaluation && (
+        <>
+          <h2>Evaluation ({evaluation.split}): accuracy {pct(evaluation.accuracy)}, macro-F1 {evaluation.macroF1.toFixed(3)}</h2>
+          <div className="card"><ConfusionMatrix ev={evaluation} /></div>
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,22 @@
+import { NextResponse } from 'next/server';
+import { z } from 'zod';
+import { describeValidationError } from '@moodlab/jobs';
+import { NotFoundError } from './runs-service';
+
+/** Every API error is JSON with a readable message; nothing leaks a stack trace. */
+export function errorResponse(err: unknown): NextResponse {
+  if (err instanceof z.ZodError) return NextResponse.json({ error: 'invalid request', details: describeValidationError(err) }, { status: 400 });
+  if (err instanceof NotFoundError) return NextResponse.json({ error: err.message }, { status: 404 });
+  console.error(err);
+  return NextResponse.json({ error: 'internal error', details: (err as Error).message }, { status: 500 });
+}
+
+export async function readJson(req: Request): Promise<unknown> {
+  try {
+    return await req.json();
+  } catch {
+    throw new z.ZodError([{ code: 'custom', path: [], message: 'body is not valid JSON', input: null }]);
+  }
+}
+
+export const uuidParam = z.uuid();

@@ -1,0 +1,20 @@
+import { createDb, type Db } from '@moodlab/db';
+import { createEvaluateQueue, createRedis, createTrainQueue } from '@moodlab/jobs';
+import { env } from './env';
+
+/** Process-wide connections, kept across hot reloads in development. */
+interface Services {
+  db: Db;
+  trainQueue: ReturnType<typeof createTrainQueue>;
+  evaluateQueue: ReturnType<typeof createEvaluateQueue>;
+}
+
+const holder = globalThis as unknown as { __moodlab?: Services };
+
+export function services(): Services {
+  if (!holder.__moodlab) {
+    const redis = createRedis(env.REDIS_URL, 'client');
+    holder.__moodlab = { db: createDb(env.DATABASE_URL), trainQueue: createTrainQueue(redis), evaluateQueue: createEvaluateQueue(redis) };
+  }
+  return holder.__moodlab;
+}
