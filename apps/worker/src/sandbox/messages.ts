@@ -3,7 +3,7 @@ import { BACKEND_ORDER } from '@moodlab/cnn';
 import { epochMetricSchema, hyperparametersSchema, trainProgressSchema } from '@moodlab/shared';
 
 /** The IPC protocol between a job processor and its training child process. */
-const bytes = z.instanceof(Uint8Array);
+const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: "expected bytes" });
 
 export const parentMessageSchema = z.discriminatedUnion('type', [
   z.object({

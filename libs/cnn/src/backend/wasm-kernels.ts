@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 type TensorInfo = tf.TensorInfo;
 type Backend = tf.KernelBackend;
 type Attrs = Record<string, unknown>;
+type KernelAttrs = tf.NamedAttrMap;
 type Conv2DAttrs = {
   strides: [number, number] | number;
   pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
@@ -20,7 +21,7 @@ type Conv2DAttrs = {
 function run(backend: Backend, name: string, inputs: Record<string, TensorInfo>, attrs: Attrs = {}): TensorInfo {
   const kernel = tf.getKernel(name, 'wasm');
   if (!kernel) throw new Error(`wasm backend has no ${name} kernel`);
-  return kernel.kernelFunc({ inputs, backend, attrs }) as TensorInfo;
+  return kernel.kernelFunc({ inputs, backend, attrs: attrs as KernelAttrs }) as TensorInfo;
 }
 
 /** Runs steps, disposing every intermediate except the result. */

@@ -50,7 +50,7 @@ export async function modelToArtifact(model: tf.LayersModel, metadata: ModelMeta
     meta: {
       format: 'moodlab-model-v1',
       modelTopology: saved.modelTopology as Record<string, unknown>,
-      weightSpecs: saved.weightSpecs,
+      weightSpecs: saved.weightSpecs as ModelArtifactMeta["weightSpecs"],
       metadata: modelMetadataSchema.parse(metadata),
     },
     data: concatWeightData(saved.weightData),

@@ -1,0 +1,77 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from './select-backend';
+
+/** Relative L2 error between two arrays. */
+function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let num = 0, den = 0;
+  for (let i = 0; i < a.length; i++) { num += (a[i]! - b[i]!) ** 2; den += b[i]! ** 2; }
+  return Math.sqrt(num / Math.max(den, 1e-30));
+}
+
+async function onBackend<T>(name: 'cpu' | 'wasm', f: () => Promise<T>): Promise<T> {
+  await tf.setBackend(name);
+  return f();
+}
+
+const convCases = [
+  { x: [2, 9, 9, 3], f: [3, 3, 3, 4], stride: 1, pad: 'same' },
+  { x: [2, 12, 12, 5], f: [5, 5, 5, 6], stride: 1, pad: 'same' },
+  { x: [2, 10, 10, 3], f: [3, 3, 3, 4], stride: 2, pad: 'same' },
+  { x: [2, 9, 9, 3], f: [3, 3, 3, 4], stride: 2, pad: 'valid' },
+  { x: [1, 8, 7, 2], f: [2, 3, 2, 5], stride: 3, pad: 'valid' },
+  { x: [3, 11, 11, 2], f: [4, 4, 2, 5], stride: 2, pad: 'same' },
+  { x: [4, 16, 16, 1], f: [1, 1, 1, 8], stride: 1, pad: 'valid' },
+] as const;
+
+describe('WASM training kernels', () => {
+  beforeAll(async () => {
+    await selectBackend({ prefer: 'wasm' });
+  });
+
+  for (const c of convCases) {
+    it(`conv2d gradients match the reference for x=${c.x} filter=${c.f} stride=${c.stride} ${c.pad}`, async () => {
+      const grads = async () => {
+        const x = tf.randomNormal([...c.x], 0, 1, 'float32', 11);
+        const w = tf.randomNormal([...c.f], 0, 1, 'float32', 12);
+        const up = tf.randomNormal(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.stride, c.pad).shape, 0, 1, 'float32', 13);
+        const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad).mul(up).sum());
+        const [dx, dw] = g([x, w]);
+        const out = [await dx!.data(), await dw!.data()];
+        tf.dispose([x, w, up, dx!, dw!]);
+        return out;
+      };
+      const reference = await onBackend('cpu', grads);
+      const ours = await onBackend('wasm', grads);
+      expect(relError(ours[0]!, reference[0]!)).toBeLessThan(1e-4);
+      expect(relError(ours[1]!, reference[1]!)).toBeLessThan(1e-4);
+    });
+  }
+
+  it('batch-norm gradient (broadcasting) matches batch norm written with elementwise ops', async () => {
+    const x = tf.randomNormal([4, 5, 5, 3], 0, 1, 'float32', 5);
+    const scale = tf.randomNormal([3], 1, 0.2, 'float32', 6);
+    const offset = tf.randomNormal([3], 0, 1, 'float32', 7);
+    const weights = tf.randomNormal([4, 5, 5, 3], 0, 1, 'float32', 8);
+    const loss = (normalize: (a: tf.Tensor, m: tf.Tensor, v: tf.Tensor, s: tf.Tensor, o: tf.Tensor) => tf.Tensor) =>
+      (a: tf.Tensor, s: tf.Tensor, o: tf.Tensor) => {
+        const { mean, variance } = tf.moments(a, [0, 1, 2]);
+        return normalize(a, mean, variance, s, o).mul(weights).sum();
+      };
+    // The reference never touches the FusedBatchNorm kernel whose gradient we replaced.
+    const reference = tf.grads(loss((a, m, v, s, o) => a.sub(m).mul(tf.rsqrt(v.add(1e-3))).mul(s).add(o)))([x, scale, offset]);
+    const ours = tf.grads(loss((a, m, v, s, o) => tf.batchNorm(a, m, v, o, s, 1e-3)))([x, scale, offset]);
+    for (let i = 0; i < 3; i++) expect(relError(await ours[i]!.data(), await reference[i]!.data())).toBeLessThan(1e-4);
+    tf.dispose([x, scale, offset, weights, ...reference, ...ours]);
+  });
+
+  it('leaves no tensors behind', async () => {
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    const x = tf.randomNormal([2, 8, 8, 3]);
+    const w = tf.randomNormal([3, 3, 3, 4]);
+    const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same').sum())([x, w]);
+    tf.dispose([x, w, dx!, dw!]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -1,0 +1,59 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { EMOTIONS, hyperparametersSchema, type EpochMetricData } from '@moodlab/shared';
+import { selectBackend } from '../backend/select-backend';
+import { generateSyntheticFaces } from '../data/synthetic-faces';
+import { evaluateModel } from '../eval/evaluate';
+import { loadModelFromArtifact, modelToArtifact } from '../export/model-artifact';
+import type { EncodedCheckpoint } from './checkpoint';
+import { trainModel } from './train';
+
+const train = generateSyntheticFaces({ perClass: 60, seed: 1 });
+const validation = generateSyntheticFaces({ perClass: 20, seed: 2 });
+const hp = hyperparametersSchema.parse({ epochs: 3, batchSize: 32, augmentation: { enabled: true }, classWeighting: true });
+
+describe('training on the WASM backend', () => {
+  beforeAll(async () => {
+    await selectBackend({ prefer: 'wasm' });
+  });
+
+  it('learns the synthetic faces above chance, exports a loadable model and leaks no tensors', async () => {
+    const before = tf.memory().numTensors;
+    const result = await trainModel({ hyperparameters: hp, classNames: EMOTIONS, train, validation });
+    expect(result.history).toHaveLength(3);
+    const report = evaluateModel(result.model, validation, EMOTIONS, hp.preprocessing);
+    expect(report.accuracy).toBeGreaterThan(2 / 7);
+
+    const artifact = await modelToArtifact(result.model, { classNames: [...EMOTIONS], preprocessing: hp.preprocessing, architecture: hp.architecture });
+    const loaded = await loadModelFromArtifact(JSON.parse(JSON.stringify(artifact.meta)), artifact.data);
+    expect(loaded.metadata.classNames).toEqual([...EMOTIONS]);
+    expect(evaluateModel(loaded.model, validation, EMOTIONS, hp.preprocessing).accuracy).toBeCloseTo(report.accuracy, 6);
+    result.model.dispose();
+    loaded.model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('resumes from a checkpoint to the same history as an unbroken run', async () => {
+    const unbroken = await trainModel({ hyperparameters: hp, classNames: EMOTIONS, train, validation });
+    unbroken.model.dispose();
+
+    // "Kill" the run after its first epoch: keep that epoch's checkpoint, then resume from it.
+    let firstCheckpoint: EncodedCheckpoint | null = null;
+    const first = await trainModel({
+      hyperparameters: hp, classNames: EMOTIONS, train, validation,
+      onEpochEnd: async (_m, c) => { firstCheckpoint ??= c; },
+      shouldStop: () => firstCheckpoint !== null,
+    });
+    expect(first.cancelled).toBe(true);
+    first.model.dispose();
+    const resumed = await trainModel({ hyperparameters: hp, classNames: EMOTIONS, train, validation, resumeFrom: firstCheckpoint!.data });
+    resumed.model.dispose();
+    const strip = (h: EpochMetricData[]) => h.map(({ durationMs: _d, ...rest }) => rest);
+    expect(resumed.history).toHaveLength(3);
+    expect(strip(resumed.history)[0]).toEqual(strip(unbroken.history)[0]);
+    for (let i = 1; i < 3; i++) {
+      expect(resumed.history[i]!.loss).toBeCloseTo(unbroken.history[i]!.loss, 4);
+      expect(resumed.history[i]!.valAccuracy).toBeCloseTo(unbroken.history[i]!.valAccuracy!, 4);
+    }
+  });
+});
