@@ -8,6 +8,7 @@ import { createTrainProcessor } from './processors/train';
 import { reconcileRuns } from './reconcile';
 
 const env = parseEnv();
+const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const log = (line: string) => console.log(`[worker ${env.WORKER_ID}] ${line}`);
 
 const db = createDb(env.DATABASE_URL);
@@ -31,12 +32,13 @@ const trainQueue = new Queue(TRAIN_QUEUE, { connection });
 
 trainWorker.on('stalled', (jobId) => {
   log(`job ${jobId} stalled (its worker died); it will resume from its last checkpoint`);
-  void markRunQueued(db, jobId, 'worker lost; will resume from its last checkpoint');
+  void markRunQueued(db, jobId, 'worker lost; will resume from its last checkpoint').catch((err: Error) => log(`could not requeue run ${jobId}: ${err.message}`));
 });
 trainWorker.on('failed', (job, err) => {
   log(`job ${job?.id ?? '?'} failed: ${err.message}`);
   // Failures outside the processor (e.g. stalled too often) never reached its own handler.
-  if (job?.id) void markRunFailed(db, job.id, err.message);
+  // Job ids are run ids, except for jobs enqueued by hand (whose payload check failed above).
+  if (job?.id && RUN_ID.test(job.id)) void markRunFailed(db, job.id, err.message).catch((e: Error) => log(`could not mark run ${job.id} failed: ${e.message}`));
 });
 trainWorker.on('completed', (job) => log(`job ${job.id} completed`));
 for (const w of [trainWorker, evaluateWorker]) w.on('error', (err) => log(`error: ${err.message}`));
@@ -67,5 +69,6 @@ async function close(signal: string) {
   connection.disconnect();
   process.exit(0);
 }
+process.on('unhandledRejection', (err) => log(`unhandled: ${(err as Error)?.message ?? String(err)}`));
 process.on('SIGTERM', () => void close('SIGTERM'));
 process.on('SIGINT', () => void close('SIGINT'));

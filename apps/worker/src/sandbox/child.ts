@@ -52,6 +52,9 @@ async function handle(raw: unknown): Promise<void> {
   }
 }
 
+// A worker killed with SIGKILL cannot kill us: stop when it goes away.
+process.on('disconnect', () => process.exit(1));
+
 process.once('message', (raw) => {
   handle(raw)
     .then(() => process.exit(0))

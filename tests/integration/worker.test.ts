@@ -1,0 +1,111 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadModelFromArtifact, selectBackend } from '@moodlab/cnn';
+import { createDb, createRun, getArtifact, getRun, listEpochs, setRunJobId } from '@moodlab/db';
+import { createRedis, createTrainQueue, enqueueTrain, TRAIN_QUEUE } from '@moodlab/jobs';
+import { hyperparametersSchema } from '@moodlab/shared';
+import { registerSyntheticDataset } from '../../tools/seed/builtin-dataset';
+import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../test-env';
+
+/** Real worker processes against the test Postgres and Redis, as users run them. */
+const db = createDb(TEST_DATABASE_URL);
+const redis = createRedis(TEST_REDIS_URL, 'client');
+const queue = createTrainQueue(redis);
+let datasetId = '';
+const workers: ChildProcess[] = [];
+
+function startWorker(id: string): ChildProcess {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], {
+    env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, WORKER_ID: id, LOCK_DURATION_MS: '3000', STALLED_INTERVAL_MS: '1000', HEARTBEAT_MS: '1000' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  proc.stdout!.on('data', (d: Buffer) => process.stdout.write(`[${id}] ${d}`));
+  proc.stderr!.on('data', () => {});
+  workers.push(proc);
+  return proc;
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 100_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function startRun(epochs: number) {
+  const hp = hyperparametersSchema.parse({ epochs, batchSize: 32 });
+  const run = await createRun(db, { datasetId, architecture: hp.architecture, hyperparameters: hp, seed: hp.seed });
+  const job = await enqueueTrain(queue, { runId: run.id, datasetId, hyperparameters: hp });
+  await setRunJobId(db, run.id, job.id!);
+  return run.id;
+}
+
+beforeAll(async () => {
+  datasetId = (await registerSyntheticDataset(db, { name: 'it-synthetic', trainPerClass: 30, validationPerClass: 10 })).id;
+  await selectBackend({ prefer: 'wasm' });
+});
+
+afterAll(async () => {
+  for (const w of workers) w.kill('SIGKILL');
+  await queue.close();
+  redis.disconnect();
+  await db.$disconnect();
+});
+
+describe('worker', () => {
+  it('trains a run to completion: one EpochMetric per epoch and a model version whose artifact loads back', async () => {
+    startWorker('it-a');
+    const runId = await startRun(2);
+    const run = await waitFor('run to complete', async () => {
+      const r = await getRun(db, runId);
+      if (r?.status === 'failed') throw new Error(`run failed: ${r.error}`);
+      return r?.status === 'completed' ? r : null;
+    });
+    expect(run.backend).toBe('wasm');
+    expect(run.epochs.map((e) => e.epoch)).toEqual([0, 1]);
+    expect(run.modelVersions).toHaveLength(1);
+    expect(run.modelVersions[0]!.evaluations[0]!.split).toBe('validation');
+    const artifact = await getArtifact(db, run.modelVersions[0]!.artifactId);
+    const { model, metadata } = await loadModelFromArtifact(artifact!.meta, new Uint8Array(artifact!.data));
+    expect(metadata.classNames).toHaveLength(7);
+    expect(model.outputs[0]!.shape).toEqual([null, 7]);
+  });
+
+  it('resumes a run from its checkpoint on another worker after its worker is killed', async () => {
+    const first = workers[0]!;
+    const runId = await startRun(5);
+    await waitFor('the first epoch', async () => (await listEpochs(db, runId)).length >= 1);
+    first.kill('SIGKILL');
+    const atKill = await getRun(db, runId);
+    expect(atKill!.status).not.toBe('completed');
+    startWorker('it-b');
+    const run = await waitFor('run to complete on the second worker', async () => {
+      const r = await getRun(db, runId);
+      if (r?.status === 'failed') throw new Error(`run failed: ${r.error}`);
+      return r?.status === 'completed' ? r : null;
+    }, 150_000);
+    expect(run.workerId).toBe('it-b');
+    expect(run.epochs.map((e) => e.epoch)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('fails a malformed job payload and an unknown dataset with clear errors', async () => {
+    const raw = new Queue(TRAIN_QUEUE, { connection: redis });
+    const bad = await raw.add('train', { runId: 'not-a-uuid', hyperparameters: { epochs: 'many' } });
+    const failed = await waitFor('the malformed job to fail', async () => ((await bad.getState()) === 'failed' ? raw.getJob(bad.id!) : null));
+    expect(failed!.failedReason).toMatch(/Invalid train job payload: .*runId/);
+
+    const hp = hyperparametersSchema.parse({ epochs: 1 });
+    const run = await createRun(db, { datasetId, architecture: hp.architecture, hyperparameters: hp, seed: 1 });
+    await enqueueTrain(queue, { runId: run.id, datasetId: '00000000-0000-4000-8000-000000000000', hyperparameters: hp });
+    const failedRun = await waitFor('the run to fail', async () => {
+      const r = await getRun(db, run.id);
+      return r?.status === 'failed' ? r : null;
+    });
+    expect(failedRun.error).toMatch(/Unknown dataset id 00000000-0000-4000-8000-000000000000/);
+    await raw.close();
+  });
+});
