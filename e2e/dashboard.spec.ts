@@ -1,0 +1,38 @@
+import { expect, test } from '@playwright/test';
+
+test('start a training run in the dashboard, watch it live and see its metrics and model version', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.locator('.dataset').first()).toContainText('synthetic-faces');
+  await expect(page.locator('.class-distribution .recharts-bar-rectangle').first()).toBeVisible();
+  await page.getByLabel('Epochs').fill('3');
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
+
+  // Live progress appears without a reload, then the run completes.
+  await expect(page.getByTestId('live-progress')).toContainText(/training: epoch \d\/3/, { timeout: 60_000 });
+  await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 150_000 });
+  await expect(page.locator('table.epochs tbody tr')).toHaveCount(3);
+  await expect(page.locator('.model-version')).toContainText(/Model version v\d+/);
+  await expect(page.locator('table.confusion tbody tr')).toHaveCount(7);
+  // The curves are drawn with data, not empty axes.
+  await expect(page.locator('.chart-loss .recharts-line-curve').first()).toHaveAttribute('d', /M.+L/);
+});
+
+test('the HTTP API rejects malformed requests and unknown datasets with clear errors', async ({ request }) => {
+  const notJson = await request.post('/api/runs', { data: Buffer.from('{not json'), headers: { 'content-type': 'application/json' } });
+  expect(notJson.status()).toBe(400);
+  expect(await notJson.json()).toMatchObject({ details: expect.stringMatching(/not valid JSON/) });
+
+  const datasets = (await (await request.get('/api/datasets')).json()) as { id: string }[];
+  const bad = await request.post('/api/runs', { data: { datasetId: datasets[0]!.id, hyperparameters: { epochs: 0, optimizer: 'rmsprop' } } });
+  expect(bad.status()).toBe(400);
+  const body = (await bad.json()) as { details: string };
+  expect(body.details).toMatch(/hyperparameters\.epochs/);
+  expect(body.details).toMatch(/hyperparameters\.optimizer/);
+
+  const unknown = await request.post('/api/runs', { data: { datasetId: '00000000-0000-4000-8000-000000000000' } });
+  expect(unknown.status()).toBe(404);
+  expect(await unknown.json()).toMatchObject({ error: 'Unknown dataset id 00000000-0000-4000-8000-000000000000' });
+
+  expect((await request.get('/api/runs/not-a-uuid')).status()).toBe(400);
+});
