@@ -1,7 +1,7 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import {
-  createModelVersion, getRunCheckpoint, getRunStatus, markRunCancelled, markRunCompleted, markRunFailed, markRunQueued,
-  markRunRunning, recordEpoch, recordEvaluation, replaceCheckpoint, saveRunProgress, truncateEpochs,
+  getRunCheckpoint, getRunStatus, markRunCancelled, markRunCompleted, markRunFailed, markRunQueued,
+  markRunRunning, recordEpoch, recordTrainedModel, replaceCheckpoint, saveRunProgress, truncateEpochs,
 } from '@moodlab/db';
 import { describeValidationError, trainPayloadSchema, type TrainResult } from '@moodlab/jobs';
 import type { Prisma } from '@moodlab/db';
@@ -75,21 +75,16 @@ export function createTrainProcessor(ctx: ProcessorContext) {
       const final = await child.done;
       if (final.type !== 'trained') throw new Error(`unexpected result ${final.type}`);
       const best = final.best;
-      const mv = await createModelVersion(db, {
-        runId, architecture: hyperparameters.architecture,
+      const mv = await recordTrainedModel(db, {
+        runId, datasetId, architecture: hyperparameters.architecture,
         summary: {
           epochs: final.history.length, stoppedEarly: final.stoppedEarly,
           bestEpoch: best?.epoch ?? null, bestValAccuracy: best?.valAccuracy ?? null,
           finalValAccuracy: final.history.at(-1)?.valAccuracy ?? null,
         },
         artifact: { meta: final.model.meta as Prisma.InputJsonValue, data: final.model.data },
+        evaluation: final.evaluation ? { split: 'validation', ...final.evaluation } : null,
       });
-      if (final.evaluation) {
-        await recordEvaluation(db, {
-          modelVersionId: mv.id, datasetId, split: 'validation', accuracy: final.evaluation.accuracy, macroF1: final.evaluation.macroF1,
-          perClass: final.evaluation.perClass, confusionMatrix: final.evaluation.confusion,
-        });
-      }
       await markRunCompleted(db, runId);
       return { modelVersionId: mv.id, epochs: final.history.length, cancelled: false };
     } catch (err) {

@@ -1,19 +1,20 @@
 /** Classification metrics from true and predicted class indices. */
-export interface ClassMetrics {
+// Type aliases (not interfaces) so that reports are assignable to JSON columns.
+export type ClassMetrics = {
   label: string;
   precision: number;
   recall: number;
   f1: number;
   support: number;
-}
+};
 
-export interface ClassificationReport {
+export type ClassificationReport = {
   accuracy: number;
   macroF1: number;
   perClass: ClassMetrics[];
   /** confusion[true][predicted] */
   confusion: number[][];
-}
+};
 
 export function classificationReport(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, classNames: readonly string[]): ClassificationReport {
   if (yTrue.length !== yPred.length) throw new Error('yTrue and yPred differ in length');

@@ -66,3 +66,21 @@ export async function rollbackPromotion(db: Db, note = '') {
 export async function recordEvaluation(db: Db, ev: Prisma.EvaluationUncheckedCreateInput) {
   return db.evaluation.create({ data: ev });
 }
+
+export interface TrainedModel extends NewModelVersion {
+  datasetId: string;
+  /** The validation evaluation made right after training, when the dataset has that split. */
+  evaluation: { split: string; accuracy: number; macroF1: number; perClass: Prisma.InputJsonValue; confusion: Prisma.InputJsonValue } | null;
+}
+
+/** Stores a finished training's model version and its evaluation. */
+export async function recordTrainedModel(db: Db, m: TrainedModel) {
+  const mv = await createModelVersion(db, m);
+  if (m.evaluation) {
+    await recordEvaluation(db, {
+      modelVersionId: mv.id, datasetId: m.datasetId, split: m.evaluation.split, accuracy: m.evaluation.accuracy,
+      macroF1: m.evaluation.macroF1, perClass: m.evaluation.perClass, confusionMatrix: m.evaluation.confusion,
+    });
+  }
+  return mv;
+}
