@@ -1,7 +1,7 @@
 import { EMOTIONS, hyperparametersSchema } from '@moodlab/shared';
 import { evaluateModel, modelToArtifact, packMetaSchema, selectBackend, trainModel, unpackSplit } from '@moodlab/cnn';
 import {
-  createRun, getArtifact, markRunCompleted, markRunRunning, promoteModelVersion, recordEpoch, recordTrainedModel, servingPromotion, type Db, type Prisma,
+  createRun, getArtifact, markRunCompleted, markRunRunning, promoteModelVersion, recordEpoch, recordTrainedModel, servingPromotion, setRunBackend, type Db, type Prisma,
 } from '@moodlab/db';
 
 /**
@@ -18,7 +18,8 @@ export async function registerDefaultModel(db: Db, dataset: { id: string; packId
   const backend = await selectBackend();
   const hp = hyperparametersSchema.parse({ epochs: 4 });
   const run = await createRun(db, { datasetId: dataset.id, architecture: hp.architecture, hyperparameters: hp, seed: hp.seed, tags: ['default-model'] });
-  await markRunRunning(db, run.id, 'setup', backend.name);
+  await markRunRunning(db, run.id, 'setup');
+  await setRunBackend(db, run.id, backend.name);
   const validation = unpackSplit(meta, data, 'validation');
   const result = await trainModel({
     hyperparameters: hp, classNames: EMOTIONS, train: unpackSplit(meta, data, 'train'), validation,

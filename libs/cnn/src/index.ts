@@ -3,7 +3,7 @@ export { selectBackend, BACKEND_ORDER, type BackendName, type SelectedBackend } 
 export { registerWasmTrainingKernels, conv2DBackpropFilterWasm, conv2DBackpropInputWasm } from './backend/wasm-kernels';
 export { createRng, shuffledIndices, type Rng } from './data/random';
 export { augmentInto, gatherBatch, type Augmentation } from './data/augment';
-export { classCounts, countOf, type LabeledImages } from './data/labeled-images';
+export { classCounts, type LabeledImages } from './data/labeled-images';
 export { generateSyntheticFaces, type SyntheticOptions } from './data/synthetic-faces';
 export { packDataset, unpackSplit, packMetaSchema, type PackMeta, type PackedDataset } from './data/pack';
 export { ARCHITECTURES, DEFAULT_ARCHITECTURE, getArchitecture, architectureNames } from './models/registry';

@@ -20,3 +20,14 @@ export async function readJson(req: Request): Promise<unknown> {
 }
 
 export const uuidParam = z.uuid();
+
+/** Wraps a route handler so that any thrown error becomes the JSON error response above. */
+export function jsonRoute<A extends unknown[]>(handler: (...args: A) => Promise<Response>) {
+  return async (...args: A): Promise<Response> => {
+    try {
+      return await handler(...args);
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+}

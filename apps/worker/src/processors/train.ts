@@ -1,7 +1,7 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import {
   getRunCheckpoint, getRunStatus, markRunCancelled, markRunCompleted, markRunFailed, markRunQueued,
-  markRunRunning, recordEpoch, recordTrainedModel, replaceCheckpoint, saveRunProgress, truncateEpochs,
+  markRunRunning, recordEpoch, recordTrainedModel, replaceCheckpoint, saveRunProgress, setRunBackend, truncateEpochs,
 } from '@moodlab/db';
 import { describeValidationError, trainPayloadSchema, type TrainResult } from '@moodlab/jobs';
 import type { Prisma } from '@moodlab/db';
@@ -30,7 +30,7 @@ export function createTrainProcessor(ctx: ProcessorContext) {
       await markRunFailed(db, runId, (err as Error).message);
       throw new UnrecoverableError((err as Error).message);
     }
-    if (!(await markRunRunning(db, runId, env.WORKER_ID, 'starting'))) {
+    if (!(await markRunRunning(db, runId, env.WORKER_ID))) {
       return { modelVersionId: null, epochs: 0, cancelled: true };
     }
     ctx.activeRuns.add(runId);
@@ -48,7 +48,7 @@ export function createTrainProcessor(ctx: ProcessorContext) {
       },
       async (msg) => {
         if (msg.type === 'backend') {
-          await db.run.update({ where: { id: runId }, data: { backend: msg.name } });
+          await setRunBackend(db, runId, msg.name);
           await job.log(`backend: ${msg.name}`);
         } else if (msg.type === 'progress') {
           await job.updateProgress(msg.progress);

@@ -5,10 +5,6 @@ export interface LabeledImages {
   labels: Uint8Array;
 }
 
-export function countOf(split: LabeledImages): number {
-  return split.labels.length;
-}
-
 export function classCounts(split: LabeledImages, classNames: readonly string[]): Record<string, number> {
   const counts = Object.fromEntries(classNames.map((c) => [c, 0]));
   for (const l of split.labels) counts[classNames[l]!]! += 1;

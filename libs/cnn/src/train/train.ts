@@ -77,12 +77,13 @@ export async function trainModel(input: TrainInput): Promise<TrainResult> {
       const labels = Int32Array.from(idx, (i) => train.labels[i]!);
       const [loss, hits] = tf.tidy(() => {
         const x = toModelInput(pixels, idx.length, hp.preprocessing);
-        const y = tf.oneHot(tf.tensor1d(labels, 'int32'), k);
+        const yIdx = tf.tensor1d(labels, 'int32');
+        const y = tf.oneHot(yIdx, k);
         const w = classWeights ? tf.tensor1d(Array.from(labels, (l) => classWeights[l]!)) : null;
         let hitCount: tf.Scalar = tf.scalar(0);
         const cost = optimizer.minimize(() => {
           const probs = model.apply(x, { training: true }) as tf.Tensor2D;
-          hitCount = tf.keep(probs.argMax(1).equal(tf.tensor1d(labels, 'int32')).sum());
+          hitCount = tf.keep(probs.argMax(1).equal(yIdx).sum());
           const perSample = tf.losses.softmaxCrossEntropy(y, tf.log(probs.clipByValue(1e-7, 1)), undefined, 0, tf.Reduction.NONE);
           const weighted = w ? perSample.mul(w) : perSample;
           const l2 = hp.weightDecay > 0 ? tf.addN(vars.filter((v) => v.shape.length > 1).map((v) => v.square().sum())).mul(hp.weightDecay / 2) : tf.scalar(0);

@@ -31,7 +31,3 @@ export async function saveArtifact(db: Db, artifact: NewArtifact) {
 export async function getArtifact(db: Db, id: string) {
   return db.artifact.findUnique({ where: { id } });
 }
-
-export async function deleteArtifact(db: Db, id: string): Promise<void> {
-  await db.artifact.deleteMany({ where: { id } });
-}

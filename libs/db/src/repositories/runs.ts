@@ -50,10 +50,12 @@ async function transition(db: Db, id: string, from: RunStatus[], data: Prisma.Ru
   return count === 1;
 }
 
-export function markRunRunning(db: Db, id: string, workerId: string, backend: string) {
-  return transition(db, id, ['queued', 'running'], {
-    status: 'running', workerId, backend, startedAt: new Date(), error: null,
-  });
+export function markRunRunning(db: Db, id: string, workerId: string) {
+  return transition(db, id, ['queued', 'running'], { status: 'running', workerId, startedAt: new Date(), error: null });
+}
+
+export async function setRunBackend(db: Db, id: string, backend: string) {
+  await db.run.update({ where: { id }, data: { backend } });
 }
 
 export function markRunQueued(db: Db, id: string, reason: string) {

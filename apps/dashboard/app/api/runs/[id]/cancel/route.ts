@@ -1,11 +1,6 @@
 import { NextResponse } from 'next/server';
-import { errorResponse, uuidParam } from '@/server/http';
+import { jsonRoute, uuidParam } from '@/server/http';
 import { cancelRun } from '@/server/runs-service';
 
-export async function POST(_req: Request, { params }: { params: Promise<{ id: string }> }) {
-  try {
-    return NextResponse.json(await cancelRun(uuidParam.parse((await params).id)));
-  } catch (err) {
-    return errorResponse(err);
-  }
-}
+export const POST = jsonRoute(async (_req: Request, { params }: { params: Promise<{ id: string }> }) =>
+  NextResponse.json(await cancelRun(uuidParam.parse((await params).id))));
