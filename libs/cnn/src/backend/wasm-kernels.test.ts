@@ -48,6 +48,27 @@ describe('WASM training kernels', () => {
     });
   }
 
+  for (const m of [
+    { x: [2, 8, 8, 3], pool: 2, stride: 2, pad: 'valid' },
+    { x: [2, 9, 7, 4], pool: 2, stride: 2, pad: 'valid' },
+    { x: [1, 12, 12, 2], pool: 3, stride: 3, pad: 'valid' },
+    { x: [2, 9, 9, 3], pool: 2, stride: 2, pad: 'same' },
+    { x: [1, 7, 7, 2], pool: 3, stride: 2, pad: 'same' },
+  ] as const) {
+    it(`max-pool gradient matches the reference for x=${m.x} pool=${m.pool} stride=${m.stride} ${m.pad}`, async () => {
+      const grad = async () => {
+        const x = tf.randomNormal([...m.x], 0, 1, 'float32', 21);
+        const up = tf.randomNormal(tf.maxPool(x as tf.Tensor4D, m.pool, m.stride, m.pad).shape, 0, 1, 'float32', 22);
+        const dx = tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, m.pool, m.stride, m.pad).mul(up).sum())(x);
+        const out = await dx.data();
+        tf.dispose([x, up, dx]);
+        return out;
+      };
+      const reference = await onBackend('cpu', grad);
+      expect(relError(await onBackend('wasm', grad), reference)).toBeLessThan(1e-4);
+    });
+  }
+
   it('batch-norm gradient (broadcasting) matches batch norm written with elementwise ops', async () => {
     const x = tf.randomNormal([4, 5, 5, 3], 0, 1, 'float32', 5);
     const scale = tf.randomNormal([3], 1, 0.2, 'float32', 6);

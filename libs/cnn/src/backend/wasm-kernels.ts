@@ -103,14 +103,67 @@ export function conv2DBackpropInputWasm({ inputs, backend, attrs }: { inputs: Re
   return s.keep(s.op('Slice', { x: conv }, { begin: [0, 0, 0, 0], size: [n, info.inHeight, info.inWidth, info.inChannels] }));
 }
 
+type KernelArgs = { inputs: Record<string, TensorInfo>; backend: Backend; attrs: Attrs };
+
+/** The WASM backend's own buffers, for kernels written as plain loops over its heap. */
+interface WasmHeapBackend {
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): Float32Array;
+}
+
+/**
+ * Max-pool gradient as one pass over the backend's heap: each output's gradient goes to the
+ * first position of its (padding-clipped) window that holds the window's max, TF's own rule, so
+ * ties behave the same. The stock kernel spent ~70 ms of a 240 ms small-cnn step here.
+ */
+export function maxPoolGradWasm({ inputs, backend, attrs }: KernelArgs): TensorInfo {
+  const { dy, input, output } = inputs as { dy: TensorInfo; input: TensorInfo; output: TensorInfo };
+  const a = attrs as unknown as { filterSize: number | [number, number]; strides: number | [number, number]; pad: 'valid' | 'same' | number; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
+  const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+  const heap = backend as unknown as WasmHeapBackend;
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
+  const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
+  const out = heap.makeOutput([n, h, w, c], 'float32');
+  const dx = heap.typedArrayFromHeap(out);
+  dx.fill(0);
+  const x = heap.typedArrayFromHeap(input);
+  const y = heap.typedArrayFromHeap(output);
+  const g = heap.typedArrayFromHeap(dy);
+  const found = new Uint8Array(c);
+  for (let b = 0; b < n; b++) {
+    for (let oy = 0; oy < oh; oy++) {
+      const y0 = oy * sh - info.padInfo.top;
+      for (let ox = 0; ox < ow; ox++) {
+        const x0 = ox * sw - info.padInfo.left;
+        const o = ((b * oh + oy) * ow + ox) * c;
+        found.fill(0);
+        for (let iy = Math.max(0, y0); iy < Math.min(h, y0 + fh); iy++) {
+          for (let ix = Math.max(0, x0); ix < Math.min(w, x0 + fw); ix++) {
+            const i = ((b * h + iy) * w + ix) * c;
+            for (let ch = 0; ch < c; ch++) {
+              if (found[ch] === 0 && x[i + ch] === y[o + ch]) {
+                found[ch] = 1;
+                // += because overlapping windows (stride < pool) can pick the same position.
+                dx[i + ch] = dx[i + ch]! + g[o + ch]!;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
 let registered = false;
 
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
   registered = true;
-  const kernels: [string, typeof conv2DBackpropFilterWasm][] = [
+  const kernels: [string, (args: KernelArgs) => TensorInfo][] = [
     ['Conv2DBackpropFilter', conv2DBackpropFilterWasm],
     ['Conv2DBackpropInput', conv2DBackpropInputWasm],
+    ['MaxPoolGrad', maxPoolGradWasm],
   ];
   for (const [kernelName, kernelFunc] of kernels) {
     if (tf.getKernel(kernelName, 'wasm')) tf.unregisterKernel(kernelName, 'wasm');

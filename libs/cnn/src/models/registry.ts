@@ -1,8 +1,10 @@
 import type { Architecture } from './architecture';
+import { seedCnn } from './architectures/seed-cnn';
 import { smallCnn } from './architectures/small-cnn';
+import { vggLite } from './architectures/vgg-lite';
 
 /** Every architecture the product can train; adding one is one file plus one line here. */
-export const ARCHITECTURES: readonly Architecture[] = [smallCnn];
+export const ARCHITECTURES: readonly Architecture[] = [smallCnn, vggLite, seedCnn];
 
 export const DEFAULT_ARCHITECTURE = smallCnn.name;
 
