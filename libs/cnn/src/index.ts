@@ -15,3 +15,7 @@ export { balancedClassWeights } from './train/class-weights';
 export { classificationReport, type ClassificationReport, type ClassMetrics } from './eval/metrics';
 export { evaluateModel } from './eval/evaluate';
 export { modelToArtifact, type ModelArtifact } from './export/model-artifact';
+export { importClassFolders, type ImportOptions, type ImportResult } from './data/import/folder-import';
+export { importFer2013Csv } from './data/import/csv-import';
+export { decodeGray } from './data/import/decode';
+export type { ImportReport, ImportProblem, ProblemPolicy } from './data/import/report';
