@@ -1,12 +1,13 @@
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
 import { describeValidationError } from '@moodlab/jobs';
-import { NotFoundError } from './runs-service';
+import { ConflictError, NotFoundError } from '@moodlab/runs';
 
 /** Every API error is JSON with a readable message; nothing leaks a stack trace. */
 export function errorResponse(err: unknown): NextResponse {
   if (err instanceof z.ZodError) return NextResponse.json({ error: 'invalid request', details: describeValidationError(err) }, { status: 400 });
   if (err instanceof NotFoundError) return NextResponse.json({ error: err.message }, { status: 404 });
+  if (err instanceof ConflictError) return NextResponse.json({ error: err.message }, { status: 409 });
   console.error(err);
   return NextResponse.json({ error: 'internal error', details: (err as Error).message }, { status: 500 });
 }

@@ -3,7 +3,7 @@ import { getModelVersion, recordEvaluation } from '@moodlab/db';
 import { describeValidationError, evaluatePayloadSchema, type EvaluateResult } from '@moodlab/jobs';
 import { runInChild } from '../sandbox/run-child';
 import type { ProcessorContext } from './context';
-import { loadDatasetPack } from './load-dataset';
+import { loadDatasetPack } from '@moodlab/runs';
 
 export function createEvaluateProcessor(ctx: ProcessorContext) {
   return async function processEvaluate(job: Job): Promise<EvaluateResult> {

@@ -7,7 +7,7 @@ import { describeValidationError, trainPayloadSchema, type TrainResult } from '@
 import type { Prisma } from '@moodlab/db';
 import { runInChild } from '../sandbox/run-child';
 import type { ProcessorContext } from './context';
-import { loadDatasetPack } from './load-dataset';
+import { loadDatasetPack } from '@moodlab/runs';
 
 const CANCEL_POLL_MS = 1000;
 

@@ -39,6 +39,10 @@ export async function getModelVersion(db: Db, id: string) {
   return db.modelVersion.findUnique({ where: { id }, include: { artifact: true } });
 }
 
+export async function getModelVersionByNumber(db: Db, version: number) {
+  return db.modelVersion.findUnique({ where: { version }, include: { artifact: true } });
+}
+
 export async function promoteModelVersion(db: Db, modelVersionId: string, note = '') {
   return db.promotion.create({ data: { modelVersionId, note } });
 }

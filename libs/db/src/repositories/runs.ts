@@ -62,6 +62,11 @@ export function markRunQueued(db: Db, id: string, reason: string) {
   return transition(db, id, ['running'], { status: 'queued', error: reason, workerId: null });
 }
 
+/** A failed or cancelled run goes back to the queue (it resumes from its checkpoint). */
+export function requeueRun(db: Db, id: string) {
+  return transition(db, id, ['failed', 'cancelled'], { status: 'queued', error: null, finishedAt: null, workerId: null });
+}
+
 export function markRunCompleted(db: Db, id: string) {
   return transition(db, id, ['running'], { status: 'completed', finishedAt: new Date() });
 }

@@ -1,7 +1,7 @@
 import { NextResponse } from 'next/server';
 import { getRun } from '@moodlab/db';
 import { jsonRoute, uuidParam } from '@/server/http';
-import { NotFoundError } from '@/server/runs-service';
+import { NotFoundError } from '@moodlab/runs';
 import { services } from '@/server/services';
 
 export const dynamic = 'force-dynamic';

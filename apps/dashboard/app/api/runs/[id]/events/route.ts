@@ -1,7 +1,7 @@
 import { getRun } from '@moodlab/db';
 import { TERMINAL_STATUSES } from '@moodlab/shared';
 import { errorResponse, uuidParam } from '@/server/http';
-import { NotFoundError } from '@/server/runs-service';
+import { NotFoundError } from '@moodlab/runs';
 import { services } from '@/server/services';
 
 export const dynamic = 'force-dynamic';

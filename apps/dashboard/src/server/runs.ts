@@ -1,0 +1,9 @@
+import { cancelRun, resumeRun, startRun } from '@moodlab/runs';
+import { services } from './services';
+
+/** The run lifecycle bound to this process's connections. */
+export const runs = {
+  start: (body: unknown) => startRun(services(), body, process.env.npm_package_version ?? 'dev'),
+  cancel: (id: string) => cancelRun(services(), id),
+  resume: (id: string) => resumeRun(services(), id),
+};

@@ -1,0 +1,35 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { getArtifact, getDataset, type Db } from '@moodlab/db';
+import { NotFoundError } from './errors';
+
+export const DEFAULT_PACK_CACHE = path.join(os.homedir(), '.cache', 'moodlab', 'packs');
+
+/**
+ * A dataset's packed images. Postgres holds the one copy every machine can reach; each machine
+ * keeps a local copy named by content digest, so repeated runs skip the transfer.
+ */
+export async function loadDatasetPack(db: Db, datasetId: string, cacheDir: string | null = DEFAULT_PACK_CACHE) {
+  const dataset = await getDataset(db, datasetId);
+  if (!dataset) throw new NotFoundError(`Unknown dataset id ${datasetId}`);
+  if (!dataset.packId) throw new Error(`Dataset "${dataset.name}" has no packed images`);
+  const cached = cacheDir ? path.join(cacheDir, `${dataset.digest}.pack`) : null;
+  if (cached) {
+    const hit = await readFile(cached).catch(() => null);
+    const meta = await readFile(`${cached}.json`, 'utf8').catch(() => null);
+    if (hit && meta) return { dataset, meta: JSON.parse(meta) as unknown, data: new Uint8Array(hit.buffer, hit.byteOffset, hit.byteLength) };
+  }
+  const pack = await getArtifact(db, dataset.packId);
+  if (!pack) throw new Error(`Dataset "${dataset.name}" lost its packed images (artifact ${dataset.packId})`);
+  const data = new Uint8Array(pack.data);
+  if (cached) {
+    await mkdir(path.dirname(cached), { recursive: true });
+    // Write then rename, so a concurrent reader never sees half a file.
+    const tmp = `${cached}.${process.pid}.tmp`;
+    await writeFile(tmp, data);
+    await writeFile(`${cached}.json`, JSON.stringify(pack.meta));
+    await rename(tmp, cached);
+  }
+  return { dataset, meta: pack.meta as unknown, data };
+}

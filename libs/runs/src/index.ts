@@ -1,0 +1,3 @@
+export { NotFoundError, ConflictError } from './errors';
+export { startRun, cancelRun, resumeRun, startRunRequestSchema, type StartRunRequest, type RunDeps } from './run-lifecycle';
+export { loadDatasetPack, DEFAULT_PACK_CACHE } from './dataset-pack';

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { architectureNames } from '@moodlab/cnn/registry';
+import { createRun, getDataset, getRun, markRunCancelled, markRunFailed, requeueRun, setRunJobId, type Db } from '@moodlab/db';
+import { enqueueTrain, type createTrainQueue } from '@moodlab/jobs';
+import { hyperparametersSchema, type Hyperparameters } from '@moodlab/shared';
+import { ConflictError, NotFoundError } from './errors';
+
+/**
+ * Starting, cancelling and resuming runs: the one place that keeps a Run row and its BullMQ job
+ * in step, used by the dashboard's API and the CLI alike.
+ */
+export interface RunDeps {
+  db: Db;
+  trainQueue: ReturnType<typeof createTrainQueue>;
+}
+
+export const startRunRequestSchema = z.object({
+  datasetId: z.uuid(),
+  hyperparameters: hyperparametersSchema.default(hyperparametersSchema.parse({})),
+  tags: z.array(z.string().min(1).max(40)).max(20).default([]),
+  priority: z.number().int().min(0).max(1000).optional(),
+}).strict();
+export type StartRunRequest = z.input<typeof startRunRequestSchema>;
+
+function invalid(path: string[], message: string, input: unknown): z.ZodError {
+  return new z.ZodError([{ code: 'custom', path, message, input }]);
+}
+
+async function enqueue({ db, trainQueue }: RunDeps, runId: string, datasetId: string, hp: Hyperparameters, priority?: number) {
+  try {
+    const job = await enqueueTrain(trainQueue, { runId, datasetId, hyperparameters: hp }, priority);
+    await setRunJobId(db, runId, job.id!);
+  } catch (err) {
+    await markRunFailed(db, runId, `could not enqueue: ${(err as Error).message}`);
+    throw err;
+  }
+}
+
+/** Creates the run row, then its job; if Redis refuses the job the run is failed, not left queued. */
+export async function startRun(deps: RunDeps, body: unknown, codeVersion = 'dev') {
+  const req = startRunRequestSchema.parse(body);
+  const hp = req.hyperparameters;
+  if (!architectureNames().includes(hp.architecture)) {
+    throw invalid(['hyperparameters', 'architecture'], `Unknown architecture; known: ${architectureNames().join(', ')}`, hp.architecture);
+  }
+  const dataset = await getDataset(deps.db, req.datasetId);
+  if (!dataset) throw new NotFoundError(`Unknown dataset id ${req.datasetId}`);
+  if (dataset.imageSize !== hp.preprocessing.imageSize) {
+    throw invalid(['hyperparameters', 'preprocessing', 'imageSize'], `Dataset "${dataset.name}" has ${dataset.imageSize}px images`, hp.preprocessing.imageSize);
+  }
+  const run = await createRun(deps.db, { datasetId: dataset.id, architecture: hp.architecture, hyperparameters: hp, seed: hp.seed, tags: req.tags, codeVersion });
+  await enqueue(deps, run.id, dataset.id, hp, req.priority);
+  return run;
+}
+
+export async function cancelRun({ db, trainQueue }: RunDeps, id: string) {
+  const run = await getRun(db, id);
+  if (!run) throw new NotFoundError(`Unknown run id ${id}`);
+  // A waiting job is removed; an active one is stopped by its worker, which polls the status.
+  const job = run.jobId ? await trainQueue.getJob(run.jobId) : undefined;
+  if (job && (await job.getState()) !== 'active') await job.remove().catch(() => {});
+  const changed = await markRunCancelled(db, id);
+  return { cancelled: changed, status: changed ? 'cancelled' : run.status };
+}
+
+/**
+ * Queues a failed or cancelled run again; it continues from its last checkpoint, keeping its
+ * epochs so far. (Also the way to continue a long run after Redis lost its queue.)
+ */
+export async function resumeRun(deps: RunDeps, id: string) {
+  const run = await getRun(deps.db, id);
+  if (!run) throw new NotFoundError(`Unknown run id ${id}`);
+  if (run.status !== 'failed' && run.status !== 'cancelled') throw new ConflictError(`Run ${id} is ${run.status}; only failed or cancelled runs can be resumed`);
+  const hp = hyperparametersSchema.parse(run.hyperparameters);
+  // BullMQ ignores a job whose id exists, so the finished job of the earlier attempt goes first.
+  const old = run.jobId ? await deps.trainQueue.getJob(run.jobId) : undefined;
+  if (old) await old.remove();
+  if (!(await requeueRun(deps.db, id))) throw new ConflictError(`Run ${id} changed state meanwhile`);
+  await enqueue(deps, id, run.datasetId, hp);
+  return { id, status: 'queued' as const };
+}

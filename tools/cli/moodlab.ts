@@ -1,0 +1,160 @@
+/**
+ * moodlab: import, train, watch, resume, evaluate and export without the dashboard.
+ *   npx tsx tools/cli/moodlab.ts import ../shared/datasets/fer2013 --name fer2013
+ *   npx tsx tools/cli/moodlab.ts train --dataset fer2013 --arch vgg-lite --epochs 40 --augment --class-weights --schedule cosine
+ *   npx tsx tools/cli/moodlab.ts watch <runId> | resume <runId>
+ *   npx tsx tools/cli/moodlab.ts evaluate --version 3 --dataset fer2013 --split validation --tta
+ *   npx tsx tools/cli/moodlab.ts export --version 3 --out /tmp/model
+ * Training runs on workers (start one with `npm run worker`); DATABASE_URL and REDIS_URL as for the apps.
+ */
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  classCounts, evaluateModel, importClassFolders, importFer2013Csv, layersModelJson, loadModelFromArtifact,
+  modelArtifactMetaSchema, packDataset, packMetaSchema, selectBackend, unpackSplit, type ImportResult,
+} from '@moodlab/cnn';
+import { createDb, DEFAULT_DATABASE_URL, getDatasetByName, getModelVersionByNumber, getRun, recordEvaluation, registerDataset } from '@moodlab/db';
+import { createRedis, createTrainQueue, DEFAULT_REDIS_URL } from '@moodlab/jobs';
+import { loadDatasetPack, resumeRun, startRun } from '@moodlab/runs';
+import { EMOTIONS, TERMINAL_STATUSES, hyperparametersSchema, type TrainProgress } from '@moodlab/shared';
+import { progressBar } from './progress';
+import { printEpochs, printReport } from './tables';
+
+const db = createDb(process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL);
+const [command, ...rest] = process.argv.slice(2);
+
+async function queue() {
+  const redis = createRedis(process.env.REDIS_URL ?? DEFAULT_REDIS_URL, 'client');
+  return { trainQueue: createTrainQueue(redis), close: () => redis.disconnect() };
+}
+
+async function importCmd() {
+  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { name: { type: 'string' }, size: { type: 'string', default: '48' }, 'on-problem': { type: 'string', default: 'skip' } } });
+  const src = positionals[0];
+  if (!src || !values.name) throw new Error('usage: import <folder|fer2013.csv> --name NAME [--size 48] [--on-problem skip|fail]');
+  const size = Number(values.size);
+  const onProblem = values['on-problem'] === 'fail' ? 'fail' : 'skip';
+  const bar = progressBar('decoding');
+  const started = Date.now();
+  let result: ImportResult;
+  if ((await stat(src)).isDirectory()) {
+    result = await importClassFolders(src, { classNames: EMOTIONS, size, onProblem, onProgress: (d, t) => { if (d % 500 === 0 || d === t) bar.update(d, t); } });
+  } else {
+    result = await importFer2013Csv(src, { classNames: EMOTIONS, size, onProblem, onProgress: (r) => { if (r % 1000 === 0) bar.update(r, 35887, 'rows'); } });
+  }
+  bar.stop();
+  const { splits, report } = result;
+  const packed = packDataset(size, EMOTIONS, splits);
+  const ds = await registerDataset(db, {
+    name: values.name, source: `${(await stat(src)).isDirectory() ? 'folder' : 'csv'}:${path.resolve(src)}`, classNames: [...EMOTIONS],
+    counts: Object.fromEntries(Object.entries(splits).map(([k, v]) => [k, classCounts(v, EMOTIONS)])),
+    imageSize: size, digest: packed.digest, report: JSON.parse(JSON.stringify(report)), pack: { meta: packed.meta, data: packed.data },
+  });
+  console.log(`imported "${ds.name}" (${ds.id}) in ${((Date.now() - started) / 1000).toFixed(1)} s, digest ${packed.digest.slice(0, 16)}, ${(packed.data.length / 1e6).toFixed(1)} MB`);
+  console.table({ files: report.files, ...Object.fromEntries(Object.entries(report.kept).map(([k, v]) => [`kept ${k}`, v])), undecodable: report.undecodable.length, blank: report.blank.length, 'duplicates within a split': report.duplicatesWithinSplit, 'conflicting labels (dropped)': report.conflictingLabels, 'also in an evaluation split (dropped from train)': report.crossSplitDuplicates, 'unknown class folders': report.unknownClasses.join(', ') || 0 });
+  console.table(Object.fromEntries(Object.entries(splits).map(([k, v]) => [k, classCounts(v, EMOTIONS)])));
+}
+
+async function watch(runId: string) {
+  const bar = progressBar('training');
+  for (;;) {
+    const run = await getRun(db, runId);
+    if (!run) throw new Error(`Unknown run id ${runId}`);
+    const p = run.progress as TrainProgress | null;
+    if (p) bar.update(Math.round(p.fraction * 1000), 1000, `${run.status} epoch ${Math.min(p.epoch + 1, p.epochs)}/${p.epochs} batch ${p.batch}/${p.batches}`);
+    if (TERMINAL_STATUSES.includes(run.status)) {
+      bar.stop();
+      printEpochs(run.epochs);
+      console.log(`run ${run.id}: ${run.status}${run.error ? ` (${run.error})` : ''}; backend ${run.backend ?? '-'}`);
+      const ev = run.modelVersions[0]?.evaluations[0];
+      if (ev) {
+        console.log(`model version v${run.modelVersions[0]!.version}`);
+        printReport({ accuracy: ev.accuracy, macroF1: ev.macroF1, perClass: ev.perClass as never, confusion: ev.confusionMatrix as number[][] });
+      }
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+async function trainCmd() {
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      dataset: { type: 'string' }, arch: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' },
+      optimizer: { type: 'string' }, schedule: { type: 'string' }, augment: { type: 'boolean', default: false }, 'class-weights': { type: 'boolean', default: false },
+      patience: { type: 'string' }, seed: { type: 'string' }, 'weight-decay': { type: 'string' }, normalization: { type: 'string' }, tag: { type: 'string', multiple: true }, 'no-wait': { type: 'boolean', default: false },
+    },
+  });
+  if (!values.dataset) throw new Error('usage: train --dataset NAME [--arch vgg-lite] [--epochs N] [--augment] [--class-weights] [--schedule cosine] ...');
+  const ds = await getDatasetByName(db, values.dataset);
+  if (!ds) throw new Error(`Unknown dataset "${values.dataset}"`);
+  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  const hp = hyperparametersSchema.parse(JSON.parse(JSON.stringify({
+    architecture: values.arch, epochs: num(values.epochs), batchSize: num(values['batch-size']), learningRate: num(values.lr), optimizer: values.optimizer,
+    lrSchedule: values.schedule, earlyStoppingPatience: num(values.patience), seed: num(values.seed), weightDecay: num(values['weight-decay']),
+    classWeighting: values['class-weights'], augmentation: { enabled: values.augment }, preprocessing: { imageSize: ds.imageSize, normalization: values.normalization },
+  })));
+  const q = await queue();
+  const run = await startRun({ db, trainQueue: q.trainQueue }, { datasetId: ds.id, hyperparameters: hp, tags: values.tag ?? [] }, 'cli');
+  await q.trainQueue.close();
+  q.close();
+  console.log(`queued run ${run.id}`);
+  if (!values['no-wait']) await watch(run.id);
+}
+
+async function evaluateCmd() {
+  const { values } = parseArgs({ args: rest, options: { version: { type: 'string' }, dataset: { type: 'string' }, split: { type: 'string', default: 'validation' }, tta: { type: 'boolean', default: false } } });
+  if (!values.version || !values.dataset) throw new Error('usage: evaluate --version N --dataset NAME [--split validation] [--tta]');
+  const mv = await getModelVersionByNumber(db, Number(values.version));
+  if (!mv) throw new Error(`Unknown model version ${values.version}`);
+  const ds = await getDatasetByName(db, values.dataset);
+  if (!ds) throw new Error(`Unknown dataset "${values.dataset}"`);
+  await selectBackend();
+  const pack = await loadDatasetPack(db, ds.id);
+  const { model, metadata } = await loadModelFromArtifact(mv.artifact.meta, new Uint8Array(mv.artifact.data));
+  const started = Date.now();
+  const report = evaluateModel(model, unpackSplit(packMetaSchema.parse(pack.meta), pack.data, values.split), metadata.classNames, metadata.preprocessing, values.tta);
+  console.log(`v${mv.version} on ${ds.name}/${values.split}${values.tta ? ' with flip TTA' : ''} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  printReport(report);
+  await recordEvaluation(db, { modelVersionId: mv.id, datasetId: ds.id, split: values.tta ? `${values.split}+flip-tta` : values.split, accuracy: report.accuracy, macroF1: report.macroF1, perClass: report.perClass, confusionMatrix: report.confusion });
+}
+
+async function exportCmd() {
+  const { values } = parseArgs({ args: rest, options: { version: { type: 'string' }, out: { type: 'string' } } });
+  if (!values.version || !values.out) throw new Error('usage: export --version N --out DIR');
+  const mv = await getModelVersionByNumber(db, Number(values.version));
+  if (!mv) throw new Error(`Unknown model version ${values.version}`);
+  await mkdir(values.out, { recursive: true });
+  await writeFile(path.join(values.out, 'model.json'), JSON.stringify(layersModelJson(modelArtifactMetaSchema.parse(mv.artifact.meta))));
+  await writeFile(path.join(values.out, 'weights.bin'), mv.artifact.data);
+  console.log(`wrote ${values.out}/model.json and weights.bin (v${mv.version}, ${mv.architecture})`);
+}
+
+async function resumeCmd() {
+  const runId = rest[0];
+  if (!runId) throw new Error('usage: resume <runId>');
+  const q = await queue();
+  await resumeRun({ db, trainQueue: q.trainQueue }, runId);
+  await q.trainQueue.close();
+  q.close();
+  console.log(`run ${runId} queued again; it continues from its last checkpoint`);
+  await watch(runId);
+}
+
+const commands: Record<string, () => Promise<void>> = {
+  import: importCmd, train: trainCmd, evaluate: evaluateCmd, export: exportCmd, resume: resumeCmd,
+  watch: () => (rest[0] ? watch(rest[0]) : Promise.reject(new Error('usage: watch <runId>'))),
+};
+
+try {
+  const run = command ? commands[command] : undefined;
+  if (!run) throw new Error(`usage: moodlab <${Object.keys(commands).join('|')}> ...`);
+  await run();
+} catch (err) {
+  console.error(`error: ${(err as Error).message}`);
+  process.exitCode = 1;
+} finally {
+  await db.$disconnect();
+}
