@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModelFromArtifact, selectBackend } from '@moodlab/cnn';
 import { createDb, createRun, getArtifact, getRun, listEpochs, setRunJobId } from '@moodlab/db';
 import { createRedis, createTrainQueue, enqueueTrain, TRAIN_QUEUE } from '@moodlab/jobs';
+import { cancelRun, ConflictError, resumeRun } from '@moodlab/runs';
 import { hyperparametersSchema } from '@moodlab/shared';
 import { registerSyntheticDataset } from '../../tools/seed/builtin-dataset';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../test-env';
@@ -90,6 +91,24 @@ describe('worker', () => {
     }, 150_000);
     expect(run.workerId).toBe('it-b');
     expect(run.epochs.map((e) => e.epoch)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('cancels a running run and resumes it later from its checkpoint', async () => {
+    const runId = await startRun(4);
+    await waitFor('the first epoch', async () => (await listEpochs(db, runId)).length >= 1);
+    expect((await cancelRun({ db, trainQueue: queue }, runId)).cancelled).toBe(true);
+    // The worker kills its training process and completes the job as cancelled.
+    await waitFor('the worker to stop', async () => (await queue.getJob(runId))?.isCompleted());
+    const kept = (await listEpochs(db, runId)).length;
+    expect(kept).toBeGreaterThanOrEqual(1);
+    await expect(resumeRun({ db, trainQueue: queue }, runId)).resolves.toMatchObject({ status: 'queued' });
+    const run = await waitFor('the resumed run to complete', async () => {
+      const r = await getRun(db, runId);
+      if (r?.status === 'failed') throw new Error(`run failed: ${r.error}`);
+      return r?.status === 'completed' ? r : null;
+    });
+    expect(run.epochs.map((e) => e.epoch)).toEqual([0, 1, 2, 3]);
+    await expect(resumeRun({ db, trainQueue: queue }, runId)).rejects.toBeInstanceOf(ConflictError);
   });
 
   it('fails a malformed job payload and an unknown dataset with clear errors', async () => {

@@ -105,6 +105,11 @@ export function RunLive({ initial }: { initial: RunView }) {
           <button className="secondary" disabled={cancelling} onClick={async () => { setCancelling(true); await fetch(`/api/runs/${run.id}/cancel`, { method: 'POST' }); }}>Cancel run</button>
         </div>
       )}
+      {(run.status === 'failed' || run.status === 'cancelled') && (
+        <div className="card">
+          <button className="secondary" onClick={async () => { await fetch(`/api/runs/${run.id}/resume`, { method: 'POST' }); window.location.reload(); }}>Resume from last checkpoint</button>
+        </div>
+      )}
       <h2>Curves</h2>
       <div className="card">{run.epochs.length ? <Curves epochs={run.epochs} /> : <p className="muted">No epoch finished yet.</p>}</div>
       <h2>Epochs</h2>
