@@ -69,6 +69,28 @@ describe('WASM training kernels', () => {
     });
   }
 
+  for (const r of [
+    { shape: [4, 6, 6, 5], axis: [0, 1, 2], keepDims: false },
+    { shape: [4, 6, 6, 5], axis: [0, 1, 2], keepDims: true },
+    { shape: [7, 3], axis: 0, keepDims: false },
+    { shape: [4, 6, 5], axis: [1, 2], keepDims: false },
+    { shape: [4, 6, 5], axis: -1, keepDims: true },
+  ]) {
+    it(`sum and mean match the reference for shape ${r.shape} axis ${r.axis} keepDims ${r.keepDims}`, async () => {
+      const reduce = async () => {
+        const x = tf.randomNormal(r.shape, 0, 1, 'float32', 31);
+        const s = x.sum(r.axis, r.keepDims), m = x.mean(r.axis, r.keepDims);
+        const out = { shape: [s.shape, m.shape], data: [await s.data(), await m.data()] };
+        tf.dispose([x, s, m]);
+        return out;
+      };
+      const reference = await onBackend('cpu', reduce);
+      const ours = await onBackend('wasm', reduce);
+      expect(ours.shape).toEqual(reference.shape);
+      ours.data.forEach((d, i) => expect(relError(d, reference.data[i]!)).toBeLessThan(1e-4));
+    });
+  }
+
   it('batch-norm gradient (broadcasting) matches batch norm written with elementwise ops', async () => {
     const x = tf.randomNormal([4, 5, 5, 3], 0, 1, 'float32', 5);
     const scale = tf.randomNormal([3], 1, 0.2, 'float32', 6);

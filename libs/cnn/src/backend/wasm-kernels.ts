@@ -49,6 +49,7 @@ function convInfo(xShape: number[], filterShape: number[], attrs: Conv2DAttrs) {
 }
 
 /** dW = conv(x^T, dy^T): the batch becomes the channel axis, the output gradient the filter. */
+/** dW = conv(x^T, dy^T): the batch becomes the channel axis, the output gradient the filter. */
 export function conv2DBackpropFilterWasm({ inputs, backend, attrs }: { inputs: Record<string, TensorInfo>; backend: Backend; attrs: Attrs }): TensorInfo {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const a = attrs as unknown as Conv2DAttrs & { filterShape: [number, number, number, number] };
@@ -155,6 +156,41 @@ export function maxPoolGradWasm({ inputs, backend, attrs }: KernelArgs): TensorI
   return out;
 }
 
+/**
+ * Sum and Mean over the leading axes (e.g. N, H, W of an NHWC activation: every BatchNorm
+ * statistic and its gradient). The stock kernels transpose the whole tensor to put those axes
+ * last; a pass over rows with per-column accumulators needs no copy. Other reductions go to
+ * the stock kernel.
+ */
+const stockReductions = new Map<string, tf.KernelConfig>();
+
+function leadingAxesReduction(kernelName: 'Sum' | 'Mean') {
+  return ({ inputs, backend, attrs }: KernelArgs): TensorInfo => {
+    const { x } = inputs as { x: TensorInfo };
+    const { axis, keepDims } = attrs as { axis: number | number[]; keepDims: boolean };
+    const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
+    const prefix = axes.length > 0 && axes.length < x.shape.length && axes.every((a, i) => a === i);
+    if (!prefix || x.dtype !== 'float32') {
+      return stockReductions.get(kernelName)!.kernelFunc({ inputs, backend, attrs: attrs as KernelAttrs }) as TensorInfo;
+    }
+    const heap = backend as unknown as WasmHeapBackend;
+    const rows = x.shape.slice(0, axes.length).reduce((a, b) => a * b, 1);
+    const rest = x.shape.slice(axes.length);
+    const cols = rest.reduce((a, b) => a * b, 1);
+    const src = heap.typedArrayFromHeap(x);
+    const acc = new Float64Array(cols);
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      for (let c = 0; c < cols; c++) acc[c]! += src[o + c]!;
+    }
+    const out = heap.makeOutput(keepDims ? [...axes.map(() => 1), ...rest] : rest, 'float32');
+    const dst = heap.typedArrayFromHeap(out);
+    const scale = kernelName === 'Mean' ? 1 / rows : 1;
+    for (let c = 0; c < cols; c++) dst[c] = acc[c]! * scale;
+    return out;
+  };
+}
+
 let registered = false;
 
 export function registerWasmTrainingKernels(): void {
@@ -168,5 +204,13 @@ export function registerWasmTrainingKernels(): void {
   for (const [kernelName, kernelFunc] of kernels) {
     if (tf.getKernel(kernelName, 'wasm')) tf.unregisterKernel(kernelName, 'wasm');
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+  }
+  for (const kernelName of ['Sum', 'Mean'] as const) {
+    const stock = tf.getKernel(kernelName, 'wasm');
+    if (!stock) continue;
+    stockReductions.set(kernelName, stock);
+    tf.unregisterKernel(kernelName, 'wasm');
+    // The stock setup binds the WASM function that the fallback path calls.
+    tf.registerKernel({ kernelName, backendName: 'wasm', setupFunc: stock.setupFunc, kernelFunc: leadingAxesReduction(kernelName) as unknown as tf.KernelFunc });
   }
 }
