@@ -1,8 +1,9 @@
 /**
  * Training and inference throughput of each architecture on this machine's TF.js backend, side
  * by side with the PyTorch CPU reference (../shared/bench/torch_reference.py) on the same network
- * (mirrored from our model.json), same batch and thread count. Prints a table; not a test.
- *   npx tsx tools/bench/train-throughput.ts [--arch seed-cnn,vgg-lite] [--batch 64] [--steps 6]
+ * (mirrored from our model.json), same batch, and as many torch threads as we use processes
+ * (--replicas: data-parallel WASM processes). Prints a table; not a test.
+ *   npx tsx tools/bench/train-throughput.ts [--arch seed-cnn,vgg-lite] [--batch 64] [--steps 6] [--replicas 2]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -14,8 +15,8 @@ import * as tf from '@tensorflow/tfjs';
 import { ARCHITECTURES, getArchitecture, layersModelJson, modelToArtifact, predictProbabilities, selectBackend, trainModel } from '@moodlab/cnn';
 import { EMOTIONS, hyperparametersSchema } from '@moodlab/shared';
 
-const { values } = parseArgs({ options: { arch: { type: 'string' }, batch: { type: 'string', default: '64' }, steps: { type: 'string', default: '6' }, backend: { type: 'string' } } });
-const batch = Number(values.batch), steps = Number(values.steps);
+const { values } = parseArgs({ options: { arch: { type: 'string' }, batch: { type: 'string', default: '64' }, steps: { type: 'string', default: '6' }, backend: { type: 'string' }, replicas: { type: 'string', default: '1' } } });
+const batch = Number(values.batch), steps = Number(values.steps), replicas = Number(values.replicas);
 const TORCH = path.resolve('../shared/bench/torch_reference.py');
 const backend = await selectBackend({ prefer: values.backend as 'wasm' | undefined, threads: 1 });
 const archs = values.arch ? values.arch.split(',') : ARCHITECTURES.map((a) => a.name);
@@ -33,7 +34,7 @@ for (const name of archs) {
   const stamps: number[] = [];
   const inputMs: number[] = [];
   // Times whole training steps as trainModel runs them (augmentation and input pipeline included).
-  const result = await trainModel({ hyperparameters: hp, classNames: EMOTIONS, train: data, onProgress: (p) => { if (p.phase === 'training') stamps[p.batch] = performance.now(); } });
+  const result = await trainModel({ hyperparameters: hp, classNames: EMOTIONS, train: data, replicas, minImagesForReplicas: 0, onProgress: (p) => { if (p.phase === 'training') stamps[p.batch] = performance.now(); } });
   const trainImgS = (batch * steps) / ((stamps[steps + 2]! - stamps[2]!) / 1000);
   // Input pipeline alone: gather + augment one batch.
   const { gatherBatch, createRng } = await import('@moodlab/cnn');
@@ -48,14 +49,14 @@ for (const name of archs) {
     const artifact = await modelToArtifact(result.model, { classNames: [...EMOTIONS], preprocessing: hp.preprocessing, architecture: name });
     await writeFile(path.join(dir, 'model.json'), JSON.stringify(layersModelJson(artifact.meta)));
     try {
-      const out = execFileSync('/usr/bin/python3', [TORCH, '--model', path.join(dir, 'model.json'), '--threads', '1', '--batch', String(batch), '--steps', String(steps)], { encoding: 'utf8' });
+      const out = execFileSync('/usr/bin/python3', [TORCH, '--model', path.join(dir, 'model.json'), '--threads', String(replicas), '--batch', String(batch), '--steps', String(steps)], { encoding: 'utf8' });
       torch = JSON.parse(out.trim().split('\n').at(-1)!);
     } catch (err) {
       console.error(`torch reference failed for ${name}: ${(err as Error).message.split('\n')[0]}`);
     }
   }
   rows.push({
-    architecture: name, params: getArchitecture(name).build({ imageSize: 48, numClasses: 7, seed: 1 }).countParams(), backend: backend.name, batch, threads: 1,
+    architecture: name, params: getArchitecture(name).build({ imageSize: 48, numClasses: 7, seed: 1 }).countParams(), backend: backend.name, batch, 'processes (torch threads)': replicas,
     'train img/s': trainImgS.toFixed(1), 'torch train img/s': torch?.train_img_s ?? '-', 'train ratio': torch ? (trainImgS / torch.train_img_s).toFixed(2) : '-',
     'infer img/s': inferImgS.toFixed(0), 'torch infer img/s': torch?.infer_img_s ?? '-', 'input ms/batch': (inputMs.reduce((a, b) => a + b) / inputMs.length).toFixed(1),
     'step ms': ((batch / trainImgS) * 1000).toFixed(0), 'peak RSS MB': (process.resourceUsage().maxRSS / 1024).toFixed(0),

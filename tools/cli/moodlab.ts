@@ -2,7 +2,7 @@
  * moodlab: import, train, watch, resume, evaluate and export without the dashboard.
  *   npx tsx tools/cli/moodlab.ts import ../shared/datasets/fer2013 --name fer2013
  *   npx tsx tools/cli/moodlab.ts train --dataset fer2013 --arch vgg-lite --epochs 40 --augment --class-weights --schedule cosine
- *   npx tsx tools/cli/moodlab.ts watch <runId> | resume <runId>
+ *   npx tsx tools/cli/moodlab.ts watch <runId> | resume <runId> | cancel <runId>
  *   npx tsx tools/cli/moodlab.ts evaluate --version 3 --dataset fer2013 --split validation --tta
  *   npx tsx tools/cli/moodlab.ts export --version 3 --out /tmp/model
  * Training runs on workers (start one with `npm run worker`); DATABASE_URL and REDIS_URL as for the apps.
@@ -16,7 +16,7 @@ import {
 } from '@moodlab/cnn';
 import { createDb, DEFAULT_DATABASE_URL, getDatasetByName, getModelVersionByNumber, getRun, recordEvaluation, registerDataset } from '@moodlab/db';
 import { createRedis, createTrainQueue, DEFAULT_REDIS_URL } from '@moodlab/jobs';
-import { loadDatasetPack, resumeRun, startRun } from '@moodlab/runs';
+import { cancelRun, loadDatasetPack, resumeRun, startRun } from '@moodlab/runs';
 import { EMOTIONS, TERMINAL_STATUSES, hyperparametersSchema, type TrainProgress } from '@moodlab/shared';
 import { progressBar } from './progress';
 import { printEpochs, printReport } from './tables';
@@ -143,8 +143,18 @@ async function resumeCmd() {
   await watch(runId);
 }
 
+async function cancelCmd() {
+  const runId = rest[0];
+  if (!runId) throw new Error('usage: cancel <runId>');
+  const q = await queue();
+  const result = await cancelRun({ db, trainQueue: q.trainQueue }, runId);
+  await q.trainQueue.close();
+  q.close();
+  console.log(result.cancelled ? `run ${runId} cancelled` : `run ${runId} is ${result.status}; nothing to cancel`);
+}
+
 const commands: Record<string, () => Promise<void>> = {
-  import: importCmd, train: trainCmd, evaluate: evaluateCmd, export: exportCmd, resume: resumeCmd,
+  import: importCmd, train: trainCmd, evaluate: evaluateCmd, export: exportCmd, resume: resumeCmd, cancel: cancelCmd,
   watch: () => (rest[0] ? watch(rest[0]) : Promise.reject(new Error('usage: watch <runId>'))),
 };
 

@@ -11,6 +11,11 @@ const envSchema = z.object({
   /** Force a TF.js backend; by default the fastest that loads (GPU, native CPU, WASM, JS). */
   TF_BACKEND: z.enum(BACKEND_ORDER).optional(),
   TF_THREADS: z.coerce.number().int().min(1).max(64).default(1),
+  /**
+   * Processes per training job on the WASM backend (data-parallel; its Node build has one
+   * thread). Default: the machine's cores divided by the job concurrency.
+   */
+  TRAIN_REPLICAS: z.coerce.number().int().min(1).max(64).optional(),
   /** How long a job's lock lives without renewal: a dead worker's job is taken over after it. */
   LOCK_DURATION_MS: z.coerce.number().int().min(1000).default(30_000),
   STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
@@ -19,6 +24,7 @@ const envSchema = z.object({
 });
 export type WorkerEnv = z.infer<typeof envSchema>;
 
-export function parseEnv(env: NodeJS.ProcessEnv = process.env): WorkerEnv {
-  return envSchema.parse(env);
+export function parseEnv(env: NodeJS.ProcessEnv = process.env): WorkerEnv & { TRAIN_REPLICAS: number } {
+  const parsed = envSchema.parse(env);
+  return { ...parsed, TRAIN_REPLICAS: parsed.TRAIN_REPLICAS ?? Math.max(1, Math.floor(os.availableParallelism() / parsed.WORKER_CONCURRENCY)) };
 }

@@ -53,7 +53,7 @@ const timers = [
   setInterval(() => void heartbeat(), env.HEARTBEAT_MS),
   setInterval(() => void reconcileRuns(db, trainQueue).catch(() => {}), Math.max(env.STALLED_INTERVAL_MS, 10_000)),
 ];
-log(`ready: queues ${TRAIN_QUEUE}, ${EVALUATE_QUEUE}; concurrency ${env.WORKER_CONCURRENCY}`);
+log(`ready: queues ${TRAIN_QUEUE}, ${EVALUATE_QUEUE}; concurrency ${env.WORKER_CONCURRENCY}; ${env.TRAIN_REPLICAS} training process(es) per job on WASM`);
 
 let closing = false;
 async function close(signal: string) {

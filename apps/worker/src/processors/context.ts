@@ -1,10 +1,10 @@
 import type { Db } from '@moodlab/db';
-import type { WorkerEnv } from '../env';
+import type { parseEnv } from '../env';
 
 /** What every processor needs; built once in main.ts. */
 export interface ProcessorContext {
   db: Db;
-  env: WorkerEnv;
+  env: ReturnType<typeof parseEnv>;
   /** Runs this worker is training now, for the heartbeat. */
   activeRuns: Set<string>;
   /** Set on SIGTERM: running jobs hand themselves back to the queue. */

@@ -44,7 +44,7 @@ export function createTrainProcessor(ctx: ProcessorContext) {
     const child = runInChild(
       {
         type: 'train', hyperparameters, dataset: { meta: pack.meta, data: pack.data },
-        checkpoint: checkpoint ? new Uint8Array(checkpoint.data) : null, backend: env.TF_BACKEND, threads: env.TF_THREADS,
+        checkpoint: checkpoint ? new Uint8Array(checkpoint.data) : null, backend: env.TF_BACKEND, threads: env.TF_THREADS, replicas: env.TRAIN_REPLICAS,
       },
       async (msg) => {
         if (msg.type === 'backend') {

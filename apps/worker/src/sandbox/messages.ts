@@ -13,6 +13,7 @@ export const parentMessageSchema = z.discriminatedUnion('type', [
     checkpoint: bytes.nullable(),
     backend: z.enum(BACKEND_ORDER).optional(),
     threads: z.number().int().min(1),
+    replicas: z.number().int().min(1),
   }),
   z.object({
     type: z.literal('evaluate'),

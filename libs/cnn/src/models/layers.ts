@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 
+// Dropout layers take no seed: TF.js would then draw the same mask on every step. Training
+// seeds the random source per epoch instead (train/seeded-random.ts).
+
 /** Conv (no bias: BatchNorm follows) -> BatchNorm -> ReLU, the block every architecture here uses. */
 export function convBnRelu(model: tf.Sequential, opts: { filters: number; kernelSize: number; seed: number; inputShape?: number[] }): void {
   model.add(tf.layers.conv2d({

@@ -19,8 +19,9 @@ describe('training on the WASM backend', () => {
 
   it('learns the synthetic faces above chance, exports a loadable model and leaks no tensors', async () => {
     const before = tf.memory().numTensors;
-    const result = await trainModel({ hyperparameters: hp, classNames: EMOTIONS, train, validation });
-    expect(result.history).toHaveLength(3);
+    const longer = { ...hp, epochs: 5 };
+    const result = await trainModel({ hyperparameters: longer, classNames: EMOTIONS, train, validation });
+    expect(result.history).toHaveLength(5);
     const report = evaluateModel(result.model, validation, EMOTIONS, hp.preprocessing);
     expect(report.accuracy).toBeGreaterThan(2 / 7);
 
@@ -56,4 +57,17 @@ describe('training on the WASM backend', () => {
       expect(resumed.history[i]!.valAccuracy).toBeCloseTo(unbroken.history[i]!.valAccuracy!, 4);
     }
   });
+
+  it('trains data-parallel in two processes, deterministically, to the same quality', async () => {
+    const small = hyperparametersSchema.parse({ epochs: 2, batchSize: 32 });
+    const run = () => trainModel({ hyperparameters: small, classNames: EMOTIONS, train, validation, replicas: 2, minImagesForReplicas: 0 });
+    const [a, b] = [await run(), await run()];
+    expect(a.history.map((h) => h.loss)).toEqual(b.history.map((h) => h.loss));
+    const single = await trainModel({ hyperparameters: small, classNames: EMOTIONS, train, validation });
+    // Same data, same averaged gradients up to float rounding and dropout masks: close, not equal.
+    expect(Math.abs(a.history[1]!.loss - single.history[1]!.loss)).toBeLessThan(0.35);
+    expect(a.history[1]!.valAccuracy!).toBeGreaterThan(2 / 7);
+    for (const r of [a, b, single]) r.model.dispose();
+  });
 });
+

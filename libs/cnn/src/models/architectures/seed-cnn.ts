@@ -15,12 +15,12 @@ export const seedCnn: Architecture = {
     ([[64, 3], [128, 5], [512, 3], [512, 3]] as const).forEach(([filters, kernelSize], i) => {
       convBnRelu(model, { filters, kernelSize, seed: seed + i, ...(i === 0 ? { inputShape: [imageSize, imageSize, 1] } : {}) });
       model.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
-      model.add(tf.layers.dropout({ rate: 0.25, seed: seed + 20 + i }));
+      model.add(tf.layers.dropout({ rate: 0.25 }));
     });
     model.add(tf.layers.flatten());
     [256, 512].forEach((units, i) => {
       denseBnRelu(model, units, seed + 10 + i);
-      model.add(tf.layers.dropout({ rate: 0.25, seed: seed + 30 + i }));
+      model.add(tf.layers.dropout({ rate: 0.25 }));
     });
     softmaxHead(model, numClasses, seed + 40);
     return model;

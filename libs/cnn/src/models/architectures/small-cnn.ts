@@ -13,7 +13,7 @@ export const smallCnn: Architecture = {
       model.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
     });
     model.add(tf.layers.flatten());
-    model.add(tf.layers.dropout({ rate: 0.3, seed }));
+    model.add(tf.layers.dropout({ rate: 0.3 }));
     softmaxHead(model, numClasses, seed + 11);
     return model;
   },

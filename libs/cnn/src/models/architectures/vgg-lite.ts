@@ -18,10 +18,10 @@ export const vggLite: Architecture = {
       convBnRelu(model, { filters, kernelSize: 3, seed: seed + 1 + 2 * i });
       convBnRelu(model, { filters, kernelSize: 3, seed: seed + 2 + 2 * i });
       if (i < 2) model.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
-      model.add(tf.layers.dropout({ rate: 0.1 * (i + 1), seed: seed + 20 + i }));
+      model.add(tf.layers.dropout({ rate: 0.1 * (i + 1) }));
     });
     model.add(tf.layers.globalAveragePooling2d({}));
-    model.add(tf.layers.dropout({ rate: 0.4, seed: seed + 30 }));
+    model.add(tf.layers.dropout({ rate: 0.4 }));
     softmaxHead(model, numClasses, seed + 40);
     return model;
   },

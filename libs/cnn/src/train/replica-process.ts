@@ -1,0 +1,45 @@
+/**
+ * A data-parallel training replica: holds a copy of the model, takes the coordinator's latest
+ * weights and a slice of the batch, and returns that slice's gradients. It never updates the
+ * weights itself; the coordinator applies the averaged gradients and sends the result.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../backend/select-backend';
+import { getArchitecture } from '../models/registry';
+import { seedMathRandom } from './seeded-random';
+import { replicaRequestSchema, type ReplicaReply } from './replica-protocol';
+import { computeGradients } from './step';
+
+let state: { model: tf.LayersModel; vars: tf.Variable[]; epoch: number } | null = null;
+let restoreRandom = () => {};
+let init: Extract<ReturnType<typeof replicaRequestSchema.parse>, { type: 'init' }> | null = null;
+
+function reply(msg: ReplicaReply): void {
+  process.send!(msg);
+}
+
+process.on('disconnect', () => process.exit(0));
+process.on('message', (raw) => {
+  void (async () => {
+    const msg = replicaRequestSchema.parse(raw);
+    if (msg.type === 'init') {
+      init = msg;
+      await selectBackend({ prefer: msg.backend, threads: 1 });
+      const model = getArchitecture(msg.hyperparameters.architecture).build({ imageSize: msg.hyperparameters.preprocessing.imageSize, numClasses: msg.numClasses, seed: msg.hyperparameters.seed });
+      state = { model, vars: model.trainableWeights.map((w) => w.read() as tf.Variable), epoch: -1 };
+      reply({ type: 'ready' });
+      return;
+    }
+    if (!state || !init) throw new Error('replica got a step before init');
+    if (msg.epoch !== state.epoch) {
+      restoreRandom();
+      restoreRandom = seedMathRandom(`${init.hyperparameters.seed}:epoch:${msg.epoch}:replica:${init.index}`);
+      state.epoch = msg.epoch;
+    }
+    msg.weights.forEach((w, i) => state!.vars[i]!.assign(tf.tensor(w, state!.vars[i]!.shape)));
+    const g = computeGradients(state.model, state.vars, msg.pixels, msg.labels, init.hyperparameters, init.numClasses, init.classWeights);
+    reply({ type: 'gradients', ...g });
+  })().catch((err: unknown) => {
+    reply({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+  });
+});

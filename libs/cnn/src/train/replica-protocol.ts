@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { hyperparametersSchema } from '@moodlab/shared';
+import { BACKEND_ORDER } from '../backend/select-backend';
+
+const f32 = z.custom<Float32Array>((v) => v instanceof Float32Array, { message: 'expected Float32Array' });
+const i32 = z.custom<Int32Array>((v) => v instanceof Int32Array, { message: 'expected Int32Array' });
+
+export const replicaRequestSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('init'), index: z.number().int().min(1), hyperparameters: hyperparametersSchema, numClasses: z.number().int().min(2),
+    classWeights: f32.nullable(), backend: z.enum(BACKEND_ORDER),
+  }),
+  z.object({ type: z.literal('step'), epoch: z.number().int().min(0), weights: z.array(f32), pixels: f32, labels: i32 }),
+]);
+export type ReplicaRequest = z.infer<typeof replicaRequestSchema>;
+
+export type ReplicaReply =
+  | { type: 'ready' }
+  | { type: 'gradients'; lossSum: number; hits: number; count: number; grads: Float32Array[] }
+  | { type: 'error'; message: string };

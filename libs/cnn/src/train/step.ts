@@ -1,0 +1,66 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Hyperparameters } from '@moodlab/shared';
+import { toModelInput } from '../data/preprocess';
+
+export interface StepGradients {
+  /** Sum (not mean) of per-sample losses and the number of correct predictions. */
+  lossSum: number;
+  hits: number;
+  count: number;
+  /** Gradient of the mean loss, one array per trainable variable, in their order. */
+  grads: Float32Array[];
+}
+
+/**
+ * Forward and backward pass of one (part of a) batch: weighted cross-entropy plus L2 weight
+ * decay. Gradients come back as plain arrays so that replicas can exchange and average them.
+ */
+export function computeGradients(
+  model: tf.LayersModel, vars: tf.Variable[], pixels: Float32Array, labels: Int32Array,
+  hp: Pick<Hyperparameters, 'preprocessing' | 'weightDecay'>, numClasses: number, classWeights: Float32Array | null,
+): StepGradients {
+  const count = labels.length;
+  const out = tf.tidy(() => {
+    const x = toModelInput(pixels, count, hp.preprocessing);
+    const yIdx = tf.tensor1d(labels, 'int32');
+    const y = tf.oneHot(yIdx, numClasses);
+    const w = classWeights ? tf.tensor1d(Array.from(labels, (l) => classWeights[l]!)) : null;
+    let hits: tf.Scalar = tf.scalar(0);
+    let lossSum: tf.Scalar = tf.scalar(0);
+    const { grads } = tf.variableGrads(() => {
+      const probs = model.apply(x, { training: true }) as tf.Tensor2D;
+      hits = tf.keep(probs.argMax(1).equal(yIdx).sum());
+      const perSample = tf.losses.softmaxCrossEntropy(y, tf.log(probs.clipByValue(1e-7, 1)), undefined, 0, tf.Reduction.NONE);
+      const weighted = w ? perSample.mul(w) : perSample;
+      lossSum = tf.keep(weighted.sum());
+      const l2 = hp.weightDecay > 0 ? tf.addN(vars.filter((v) => v.shape.length > 1).map((v) => v.square().sum())).mul(hp.weightDecay / 2) : tf.scalar(0);
+      return weighted.mean().add(l2) as tf.Scalar;
+    }, vars);
+    return { hits, lossSum, grads: vars.map((v) => grads[v.name]!) };
+  });
+  const result: StepGradients = {
+    lossSum: out.lossSum.dataSync()[0]!, hits: out.hits.dataSync()[0]!, count,
+    grads: out.grads.map((g) => g.dataSync() as Float32Array),
+  };
+  tf.dispose([out.hits, out.lossSum, ...out.grads]);
+  return result;
+}
+
+/** Count-weighted mean of gradients from several replicas; summed in replica order, so every replica gets identical bits. */
+export function averageGradients(parts: StepGradients[]): Float32Array[] {
+  const total = parts.reduce((n, p) => n + p.count, 0);
+  return parts[0]!.grads.map((_, v) => {
+    const avg = new Float32Array(parts[0]!.grads[v]!.length);
+    for (const p of parts) {
+      const g = p.grads[v]!, f = p.count / total;
+      for (let i = 0; i < avg.length; i++) avg[i]! += g[i]! * f;
+    }
+    return avg;
+  });
+}
+
+export function applyGradients(optimizer: tf.Optimizer, vars: tf.Variable[], grads: Float32Array[]): void {
+  tf.tidy(() => {
+    optimizer.applyGradients(vars.map((v, i) => ({ name: v.name, tensor: tf.tensor(grads[i]!, v.shape) })));
+  });
+}
