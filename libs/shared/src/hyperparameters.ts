@@ -27,7 +27,9 @@ export const hyperparametersSchema = z.object({
   learningRate: z.number().positive().max(10).default(0.002),
   momentum: z.number().min(0).max(1).default(0.9),
   weightDecay: z.number().min(0).max(1).default(0),
-  lrSchedule: z.enum(['constant', 'step', 'cosine']).default('constant'),
+  /** 'plateau' divides the rate by 5 after 2 epochs without a better validation loss. */
+  lrSchedule: z.enum(['constant', 'step', 'cosine', 'plateau']).default('constant'),
+  labelSmoothing: z.number().min(0).max(0.5).default(0),
   earlyStoppingPatience: z.number().int().min(0).max(100).default(0),
   classWeighting: z.boolean().default(false),
   augmentation: augmentationSchema.default(augmentationSchema.parse({ enabled: false })),

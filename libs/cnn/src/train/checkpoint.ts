@@ -16,6 +16,8 @@ const headerSchema = z.object({
   history: z.array(epochMetricSchema),
   best: z.object({ epoch: z.number().int(), valAccuracy: z.number(), valLoss: z.number() }).nullable(),
   epochsWithoutImprovement: z.number().int().min(0),
+  /** Reduce-on-plateau state: reductions so far, and epochs since the best validation loss. */
+  plateau: z.object({ reductions: z.number().int().min(0), wait: z.number().int().min(0), bestLoss: z.number() }).default({ reductions: 0, wait: 0, bestLoss: Number.MAX_VALUE }),
   modelSpecs: z.array(z.object({ name: z.string(), shape: z.array(z.number()), dtype: z.string() }).passthrough()),
   modelBytes: z.number().int().min(0),
   optimizerSpecs: z.array(z.object({ name: z.string(), shape: z.array(z.number()), dtype: z.string() }).passthrough()),

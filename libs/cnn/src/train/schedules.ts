@@ -1,10 +1,18 @@
 import type { Hyperparameters } from '@moodlab/shared';
 
-/** Learning rate for a (0-based) epoch. */
-export function learningRateAt(hp: Pick<Hyperparameters, 'learningRate' | 'lrSchedule' | 'epochs'>, epoch: number): number {
+export const PLATEAU_PATIENCE = 2;
+export const PLATEAU_FACTOR = 0.2;
+
+/**
+ * Learning rate for a (0-based) epoch. Reduce-on-plateau depends on the run's history, so it
+ * takes how many reductions have happened so far (kept in the checkpoint).
+ */
+export function learningRateAt(hp: Pick<Hyperparameters, 'learningRate' | 'lrSchedule' | 'epochs'>, epoch: number, plateauReductions = 0): number {
   switch (hp.lrSchedule) {
     case 'constant':
       return hp.learningRate;
+    case 'plateau':
+      return hp.learningRate * PLATEAU_FACTOR ** plateauReductions;
     case 'step': {
       const every = Math.max(1, Math.floor(hp.epochs / 3));
       return hp.learningRate * 0.1 ** Math.floor(epoch / every);

@@ -17,7 +17,7 @@ export interface StepGradients {
  */
 export function computeGradients(
   model: tf.LayersModel, vars: tf.Variable[], pixels: Float32Array, labels: Int32Array,
-  hp: Pick<Hyperparameters, 'preprocessing' | 'weightDecay'>, numClasses: number, classWeights: Float32Array | null,
+  hp: Pick<Hyperparameters, 'preprocessing' | 'weightDecay' | 'labelSmoothing'>, numClasses: number, classWeights: Float32Array | null,
 ): StepGradients {
   const count = labels.length;
   const out = tf.tidy(() => {
@@ -30,7 +30,7 @@ export function computeGradients(
     const { grads } = tf.variableGrads(() => {
       const probs = model.apply(x, { training: true }) as tf.Tensor2D;
       hits = tf.keep(probs.argMax(1).equal(yIdx).sum());
-      const perSample = tf.losses.softmaxCrossEntropy(y, tf.log(probs.clipByValue(1e-7, 1)), undefined, 0, tf.Reduction.NONE);
+      const perSample = tf.losses.softmaxCrossEntropy(y, tf.log(probs.clipByValue(1e-7, 1)), undefined, hp.labelSmoothing, tf.Reduction.NONE);
       const weighted = w ? perSample.mul(w) : perSample;
       lossSum = tf.keep(weighted.sum());
       const l2 = hp.weightDecay > 0 ? tf.addN(vars.filter((v) => v.shape.length > 1).map((v) => v.square().sum())).mul(hp.weightDecay / 2) : tf.scalar(0);

@@ -10,7 +10,7 @@ import { balancedClassWeights } from './class-weights';
 import { ReplicaPool } from './replica-pool';
 import { seedMathRandom } from './seeded-random';
 import { applyGradients, averageGradients, computeGradients, type StepGradients } from './step';
-import { learningRateAt } from './schedules';
+import { learningRateAt, PLATEAU_PATIENCE } from './schedules';
 
 export interface TrainInput {
   hyperparameters: Hyperparameters;
@@ -112,7 +112,7 @@ export async function trainModel(input: TrainInput): Promise<TrainResult> {
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const classWeights = hp.classWeighting ? balancedClassWeights(train.labels, k) : null;
 
-  let state: CheckpointState = { architecture: hp.architecture, nextEpoch: 0, history: [], best: null, epochsWithoutImprovement: 0 };
+  let state: CheckpointState = { architecture: hp.architecture, nextEpoch: 0, history: [], best: null, epochsWithoutImprovement: 0, plateau: { reductions: 0, wait: 0, bestLoss: Number.MAX_VALUE } };
   if (input.resumeFrom) state = await restoreCheckpoint(input.resumeFrom, model, optimizer);
 
   const batches = Math.ceil(n / hp.batchSize);
@@ -127,7 +127,7 @@ export async function trainModel(input: TrainInput): Promise<TrainResult> {
   try {
     for (let epoch = state.nextEpoch; epoch < hp.epochs && !cancelled && !stoppedEarly; epoch++) {
       const started = Date.now();
-      const lr = learningRateAt(hp, epoch);
+      const lr = learningRateAt(hp, epoch, state.plateau.reductions);
       setLearningRate(optimizer, lr);
       restoreRandom();
       restoreRandom = seedMathRandom(`${hp.seed}:epoch:${epoch}:replica:0`);
@@ -153,6 +153,9 @@ export async function trainModel(input: TrainInput): Promise<TrainResult> {
       } else {
         state.epochsWithoutImprovement += 1;
       }
+      const monitored = valLoss ?? metric.loss;
+      if (monitored < state.plateau.bestLoss) state.plateau = { ...state.plateau, bestLoss: monitored, wait: 0 };
+      else if (++state.plateau.wait >= PLATEAU_PATIENCE) state.plateau = { ...state.plateau, reductions: state.plateau.reductions + 1, wait: 0 };
       state.nextEpoch = epoch + 1;
       stoppedEarly = hp.earlyStoppingPatience > 0 && state.epochsWithoutImprovement >= hp.earlyStoppingPatience && epoch + 1 < hp.epochs;
       if (input.onEpochEnd) {
