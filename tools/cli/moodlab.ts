@@ -7,11 +7,11 @@
  *   npx tsx tools/cli/moodlab.ts export --version 3 --out /tmp/model
  * Training runs on workers (start one with `npm run worker`); DATABASE_URL and REDIS_URL as for the apps.
  */
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  classCounts, evaluateModel, importClassFolders, importFer2013Csv, layersModelJson, loadModelFromArtifact,
+  classCounts, evaluateModel, importClassFolders, importFer2013Csv, importZip, layersModelJson, loadModelFromArtifact,
   modelArtifactMetaSchema, packDataset, packMetaSchema, selectBackend, unpackSplit, type ImportResult,
 } from '@moodlab/cnn';
 import { createDb, DEFAULT_DATABASE_URL, getDatasetByName, getModelVersionByNumber, getRun, recordEvaluation, registerDataset } from '@moodlab/db';
@@ -32,13 +32,15 @@ async function queue() {
 async function importCmd() {
   const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { name: { type: 'string' }, size: { type: 'string', default: '48' }, 'on-problem': { type: 'string', default: 'skip' } } });
   const src = positionals[0];
-  if (!src || !values.name) throw new Error('usage: import <folder|fer2013.csv> --name NAME [--size 48] [--on-problem skip|fail]');
+  if (!src || !values.name) throw new Error('usage: import <folder|archive.zip|fer2013.csv> --name NAME [--size 48] [--on-problem skip|fail]');
   const size = Number(values.size);
   const onProblem = values['on-problem'] === 'fail' ? 'fail' : 'skip';
   const bar = progressBar('decoding');
   const started = Date.now();
   let result: ImportResult;
-  if ((await stat(src)).isDirectory()) {
+  if (src.toLowerCase().endsWith('.zip')) {
+    result = await importZip(new Uint8Array(await readFile(src)), { classNames: EMOTIONS, size, onProblem, onProgress: (d, t) => { if (d % 500 === 0 || d === t) bar.update(d, t); } });
+  } else if ((await stat(src)).isDirectory()) {
     result = await importClassFolders(src, { classNames: EMOTIONS, size, onProblem, onProgress: (d, t) => { if (d % 500 === 0 || d === t) bar.update(d, t); } });
   } else {
     result = await importFer2013Csv(src, { classNames: EMOTIONS, size, onProblem, onProgress: (r) => { if (r % 1000 === 0) bar.update(r, 35887, 'rows'); } });
@@ -47,7 +49,7 @@ async function importCmd() {
   const { splits, report } = result;
   const packed = packDataset(size, EMOTIONS, splits);
   const ds = await registerDataset(db, {
-    name: values.name, source: `${(await stat(src)).isDirectory() ? 'folder' : 'csv'}:${path.resolve(src)}`, classNames: [...EMOTIONS],
+    name: values.name, source: `${src.toLowerCase().endsWith('.zip') ? 'zip' : (await stat(src)).isDirectory() ? 'folder' : 'csv'}:${path.resolve(src)}`, classNames: [...EMOTIONS],
     counts: Object.fromEntries(Object.entries(splits).map(([k, v]) => [k, classCounts(v, EMOTIONS)])),
     imageSize: size, digest: packed.digest, report: JSON.parse(JSON.stringify(report)), pack: { meta: packed.meta, data: packed.data },
   });

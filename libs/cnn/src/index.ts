@@ -17,5 +17,6 @@ export { evaluateModel } from './eval/evaluate';
 export { modelToArtifact, type ModelArtifact } from './export/model-artifact';
 export { importClassFolders, type ImportOptions, type ImportResult } from './data/import/folder-import';
 export { importFer2013Csv } from './data/import/csv-import';
+export { importZip } from './data/import/zip-import';
 export { decodeGray } from './data/import/decode';
 export type { ImportReport, ImportProblem, ProblemPolicy } from './data/import/report';

@@ -7,6 +7,9 @@ import { EMOTIONS } from '@moodlab/shared';
 import { generateSyntheticFaces } from '../synthetic-faces';
 import { importFer2013Csv } from './csv-import';
 import { importClassFolders } from './folder-import';
+import { importZip } from './zip-import';
+import { zipSync } from 'fflate';
+import { readFile, readdir } from 'node:fs/promises';
 
 const faces = generateSyntheticFaces({ perClass: 2, seed: 5 });
 const face = (i: number) => faces.images.subarray(i * 2304, (i + 1) * 2304);
@@ -55,6 +58,26 @@ describe('class-folder import', () => {
 
   it('says what it expected when the folder holds no images', async () => {
     await expect(importClassFolders(path.join(root, 'train', 'happy'), { classNames: EMOTIONS })).rejects.toThrow(/no images found/);
+  });
+});
+
+describe('zip import', () => {
+  it('imports a zip of the folder layout under an enclosing folder, with the same report', async () => {
+    const files: Record<string, Uint8Array> = { '__MACOSX/train/happy/._a.png': new Uint8Array([0]) };
+    for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
+      if (entry.isFile() && !entry.name.endsWith('.csv')) {
+        const full = path.join(entry.parentPath, entry.name);
+        files[`fer/${path.relative(root, full)}`] = new Uint8Array(await readFile(full));
+      }
+    }
+    const fromZip = await importZip(zipSync(files), { classNames: EMOTIONS });
+    const fromFolder = await importClassFolders(root, { classNames: EMOTIONS });
+    expect(fromZip.report).toMatchObject({ files: 10, duplicatesWithinSplit: 2, conflictingLabels: 2, crossSplitDuplicates: 1, kept: { train: 2, validation: 2 } });
+    expect(fromZip.splits.train!.images).toEqual(fromFolder.splits.train!.images);
+  });
+
+  it('rejects a file that is not a zip', async () => {
+    await expect(importZip(new Uint8Array([1, 2, 3, 4]), { classNames: EMOTIONS })).rejects.toThrow(/not a readable zip/);
   });
 });
 
