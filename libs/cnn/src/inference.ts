@@ -2,7 +2,7 @@
  * The inference half of the library: what the dashboard, the prediction API and the browser
  * demo need, without training code.
  */
-export { toModelInput } from './data/preprocess';
+export { normalizeImages, toModelInput } from './data/preprocess';
 export {
   loadModelFromArtifact, layersModelJson, modelArtifactMetaSchema, modelMetadataSchema,
   type ModelArtifactMeta, type ModelMetadata,

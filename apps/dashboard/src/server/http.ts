@@ -1,10 +1,18 @@
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
 import { describeValidationError } from '@moodlab/jobs';
+import { ImageDecodeError } from '@moodlab/faces/node';
 import { ConflictError, NotFoundError } from '@moodlab/runs';
+
+/** An error whose status code the handler chose. */
+export class HttpError extends Error {
+  constructor(readonly status: number, message: string) { super(message); }
+}
 
 /** Every API error is JSON with a readable message; nothing leaks a stack trace. */
 export function errorResponse(err: unknown): NextResponse {
+  if (err instanceof HttpError) return NextResponse.json({ error: err.message }, { status: err.status });
+  if (err instanceof ImageDecodeError) return NextResponse.json({ error: err.message }, { status: 400 });
   if (err instanceof z.ZodError) return NextResponse.json({ error: 'invalid request', details: describeValidationError(err) }, { status: 400 });
   if (err instanceof NotFoundError) return NextResponse.json({ error: err.message }, { status: 404 });
   if (err instanceof ConflictError) return NextResponse.json({ error: err.message }, { status: 409 });

@@ -1,6 +1,6 @@
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { packageDir } from '@moodlab/shared/node';
 import { registerBroadcastingBatchNormGradient } from './batchnorm-gradient';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 
@@ -14,7 +14,8 @@ export interface SelectedBackend {
   skipped: { name: BackendName; reason: string }[];
 }
 
-const require = createRequire(import.meta.url);
+/** Where the WASM binaries ship. */
+export const WASM_DIST_DIR = path.join(packageDir('@tensorflow/tfjs-backend-wasm'), 'dist');
 
 /**
  * The native bindings register a 'tensorflow' backend when imported; they are optional
@@ -37,7 +38,7 @@ function hasGpu(): boolean {
 
 async function setUpWasm(threads: number): Promise<void> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
-  const dist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+  const dist = WASM_DIST_DIR;
   // With a second argument setWasmPaths would use fetch(), which Node cannot point at a file.
   wasm.setWasmPaths(`${dist}/`);
   wasm.setThreadsCount(threads);

@@ -39,6 +39,11 @@ export async function getModelVersion(db: Db, id: string) {
   return db.modelVersion.findUnique({ where: { id }, include: { artifact: true } });
 }
 
+/** Id and number only: for hot paths that must not load the weights. */
+export async function findModelVersionId(db: Db, version: number): Promise<string | null> {
+  return (await db.modelVersion.findUnique({ where: { version }, select: { id: true } }))?.id ?? null;
+}
+
 export async function getModelVersionByNumber(db: Db, version: number) {
   return db.modelVersion.findUnique({ where: { version }, include: { artifact: true } });
 }

@@ -1,0 +1,159 @@
+'use client';
+import { useEffect, useRef, useState } from 'react';
+import * as tf from '@tensorflow/tfjs';
+import { classifyFaces, detectFaces, type DetectorKind } from '@moodlab/faces';
+import { api, loadDetector, loadModel, startBackend, type ClientModel } from './runtime';
+import { smoothTracks, topLabel, type Track } from './smoothing';
+import { UploadPredict } from './upload-predict';
+
+interface VersionInfo { id: string; version: number; promoted: boolean; architecture: string }
+interface Stats { fps: number; detectMs: number; classifyMs: number; faces: number }
+
+function drawTracks(canvas: HTMLCanvasElement, video: HTMLVideoElement, tracks: Track[]): void {
+  canvas.width = video.videoWidth;
+  canvas.height = video.videoHeight;
+  const ctx = canvas.getContext('2d')!;
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  ctx.lineWidth = 3;
+  ctx.font = '18px system-ui';
+  for (const t of tracks) {
+    const label = topLabel(t.scores);
+    ctx.strokeStyle = '#3b5bdb';
+    ctx.strokeRect(t.box.x, t.box.y, t.box.width, t.box.height);
+    const text = `${label} ${(t.scores[label]! * 100).toFixed(0)}%`;
+    ctx.fillStyle = '#3b5bdb';
+    ctx.fillRect(t.box.x, t.box.y - 24, ctx.measureText(text).width + 10, 24);
+    ctx.fillStyle = '#fff';
+    ctx.fillText(text, t.box.x + 5, t.box.y - 6);
+  }
+}
+
+/** Live webcam recognition in the browser: detect, crop and classify every frame. */
+export function LiveDemo() {
+  const videoRef = useRef<HTMLVideoElement>(null);
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const modelRef = useRef<ClientModel | null>(null);
+  const [backend, setBackend] = useState<string>('starting…');
+  const [cameraError, setCameraError] = useState<string | null>(null);
+  const [versions, setVersions] = useState<VersionInfo[]>([]);
+  const [choice, setChoice] = useState<string>('promoted');
+  const [model, setModel] = useState<{ version: number; id: string } | null>(null);
+  const [detector, setDetector] = useState<DetectorKind>('tiny');
+  const [alpha, setAlpha] = useState(0.3);
+  const [tracks, setTracks] = useState<Track[]>([]);
+  const [stats, setStats] = useState<Stats | null>(null);
+  const settings = useRef({ detector, alpha });
+  settings.current = { detector, alpha };
+
+  // Which model to run: the chosen version, or whatever is promoted (polled, so a promotion
+  // in the dashboard switches this page without a reload).
+  useEffect(() => {
+    let stop = false;
+    const refresh = async () => {
+      const list = (await (await fetch('/api/models')).json()) as VersionInfo[];
+      if (stop) return;
+      setVersions(list);
+      const target = choice === 'promoted' ? list.find((v) => v.promoted) : list.find((v) => v.id === choice);
+      if (target && modelRef.current?.id !== target.id) {
+        const loaded = await loadModel(target.id, target.version);
+        if (stop) return;
+        modelRef.current?.model.dispose();
+        modelRef.current = loaded;
+        setModel({ id: loaded.id, version: loaded.version });
+      }
+    };
+    void refresh();
+    const timer = setInterval(() => void refresh(), 3000);
+    return () => { stop = true; clearInterval(timer); };
+  }, [choice]);
+
+  useEffect(() => {
+    let running = true;
+    let previous: Track[] = [];
+    let last = performance.now(), fps = 0, lastUi = 0;
+    const loop = async () => {
+      const video = videoRef.current, canvas = canvasRef.current, m = modelRef.current;
+      if (!running) return;
+      if (video && canvas && m && video.readyState >= 2 && video.videoWidth) {
+        const t0 = performance.now();
+        const frame = tf.browser.fromPixels(video);
+        try {
+          await loadDetector(settings.current.detector);
+          const faces = await detectFaces(api, frame, { kind: settings.current.detector });
+          const t1 = performance.now();
+          const predictions = classifyFaces(m.model, m.metadata, frame, faces);
+          const t2 = performance.now();
+          previous = smoothTracks(previous, predictions, settings.current.alpha);
+          drawTracks(canvas, video, previous);
+          fps = fps ? 0.9 * fps + 0.1 * (1000 / (t2 - last)) : 1000 / (t2 - last);
+          last = t2;
+          if (t2 - lastUi > 250) {
+            lastUi = t2;
+            setTracks(previous);
+            setStats({ fps, detectMs: t1 - t0, classifyMs: t2 - t1, faces: previous.length });
+          }
+        } finally {
+          frame.dispose();
+        }
+      }
+      requestAnimationFrame(() => void loop());
+    };
+    (async () => {
+      setBackend(await startBackend());
+      await loadDetector('tiny');
+      try {
+        const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 } });
+        if (videoRef.current) { videoRef.current.srcObject = stream; await videoRef.current.play(); }
+      } catch (err) {
+        setCameraError(`Camera unavailable (${(err as Error).name}): allow camera access, or upload an image below.`);
+      }
+      void loop();
+    })();
+    return () => {
+      running = false;
+      (videoRef.current?.srcObject as MediaStream | null)?.getTracks().forEach((t) => t.stop());
+    };
+  }, []);
+
+  return (
+    <>
+      <div className="card demo-controls">
+        <label>Model
+          <select value={choice} onChange={(e) => setChoice(e.target.value)} data-testid="model-select">
+            <option value="promoted">promoted{model && choice === 'promoted' ? ` (v${model.version})` : ''}</option>
+            {versions.map((v) => <option key={v.id} value={v.id}>v{v.version} {v.architecture}{v.promoted ? ' ★' : ''}</option>)}
+          </select>
+        </label>
+        <label>Detector
+          <select value={detector} onChange={(e) => setDetector(e.target.value as DetectorKind)}>
+            <option value="tiny">tiny face detector</option><option value="ssd">SSD MobileNet v1</option>
+          </select>
+        </label>
+        <label>Smoothing ({alpha.toFixed(2)})<input type="range" min={0.05} max={1} step={0.05} value={alpha} onChange={(e) => setAlpha(Number(e.target.value))} /></label>
+        <span className="muted" data-testid="demo-stats">
+          backend {backend} · model {model ? `v${model.version}` : '…'}
+          {stats && ` · ${stats.fps.toFixed(1)} FPS · detect ${stats.detectMs.toFixed(0)} ms · classify ${stats.classifyMs.toFixed(0)} ms`}
+        </span>
+      </div>
+      {cameraError && <div className="card error" role="alert">{cameraError}</div>}
+      <div className="demo-stage">
+        <div className="video-wrap">
+          <video ref={videoRef} muted playsInline />
+          <canvas ref={canvasRef} data-testid="overlay" />
+        </div>
+        <div className="card faces" data-testid="faces">
+          {!cameraError && tracks.length === 0 && <p className="muted">no face detected</p>}
+          {tracks.map((t, i) => (
+            <div key={i} className="face-bars">
+              <strong data-testid="face-label">{topLabel(t.scores)}</strong>
+              {Object.entries(t.scores).map(([label, p]) => (
+                <div key={label} className="bar-row"><span>{label}</span><div className="bar"><div style={{ width: `${(p * 100).toFixed(1)}%` }} /></div><span>{(p * 100).toFixed(0)}%</span></div>
+              ))}
+            </div>
+          ))}
+        </div>
+      </div>
+      <UploadPredict modelVersion={choice === 'promoted' ? undefined : model?.version} />
+    </>
+  );
+}

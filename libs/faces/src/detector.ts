@@ -1,0 +1,40 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { Box } from './crop';
+
+export type DetectorKind = 'tiny' | 'ssd';
+
+/** The part of @vladmandic/face-api we use; the browser and Node builds both provide it. */
+export interface FaceApi {
+  nets: {
+    tinyFaceDetector: { loadFromUri(url: string): Promise<void>; loadFromDisk?(dir: string): Promise<void>; isLoaded: boolean };
+    ssdMobilenetv1: { loadFromUri(url: string): Promise<void>; loadFromDisk?(dir: string): Promise<void>; isLoaded: boolean };
+  };
+  TinyFaceDetectorOptions: new (o: { inputSize?: number; scoreThreshold?: number }) => unknown;
+  SsdMobilenetv1Options: new (o: { minConfidence?: number }) => unknown;
+  detectAllFaces(input: tf.Tensor3D | HTMLVideoElement | HTMLCanvasElement, options: unknown): Promise<{ box: Box; score: number }[]>;
+}
+
+export interface DetectorOptions {
+  kind: DetectorKind;
+  /** Tiny detector input size (multiple of 32); larger finds smaller faces, slower. */
+  inputSize?: number;
+  minScore?: number;
+}
+
+export function detectorOptions(api: FaceApi, o: DetectorOptions): unknown {
+  return o.kind === 'ssd'
+    ? new api.SsdMobilenetv1Options({ minConfidence: o.minScore ?? 0.4 })
+    : new api.TinyFaceDetectorOptions({ inputSize: o.inputSize ?? 416, scoreThreshold: o.minScore ?? 0.4 });
+}
+
+export function netFor(api: FaceApi, kind: DetectorKind) {
+  return kind === 'ssd' ? api.nets.ssdMobilenetv1 : api.nets.tinyFaceDetector;
+}
+
+/** Detected faces as plain boxes, largest first. */
+export async function detectFaces(api: FaceApi, input: tf.Tensor3D | HTMLVideoElement | HTMLCanvasElement, o: DetectorOptions): Promise<{ box: Box; score: number }[]> {
+  const found = await api.detectAllFaces(input, detectorOptions(api, o));
+  return found
+    .map((d) => ({ box: { x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height }, score: d.score }))
+    .sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
+}

@@ -1,0 +1,70 @@
+import path from 'node:path';
+import sharp from 'sharp';
+import * as tf from '@tensorflow/tfjs';
+import { packageDir } from '@moodlab/shared/node';
+import type { ModelMetadata } from '@moodlab/cnn/inference';
+import { classifyFaces, type FacePrediction } from './classify';
+import { detectFaces, netFor, type DetectorKind, type FaceApi } from './detector';
+
+/** Server-side face pipeline: decode with sharp, detect with face-api's Node WASM build, classify. */
+
+/** face-api ships its models in its npm package; nothing is fetched from the internet. */
+export const FACE_MODELS_DIR = path.join(packageDir('@vladmandic/face-api'), 'model');
+
+let api: FaceApi | null = null;
+
+export async function loadNodeFaceApi(kinds: DetectorKind[] = ['tiny']): Promise<FaceApi> {
+  // The Node WASM build shares our @tensorflow/tfjs instance and its already selected backend.
+  if (!api) {
+    const mod = (await import('@vladmandic/face-api/dist/face-api.node-wasm.js')) as unknown as { default?: FaceApi } & FaceApi;
+    api = mod.default ?? mod;
+  }
+  for (const kind of kinds) {
+    const net = netFor(api, kind);
+    if (!net.isLoaded) await net.loadFromDisk!(FACE_MODELS_DIR);
+  }
+  return api;
+}
+
+export class ImageDecodeError extends Error {}
+
+export interface DecodedImage { tensor: tf.Tensor3D; width: number; height: number }
+
+/** Any image sharp reads, as an RGB tensor, downscaled so its longer side is at most maxSide. */
+export async function decodeImage(bytes: Uint8Array, maxSide = 1280): Promise<DecodedImage> {
+  try {
+    const { data, info } = await sharp(bytes, { limitInputPixels: 50_000_000 })
+      .rotate()
+      .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
+      .removeAlpha()
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    return { tensor: tf.tensor3d(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), [info.height, info.width, info.channels], 'int32'), width: info.width, height: info.height };
+  } catch (err) {
+    throw new ImageDecodeError(`not a readable image: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
+export interface ImagePrediction {
+  width: number;
+  height: number;
+  faces: FacePrediction[];
+  timings: { decodeMs: number; detectMs: number; classifyMs: number };
+}
+
+export async function predictImage(bytes: Uint8Array, model: tf.LayersModel, metadata: ModelMetadata, detector: DetectorKind = 'tiny'): Promise<ImagePrediction> {
+  const t0 = performance.now();
+  const image = await decodeImage(bytes);
+  const t1 = performance.now();
+  try {
+    const faceApi = await loadNodeFaceApi([detector]);
+    const faces = await detectFaces(faceApi, image.tensor, { kind: detector });
+    const t2 = performance.now();
+    const predictions = classifyFaces(model, metadata, image.tensor, faces);
+    const t3 = performance.now();
+    return { width: image.width, height: image.height, faces: predictions, timings: { decodeMs: t1 - t0, detectMs: t2 - t1, classifyMs: t3 - t2 } };
+  } finally {
+    image.tensor.dispose();
+  }
+}
