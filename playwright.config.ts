@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { CAMERA_VIDEO } from './e2e/assets';
 
 const E2E_DB = 'postgresql://postgres@127.0.0.1:5432/moodlab_e2e';
 const E2E_REDIS = 'redis://127.0.0.1:6379/2';
@@ -14,7 +15,11 @@ export default defineConfig({
     baseURL: 'http://127.0.0.1:3100',
     launchOptions: {
       executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+        // A fake camera playing a video of a face (written by e2e/prepare.ts).
+        '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${CAMERA_VIDEO}`,
+      ],
     },
   },
   webServer: [

@@ -1,10 +1,39 @@
-/** Fresh e2e database and Redis db with the built-in dataset; runs before the servers start. */
+/**
+ * Before the servers start: a fresh e2e database and Redis db with the built-in dataset and a
+ * promoted default model, and the demo's test media (fake-camera video, fixed frames).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
 import { createDb } from '@moodlab/db';
 import { resetServices } from '../tests/reset-services';
 import { registerSyntheticDataset } from '../tools/seed/builtin-dataset';
+import { registerDefaultModel } from '../tools/seed/default-model';
+import { detectableFaces, framePng } from '../tools/demo/detectable-faces';
+import { composeFrame } from '../tools/demo/test-frames';
+import { writeY4m } from '../tools/demo/write-y4m';
+import { ASSETS_DIR, CAMERA_VIDEO, MANIFEST, type AssetManifest } from './assets';
 
 const url = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/moodlab_e2e';
 await resetServices(url, process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/2');
 const db = createDb(url);
-await registerSyntheticDataset(db, { trainPerClass: 60, validationPerClass: 15 });
+const dataset = await registerSyntheticDataset(db, { trainPerClass: 60, validationPerClass: 15 });
+await registerDefaultModel(db, dataset, () => {});
 await db.$disconnect();
+
+await mkdir(ASSETS_DIR, { recursive: true });
+const { source, faces } = await detectableFaces(3);
+const frames: string[] = [];
+for (const [i, face] of faces.entries()) {
+  const file = `frame-${i}.png`;
+  await writeFile(path.join(ASSETS_DIR, file), await framePng([face]));
+  frames.push(file);
+}
+if (faces[0]) {
+  const frame = await composeFrame([faces[0]]);
+  await writeY4m(CAMERA_VIDEO, Array.from({ length: 30 }, () => frame));
+}
+await sharp({ create: { width: 320, height: 240, channels: 3, background: '#808080' } }).png().toFile(path.join(ASSETS_DIR, 'no-face.png'));
+const manifest: AssetManifest = { source, frames, noFace: 'no-face.png' };
+await writeFile(MANIFEST, JSON.stringify(manifest));
+console.log(`e2e: ${frames.length} detectable ${source} frames`);

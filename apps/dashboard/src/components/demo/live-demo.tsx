@@ -67,6 +67,26 @@ export function LiveDemo() {
     return () => { stop = true; clearInterval(timer); };
   }, [choice]);
 
+  // For tests and the console: run the page's own pipeline on any image URL.
+  useEffect(() => {
+    (window as unknown as { moodlabDemo?: unknown }).moodlabDemo = {
+      classifyImage: async (url: string) => {
+        const m = modelRef.current;
+        if (!m) throw new Error('model not loaded yet');
+        const img = new Image();
+        img.src = url;
+        await img.decode();
+        const pixels = tf.browser.fromPixels(img);
+        try {
+          await loadDetector('tiny');
+          return { modelVersion: m.version, faces: classifyFaces(m.model, m.metadata, pixels, await detectFaces(api, pixels, { kind: 'tiny' })) };
+        } finally {
+          pixels.dispose();
+        }
+      },
+    };
+  }, []);
+
   useEffect(() => {
     let running = true;
     let previous: Track[] = [];

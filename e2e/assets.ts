@@ -1,0 +1,13 @@
+import path from 'node:path';
+
+/** Files the e2e preparation writes and the tests read (ignored by git). */
+export const ASSETS_DIR = path.resolve('e2e/.assets');
+export const CAMERA_VIDEO = path.join(ASSETS_DIR, 'camera-1-face.y4m');
+export const MANIFEST = path.join(ASSETS_DIR, 'manifest.json');
+
+export interface AssetManifest {
+  source: 'fer2013' | 'synthetic';
+  /** Frames with one detectable face each, as PNG files in ASSETS_DIR. */
+  frames: string[];
+  noFace: string;
+}
