@@ -25,7 +25,7 @@ class Replica {
   }
 }
 
-function unwrap(r: ReplicaReply): StepGradients {
+function unwrap(r: ReplicaReply): StepGradients & { tensors: number } {
   if (r.type === 'error') throw new Error(`training replica failed: ${r.message}`);
   if (r.type !== 'gradients') throw new Error(`unexpected replica reply ${r.type}`);
   return r;
@@ -57,7 +57,7 @@ export class ReplicaPool {
   }
 
   /** Starts the replicas on their slices; resolves once sent, with their gradients pending. */
-  async step(epoch: number, weights: Float32Array[], slices: { pixels: Float32Array; labels: Int32Array }[]): Promise<{ gradients: Promise<StepGradients[]> }> {
+  async step(epoch: number, weights: Float32Array[], slices: { pixels: Float32Array; labels: Int32Array }[]): Promise<{ gradients: Promise<(StepGradients & { tensors: number })[]> }> {
     const sent = await Promise.all(slices.map((s, i) => this.replicas[i]!.request({ type: 'step', epoch, weights, ...s })));
     return { gradients: Promise.all(sent.map((s) => s.reply)).then((rs) => rs.map(unwrap)) };
   }

@@ -36,9 +36,10 @@ process.on('message', (raw) => {
       restoreRandom = seedMathRandom(`${init.hyperparameters.seed}:epoch:${msg.epoch}:replica:${init.index}`);
       state.epoch = msg.epoch;
     }
-    msg.weights.forEach((w, i) => state!.vars[i]!.assign(tf.tensor(w, state!.vars[i]!.shape)));
+    // tidy: assign keeps its own reference; the temporary tensors must go, or each step leaks a copy of the weights.
+    tf.tidy(() => msg.weights.forEach((w, i) => state!.vars[i]!.assign(tf.tensor(w, state!.vars[i]!.shape))));
     const g = computeGradients(state.model, state.vars, msg.pixels, msg.labels, init.hyperparameters, init.numClasses, init.classWeights);
-    reply({ type: 'gradients', ...g });
+    reply({ type: 'gradients', ...g, tensors: tf.memory().numTensors });
   })().catch((err: unknown) => {
     reply({ type: 'error', message: err instanceof Error ? err.message : String(err) });
   });

@@ -16,5 +16,5 @@ export type ReplicaRequest = z.infer<typeof replicaRequestSchema>;
 
 export type ReplicaReply =
   | { type: 'ready' }
-  | { type: 'gradients'; lossSum: number; hits: number; count: number; grads: Float32Array[] }
+  | { type: 'gradients'; lossSum: number; hits: number; count: number; grads: Float32Array[]; tensors: number }
   | { type: 'error'; message: string };

@@ -60,8 +60,11 @@ describe('training on the WASM backend', () => {
 
   it('trains data-parallel in two processes, deterministically, to the same quality', async () => {
     const small = hyperparametersSchema.parse({ epochs: 2, batchSize: 32 });
-    const run = () => trainModel({ hyperparameters: small, classNames: EMOTIONS, train, validation, replicas: 2, minImagesForReplicas: 0 });
+    const counts: number[] = [];
+    const run = () => trainModel({ hyperparameters: small, classNames: EMOTIONS, train, validation, replicas: 2, minImagesForReplicas: 0, onReplicaTensors: ([c]) => counts.push(c!) });
     const [a, b] = [await run(), await run()];
+    // The replica's tensors stay constant from step to step: nothing leaks per batch.
+    expect(new Set(counts.slice(1)).size).toBe(1);
     expect(a.history.map((h) => h.loss)).toEqual(b.history.map((h) => h.loss));
     const single = await trainModel({ hyperparameters: small, classNames: EMOTIONS, train, validation });
     // Same data, same averaged gradients up to float rounding and dropout masks: close, not equal.

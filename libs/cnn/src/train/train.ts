@@ -29,6 +29,8 @@ export interface TrainInput {
    */
   replicas?: number;
   /** Smaller training sets stay in one process: starting replicas costs seconds. Default 2000. */
+  /** Each replica's live tensor count after each step (to catch leaks in tests). */
+  onReplicaTensors?: (counts: number[]) => void;
   minImagesForReplicas?: number;
   /** Polled between batches; returning true stops after the current batch. */
   shouldStop?: () => boolean;
@@ -87,7 +89,9 @@ async function trainOneEpoch(ctx: EpochContext, epoch: number): Promise<{ lossSu
       };
       const remote = await pool.step(epoch, vars.map((v) => v.dataSync() as Float32Array), Array.from({ length: pool.size }, (_, r) => slice(r + 1)));
       const own = slice(0);
-      parts = [computeGradients(model, vars, own.pixels, own.labels, hp, k, classWeights), ...(await remote.gradients)];
+      const theirs = await remote.gradients;
+      input.onReplicaTensors?.(theirs.map((r) => r.tensors));
+      parts = [computeGradients(model, vars, own.pixels, own.labels, hp, k, classWeights), ...theirs];
     } else {
       parts = [computeGradients(model, vars, pixels, labels, hp, k, classWeights)];
     }
