@@ -62,3 +62,24 @@ test('the prediction API answers good images and rejects bad ones with clear 4xx
   // And it keeps serving after all that.
   expect((await request.post('/api/predict', { multipart: { image: { name: 'n.png', mimeType: 'image/png', buffer: asset(manifest.noFace) } } })).status()).toBe(422);
 });
+
+test('promoting another version switches the demo page to it without a reload; rollback returns', async ({ page, browser }) => {
+  await page.goto('/demo');
+  await expect(page.getByTestId('demo-stats')).toContainText(/model v\d+/, { timeout: 60_000 });
+  const before = Number((await page.getByTestId('demo-stats').textContent())!.match(/model v(\d+)/)![1]);
+  // The dashboard flow test trained another version; promote it on the Models page.
+  const admin = await browser.newPage();
+  await admin.goto('/models');
+  const other = admin.locator('[data-testid^="promote-v"]').first();
+  test.skip((await other.count()) === 0, 'only one model version exists');
+  const target = Number((await other.getAttribute('data-testid'))!.replace('promote-v', ''));
+  admin.once('dialog', (d) => void d.accept('e2e promotion'));
+  await other.click();
+  await expect(admin.getByTestId('serving')).toHaveText(`v${target}`);
+  await expect(page.getByTestId('demo-stats')).toContainText(`model v${target}`, { timeout: 15_000 });
+  admin.once('dialog', (d) => void d.accept('e2e rollback'));
+  await admin.getByTestId('rollback').click();
+  await expect(admin.getByTestId('serving')).toHaveText(`v${before}`);
+  await expect(page.getByTestId('demo-stats')).toContainText(`model v${before}`, { timeout: 15_000 });
+  await admin.close();
+});

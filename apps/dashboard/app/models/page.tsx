@@ -1,0 +1,50 @@
+import { listModelVersions, promotionHistory, servingPromotion } from '@moodlab/db';
+import { PromoteButton, RollbackButton } from '@/components/model-actions';
+import { services } from '@/server/services';
+
+export const dynamic = 'force-dynamic';
+
+const pct = (v: unknown) => (typeof v === 'number' ? `${(v * 100).toFixed(1)}%` : '–');
+
+export default async function ModelsPage() {
+  const { db } = services();
+  const [versions, serving, history] = await Promise.all([listModelVersions(db), servingPromotion(db), promotionHistory(db)]);
+  return (
+    <>
+      <h1>Models</h1>
+      <div className="card">
+        <p>Serving: <strong data-testid="serving">{serving ? `v${serving.modelVersion.version}` : 'nothing promoted'}</strong>{serving && <span className="muted"> since {serving.createdAt.toISOString().replace('T', ' ').slice(0, 19)}{serving.note ? ` — ${serving.note}` : ''}</span>}</p>
+        <RollbackButton />
+      </div>
+      <div className="card">
+        <table>
+          <thead><tr><th>Version</th><th>Architecture</th><th>Dataset</th><th>Best val accuracy</th><th>Evaluations</th><th>Created</th><th /></tr></thead>
+          <tbody>
+            {versions.map((v) => (
+              <tr key={v.id} data-testid={`model-v${v.version}`}>
+                <td>v{v.version}{serving?.modelVersionId === v.id && ' ★'}</td>
+                <td>{v.architecture}</td>
+                <td>{v.run.dataset.name}</td>
+                <td>{pct((v.summary as Record<string, unknown>).bestValAccuracy)}</td>
+                <td>{v.evaluations.map((e) => `${e.split}: ${pct(e.accuracy)} acc, ${e.macroF1.toFixed(3)} F1`).join('; ') || '–'}</td>
+                <td className="muted">{v.createdAt.toISOString().slice(0, 10)}</td>
+                <td>{serving?.modelVersionId !== v.id && <PromoteButton id={v.id} version={v.version} />}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <h2>Promotion history</h2>
+      <div className="card">
+        <table>
+          <thead><tr><th>When</th><th>Version</th><th>Note</th><th /></tr></thead>
+          <tbody>
+            {history.map((p) => (
+              <tr key={p.id}><td className="muted">{p.createdAt.toISOString().replace('T', ' ').slice(0, 19)}</td><td>v{p.modelVersion.version}</td><td>{p.note}</td><td>{p.rollbackOf ? 'rollback' : ''}</td></tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
