@@ -36,3 +36,21 @@ test('the HTTP API rejects malformed requests and unknown datasets with clear er
 
   expect((await request.get('/api/runs/not-a-uuid')).status()).toBe(400);
 });
+
+test('compare two runs: overlaid curves, differing parameters highlighted, confusion matrices and their difference', async ({ page }) => {
+  await page.goto('/');
+  const boxes = page.locator('table.runs tbody input[type=checkbox]');
+  expect(await boxes.count()).toBeGreaterThanOrEqual(2);
+  await page.getByTestId('sort-bestValAccuracy').click();
+  await boxes.nth(0).check();
+  await boxes.nth(1).check();
+  await page.getByTestId('compare').click();
+  await page.waitForURL(/\/compare\?ids=/);
+  await expect(page.locator('h1')).toHaveText('Compare 2 runs');
+  await expect(page.locator('.chart-valAccuracy .recharts-line-curve')).toHaveCount(2);
+  await expect(page.locator('.chart-valAccuracy .recharts-line-curve').first()).toHaveAttribute('d', /M.+L/);
+  // The default model ran 4 epochs with tags; the browser run 3: those rows differ.
+  await expect(page.locator('table.compare-params tr.differs').filter({ hasText: 'epochs' })).toHaveCount(1);
+  await expect(page.locator('table.confusion')).toHaveCount(2);
+  await expect(page.locator('table.confusion-diff tbody tr')).toHaveCount(7);
+});

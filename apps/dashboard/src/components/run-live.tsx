@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { TERMINAL_STATUSES, type EpochMetricData, type RunStatus, type TrainProgress } from '@moodlab/shared';
 
-interface Evaluation { id: string; split: string; accuracy: number; macroF1: number; perClass: { label: string; precision: number; recall: number; f1: number; support: number }[]; confusionMatrix: number[][] }
+export interface Evaluation { id: string; split: string; accuracy: number; macroF1: number; perClass: { label: string; precision: number; recall: number; f1: number; support: number }[]; confusionMatrix: number[][] }
 export interface RunView {
   id: string;
   status: RunStatus;
@@ -60,7 +60,7 @@ function Curves({ epochs }: { epochs: EpochMetricData[] }) {
   );
 }
 
-function ConfusionMatrix({ ev }: { ev: Evaluation }) {
+export function ConfusionMatrix({ ev }: { ev: Evaluation }) {
   const labels = ev.perClass.map((c) => c.label);
   return (
     <table className="confusion">

@@ -33,11 +33,43 @@ export async function getRun(db: Db, id: string) {
   });
 }
 
-export async function listRuns(db: Db, take = 200) {
-  return db.run.findMany({
+/**
+ * The runs table: each run with its best-epoch (not last-epoch) validation accuracy and the
+ * macro-F1 of its model's validation evaluation. Three queries whatever the number of runs.
+ */
+export async function listRunSummaries(db: Db, take = 1000) {
+  const runs = await db.run.findMany({
     orderBy: { createdAt: 'desc' },
     take,
-    include: { dataset: { select: { name: true } }, _count: { select: { epochs: true } } },
+    select: {
+      id: true, status: true, architecture: true, backend: true, tags: true, createdAt: true, startedAt: true, finishedAt: true,
+      hyperparameters: true, dataset: { select: { id: true, name: true } }, _count: { select: { epochs: true } },
+    },
+  });
+  const ids = runs.map((r) => r.id);
+  const [best, evals] = await Promise.all([
+    db.epochMetric.groupBy({ by: ['runId'], where: { runId: { in: ids } }, _max: { valAccuracy: true } }),
+    db.evaluation.findMany({ where: { split: 'validation', modelVersion: { runId: { in: ids } } }, select: { macroF1: true, modelVersion: { select: { runId: true } } } }),
+  ]);
+  const bestByRun = new Map(best.map((b) => [b.runId, b._max.valAccuracy]));
+  const f1ByRun = new Map(evals.map((e) => [e.modelVersion.runId, e.macroF1]));
+  return runs.map((r) => ({
+    ...r,
+    bestValAccuracy: bestByRun.get(r.id) ?? null,
+    macroF1: f1ByRun.get(r.id) ?? null,
+    durationMs: r.startedAt ? (r.finishedAt ?? new Date()).getTime() - r.startedAt.getTime() : null,
+  }));
+}
+
+/** Runs with their epochs and latest validation evaluation, for side-by-side comparison. */
+export async function getRunsForComparison(db: Db, ids: string[]) {
+  return db.run.findMany({
+    where: { id: { in: ids } },
+    include: {
+      dataset: { select: { name: true } },
+      epochs: { orderBy: { epoch: 'asc' } },
+      modelVersions: { select: { version: true, evaluations: { where: { split: 'validation' }, orderBy: { createdAt: 'desc' }, take: 1 } } },
+    },
   });
 }
 

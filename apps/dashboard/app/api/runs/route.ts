@@ -1,11 +1,11 @@
 import { NextResponse } from 'next/server';
-import { listRuns } from '@moodlab/db';
+import { listRunSummaries } from '@moodlab/db';
 import { jsonRoute, readJson } from '@/server/http';
 import { runs } from '@/server/runs';
 import { services } from '@/server/services';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = jsonRoute(async () => NextResponse.json(await listRuns(services().db)));
+export const GET = jsonRoute(async () => NextResponse.json(await listRunSummaries(services().db)));
 
 export const POST = jsonRoute(async (req: Request) => NextResponse.json(await runs.start(await readJson(req)), { status: 201 }));
