@@ -54,3 +54,9 @@ test('compare two runs: overlaid curves, differing parameters highlighted, confu
   await expect(page.locator('table.confusion')).toHaveCount(2);
   await expect(page.locator('table.confusion-diff tbody tr')).toHaveCount(7);
 });
+
+test('the queue page lists queues and the live worker with its backend', async ({ page }) => {
+  await page.goto('/queue');
+  await expect(page.getByTestId('queue-train')).toContainText(/active \d+ · waiting \d+/);
+  await expect(page.getByTestId('workers')).toContainText(/e2e-worker\s*wasm \(CPU\)/);
+});

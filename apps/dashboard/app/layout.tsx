@@ -9,7 +9,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
       <body>
         <header className="top">
           <a href="/" className="brand">Moodlab</a>
-          <nav style={{ display: "flex", gap: 16 }}><a href="/">Runs &amp; datasets</a><a href="/models">Models</a><a href="/demo">Live demo</a></nav>
+          <nav style={{ display: "flex", gap: 16 }}><a href="/">Runs &amp; datasets</a><a href="/models">Models</a><a href="/queue">Queue</a><a href="/demo">Live demo</a><a href="/signin">Sign in</a></nav>
         </header>
         <main>{children}</main>
       </body>

@@ -4,6 +4,8 @@ import { z } from 'zod';
 const envSchema = z.object({
   DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/moodlab'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /** When set, state-changing actions require signing in with it (see server/auth.ts). */
+  ADMIN_PASSWORD: z.string().min(1).optional(),
 });
 
 export const env = envSchema.parse(process.env);

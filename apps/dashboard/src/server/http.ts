@@ -3,11 +3,10 @@ import { z } from 'zod';
 import { describeValidationError } from '@moodlab/jobs';
 import { ImageDecodeError } from '@moodlab/faces/node';
 import { ConflictError, NotFoundError } from '@moodlab/runs';
+import { requireAdmin } from './auth';
+import { HttpError } from './http-error';
 
-/** An error whose status code the handler chose. */
-export class HttpError extends Error {
-  constructor(readonly status: number, message: string) { super(message); }
-}
+export { HttpError } from './http-error';
 
 /** Every API error is JSON with a readable message; nothing leaks a stack trace. */
 export function errorResponse(err: unknown): NextResponse {
@@ -29,6 +28,14 @@ export async function readJson(req: Request): Promise<unknown> {
 }
 
 export const uuidParam = z.uuid();
+
+/** Like jsonRoute, for handlers that change state: they need the admin session when a password is set. */
+export function adminRoute<A extends [Request, ...unknown[]]>(handler: (...args: A) => Promise<Response>) {
+  return jsonRoute(async (...args: A) => {
+    await requireAdmin(args[0]);
+    return handler(...args);
+  });
+}
 
 /** Wraps a route handler so that any thrown error becomes the JSON error response above. */
 export function jsonRoute<A extends unknown[]>(handler: (...args: A) => Promise<Response>) {

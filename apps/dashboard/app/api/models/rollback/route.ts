@@ -1,12 +1,12 @@
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
 import { rollbackPromotion } from '@moodlab/db';
-import { HttpError, jsonRoute, readJson } from '@/server/http';
+import { adminRoute, HttpError, readJson } from '@/server/http';
 import { services } from '@/server/services';
 
 const bodySchema = z.object({ note: z.string().max(500).default('') }).strict();
 
-export const POST = jsonRoute(async (req: Request) => {
+export const POST = adminRoute(async (req: Request) => {
   const { note } = bodySchema.parse(await readJson(req));
   try {
     return NextResponse.json(await rollbackPromotion(services().db, note), { status: 201 });

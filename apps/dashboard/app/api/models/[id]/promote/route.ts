@@ -2,12 +2,12 @@ import { NextResponse } from 'next/server';
 import { z } from 'zod';
 import { getModelVersion, promoteModelVersion } from '@moodlab/db';
 import { NotFoundError } from '@moodlab/runs';
-import { jsonRoute, readJson, uuidParam } from '@/server/http';
+import { adminRoute, readJson, uuidParam } from '@/server/http';
 import { services } from '@/server/services';
 
 const bodySchema = z.object({ note: z.string().max(500).default('') }).strict();
 
-export const POST = jsonRoute(async (req: Request, { params }: { params: Promise<{ id: string }> }) => {
+export const POST = adminRoute(async (req: Request, { params }: { params: Promise<{ id: string }> }) => {
   const id = uuidParam.parse((await params).id);
   const { note } = bodySchema.parse(await readJson(req));
   if (!(await getModelVersion(services().db, id))) throw new NotFoundError(`Unknown model version id ${id}`);

@@ -1,0 +1,29 @@
+import { NextResponse } from 'next/server';
+import { z } from 'zod';
+import { adminRoute, HttpError, readJson } from '@/server/http';
+import { runs } from '@/server/runs';
+import { services } from '@/server/services';
+
+const paramsSchema = z.object({ queue: z.enum(['train', 'evaluate']), jobId: z.string().min(1).max(100), action: z.enum(['cancel', 'retry', 'priority']) });
+const prioritySchema = z.object({ priority: z.number().int().min(0).max(2_097_152) }).strict();
+
+/** Queue actions. Train jobs are runs: cancelling one goes through the run lifecycle. */
+export const POST = adminRoute(async (req: Request, { params }: { params: Promise<Record<string, string>> }) => {
+  const { queue, jobId, action } = paramsSchema.parse(await params);
+  const q = queue === 'train' ? services().trainQueue : services().evaluateQueue;
+  const job = await q.getJob(jobId);
+  if (!job) throw new HttpError(404, `no job ${jobId} in the ${queue} queue`);
+  if (action === 'cancel') {
+    if (queue === 'train') return NextResponse.json(await runs.cancel(jobId));
+    await job.remove();
+    return NextResponse.json({ removed: jobId });
+  }
+  if (action === 'retry') {
+    if (queue === 'train') return NextResponse.json(await runs.resume(jobId));
+    await job.retry('failed');
+    return NextResponse.json({ retried: jobId });
+  }
+  const { priority } = prioritySchema.parse(await readJson(req));
+  await job.changePriority({ priority });
+  return NextResponse.json({ jobId, priority });
+});

@@ -1,0 +1,44 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { expect, test } from '@playwright/test';
+
+/** A second dashboard with ADMIN_PASSWORD set: state changes need sign-in, reading does not. */
+const PORT = 3101;
+const base = `http://127.0.0.1:${PORT}`;
+let server: ChildProcess;
+
+test.beforeAll(async () => {
+  server = spawn('npx', ['next', 'start', '-p', String(PORT)], {
+    cwd: 'apps/dashboard', stdio: 'ignore', detached: true,
+    env: { ...process.env, DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/moodlab_e2e', REDIS_URL: 'redis://127.0.0.1:6379/2', ADMIN_PASSWORD: 'correct horse' },
+  });
+  for (let i = 0; i < 100; i++) {
+    if (await fetch(`${base}/api/datasets`).then((r) => r.ok, () => false)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('second dashboard did not start');
+});
+
+test.afterAll(() => { if (server.pid) process.kill(-server.pid, 'SIGTERM'); });
+
+test('with an admin password, mutating actions need sign-in; pages and predictions stay public', async ({ request, playwright }) => {
+  const datasets = (await (await request.get(`${base}/api/datasets`)).json()) as { id: string }[];
+  const start = { datasetId: datasets[0]!.id, hyperparameters: { epochs: 1 } };
+  const denied = await request.post(`${base}/api/runs`, { data: start });
+  expect(denied.status()).toBe(401);
+  expect((await denied.json()).error).toMatch(/sign in/);
+  expect((await request.post(`${base}/api/models/rollback`, { data: {} })).status()).toBe(401);
+  expect((await request.get(`${base}/`)).status()).toBe(200);
+  expect((await request.post(`${base}/api/auth/signin`, { data: { password: 'wrong' } })).status()).toBe(401);
+  expect((await request.post(`${base}/api/auth/signin`, { data: { password: 'correct horse' } })).status()).toBe(200);
+  // The session cookie is now in this request context.
+  const allowed = await request.post(`${base}/api/runs`, { data: start });
+  expect(allowed.status()).toBe(201);
+  await request.post(`${base}/api/runs/${((await allowed.json()) as { id: string }).id}/cancel`);
+  // Scripts use a bearer token instead of a session (a fresh context has no cookie).
+  const api = await playwright.request.newContext();
+  expect((await api.post(`${base}/api/runs`, { data: start })).status()).toBe(401);
+  const viaToken = await api.post(`${base}/api/runs`, { data: start, headers: { authorization: 'Bearer correct horse' } });
+  expect(viaToken.status()).toBe(201);
+  await api.post(`${base}/api/runs/${((await viaToken.json()) as { id: string }).id}/cancel`, { headers: { authorization: 'Bearer correct horse' } });
+  await api.dispose();
+});
