@@ -16,6 +16,23 @@ test('start a training run in the dashboard, watch it live and see its metrics a
   await expect(page.locator('table.confusion tbody tr')).toHaveCount(7);
   // The curves are drawn with data, not empty axes.
   await expect(page.locator('.chart-loss .recharts-line-curve').first()).toHaveAttribute('d', /M.+L/);
+  // The worker's log lines for this run.
+  await expect(page.getByTestId('run-log')).toContainText('backend: wasm');
+  await expect(page.getByTestId('run-log')).toContainText(/epoch 3: loss [\d.]+ acc [\d.]+ val_acc [\d.]+/);
+
+  // Evaluate the model on another split; a worker records it and the page lists it.
+  await page.getByLabel('Evaluate on').selectOption({ label: 'synthetic-faces / train' });
+  await page.getByRole('button', { name: 'Queue evaluation' }).click();
+  await expect(page.getByText('queued: a worker evaluates it')).toBeVisible();
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByRole('button', { name: /^train: \d+\.\d%$/ })).toBeVisible({ timeout: 1000 });
+  }).toPass({ timeout: 60_000 });
+
+  // Clone prefills the form from this run.
+  await page.getByRole('link', { name: 'Clone this run' }).click();
+  await expect(page.getByRole('heading', { name: /New run cloned from/ })).toBeVisible();
+  await expect(page.getByLabel('Epochs')).toHaveValue('3');
 });
 
 test('the HTTP API rejects malformed requests and unknown datasets with clear errors', async ({ request }) => {

@@ -1,5 +1,6 @@
 import { architectureNames, DEFAULT_ARCHITECTURE } from '@moodlab/cnn/registry';
-import { listDatasets, listRunSummaries } from '@moodlab/db';
+import { getRun, listDatasets, listRunSummaries } from '@moodlab/db';
+import { uuidParam } from '@/server/http';
 import { hyperparametersSchema } from '@moodlab/shared';
 import { ClassDistribution } from '@/components/class-distribution';
 import { NewRunForm } from '@/components/new-run-form';
@@ -8,16 +9,19 @@ import { services } from '@/server/services';
 
 export const dynamic = 'force-dynamic';
 
-export default async function Home() {
+export default async function Home({ searchParams }: { searchParams: Promise<{ clone?: string }> }) {
   const { db } = services();
   const [datasets, runs] = await Promise.all([listDatasets(db), listRunSummaries(db)]);
-  const defaults = hyperparametersSchema.parse({ architecture: DEFAULT_ARCHITECTURE });
+  const cloneId = uuidParam.safeParse((await searchParams).clone);
+  const cloned = cloneId.success ? await getRun(db, cloneId.data) : null;
+  // A cloned run's hyperparameters go through the schema again, so old runs fill in new defaults.
+  const defaults = hyperparametersSchema.parse(cloned ? cloned.hyperparameters : { architecture: DEFAULT_ARCHITECTURE });
   return (
     <>
       <h1>Runs</h1>
       <div className="card">
-        <h2 style={{ marginTop: 0 }}>New training run</h2>
-        <NewRunForm datasets={datasets.map((d) => ({ id: d.id, name: d.name }))} architectures={architectureNames()} defaults={defaults} />
+        <h2 style={{ marginTop: 0 }}>{cloned ? `New run cloned from ${cloned.id.slice(0, 8)}` : 'New training run'}</h2>
+        <NewRunForm key={cloned?.id ?? 'new'} datasets={datasets.map((d) => ({ id: d.id, name: d.name }))} architectures={architectureNames()} defaults={defaults} datasetId={cloned?.datasetId} />
       </div>
       <div className="card">
         <RunsTable runs={runs.map((r) => ({ id: r.id, status: r.status, architecture: r.architecture, backend: r.backend, tags: r.tags, createdAt: r.createdAt.toISOString(), dataset: r.dataset.name, epochs: r._count.epochs, bestValAccuracy: r.bestValAccuracy, macroF1: r.macroF1, durationMs: r.durationMs }))} />

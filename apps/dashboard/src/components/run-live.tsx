@@ -19,7 +19,10 @@ export interface RunView {
   finishedAt: string | null;
   epochs: (EpochMetricData & { id: string })[];
   modelVersions: { id: string; version: number; summary: Record<string, unknown>; evaluations: Evaluation[] }[];
+  logs: string[];
 }
+
+export interface DatasetChoice { id: string; name: string; splits: string[] }
 
 const pct = (v: number | null | undefined) => (v == null ? '–' : `${(v * 100).toFixed(1)}%`);
 
@@ -81,12 +84,31 @@ export function ConfusionMatrix({ ev }: { ev: Evaluation }) {
   );
 }
 
-export function RunLive({ initial }: { initial: RunView }) {
+function EvaluateForm({ modelVersionId, datasets }: { modelVersionId: string; datasets: DatasetChoice[] }) {
+  const [message, setMessage] = useState<string | null>(null);
+  return (
+    <form className="new-run" action={async (form) => {
+      const [datasetId, split] = String(form.get('target')).split('|');
+      const res = await fetch(`/api/models/${modelVersionId}/evaluate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ datasetId, split, flipTta: form.get('tta') === 'on' }) });
+      const body = (await res.json()) as { error?: string; details?: string };
+      setMessage(res.ok ? 'queued: a worker evaluates it; reload to see the result' : `${body.error ?? 'failed'}${body.details ? `: ${body.details}` : ''}`);
+    }}>
+      <label>Evaluate on<select name="target">{datasets.flatMap((d) => d.splits.map((s) => <option key={`${d.id}|${s}`} value={`${d.id}|${s}`}>{d.name} / {s}</option>))}</select></label>
+      <label>Flip TTA<input type="checkbox" name="tta" /></label>
+      <button type="submit" className="secondary">Queue evaluation</button>
+      {message && <span className="muted">{message}</span>}
+    </form>
+  );
+}
+
+export function RunLive({ initial, datasets }: { initial: RunView; datasets: DatasetChoice[] }) {
   const run = useLiveRun(initial);
   const [cancelling, setCancelling] = useState(false);
+  const [shownEval, setShownEval] = useState(0);
   const p = run.progress;
   const running = run.status === 'running' || run.status === 'queued';
-  const evaluation = run.modelVersions[0]?.evaluations[0];
+  const evaluations = run.modelVersions.flatMap((mv) => mv.evaluations);
+  const evaluation = evaluations[shownEval] ?? evaluations[0];
   return (
     <>
       <h1>Run {run.id.slice(0, 8)} <span className={`status status-${run.status}`} data-testid="run-status">{run.status}</span></h1>
@@ -96,6 +118,7 @@ export function RunLive({ initial }: { initial: RunView }) {
         <span className="muted">Backend</span><span>{run.backend ?? '–'}</span>
         <span className="muted">Worker</span><span>{run.workerId ?? '–'}</span>
         <span className="muted">Hyperparameters</span><code>{JSON.stringify(run.hyperparameters)}</code>
+        <span className="muted">Actions</span><span><a href={`/?clone=${run.id}`}>Clone this run</a></span>
         {run.error && <><span className="muted">Note</span><span className={run.status === 'failed' ? 'error' : ''}>{run.error}</span></>}
       </div>
       {running && (
@@ -127,14 +150,23 @@ export function RunLive({ initial }: { initial: RunView }) {
         <div className="card model-version" key={mv.id}>
           <strong>Model version v{mv.version}</strong>{' '}
           <span className="muted">best val accuracy {pct(mv.summary.bestValAccuracy as number | null)} at epoch {Number(mv.summary.bestEpoch ?? 0) + 1}</span>
+          {' · '}<a href={`/api/models/${mv.id}/model.json`} download="model.json">model.json</a>{' · '}<a href={`/api/models/${mv.id}/weights.bin`} download="weights.bin">weights.bin</a>
+          <EvaluateForm modelVersionId={mv.id} datasets={datasets} />
         </div>
       ))}
       {evaluation && (
         <>
           <h2>Evaluation ({evaluation.split}): accuracy {pct(evaluation.accuracy)}, macro-F1 {evaluation.macroF1.toFixed(3)}</h2>
+          {evaluations.length > 1 && (
+            <div className="card">
+              {evaluations.map((ev, i) => <button key={ev.id} className={i === shownEval ? '' : 'secondary'} style={{ marginRight: 6 }} onClick={() => setShownEval(i)}>{ev.split}: {pct(ev.accuracy)}</button>)}
+            </div>
+          )}
           <div className="card"><ConfusionMatrix ev={evaluation} /></div>
         </>
       )}
+      <h2>Worker log</h2>
+      <pre className="card log" data-testid="run-log">{run.logs.length ? run.logs.join('\n') : 'no log lines yet'}</pre>
     </>
   );
 }

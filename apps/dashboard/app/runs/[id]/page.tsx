@@ -1,5 +1,6 @@
 import { notFound } from 'next/navigation';
-import { getRun } from '@moodlab/db';
+import { getRun, listDatasets } from '@moodlab/db';
+import { runLogs } from '@moodlab/runs';
 import { RunLive } from '@/components/run-live';
 import { uuidParam } from '@/server/http';
 import { services } from '@/server/services';
@@ -11,5 +12,6 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
   if (!id.success) notFound();
   const run = await getRun(services().db, id.data);
   if (!run) notFound();
-  return <RunLive initial={JSON.parse(JSON.stringify(run))} />;
+  const [logs, datasets] = await Promise.all([runLogs(services(), run.id).catch(() => []), listDatasets(services().db)]);
+  return <RunLive initial={JSON.parse(JSON.stringify({ ...run, logs }))} datasets={datasets.map((d) => ({ id: d.id, name: d.name, splits: Object.keys(d.counts as object) }))} />;
 }

@@ -1,7 +1,7 @@
 import { getRun } from '@moodlab/db';
 import { TERMINAL_STATUSES } from '@moodlab/shared';
 import { errorResponse, uuidParam } from '@/server/http';
-import { NotFoundError } from '@moodlab/runs';
+import { NotFoundError, runLogs } from '@moodlab/runs';
 import { services } from '@/server/services';
 
 export const dynamic = 'force-dynamic';
@@ -30,7 +30,8 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
       while (open) {
         const run = await getRun(services().db, id);
         if (!run) break;
-        const payload = JSON.stringify(run);
+        const logs = await runLogs(services(), id).catch(() => []);
+        const payload = JSON.stringify({ ...run, logs });
         if (payload !== last) {
           last = payload;
           controller.enqueue(encoder.encode(`data: ${payload}\n\n`));
