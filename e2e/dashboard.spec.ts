@@ -77,3 +77,15 @@ test('the queue page lists queues and the live worker with its backend', async (
   await expect(page.getByTestId('queue-train')).toContainText(/active \d+ · waiting \d+/);
   await expect(page.getByTestId('workers')).toContainText(/e2e-worker\s*wasm \(CPU\)/);
 });
+
+test('a dataset page shows its class distribution, a sample grid per class and its import report', async ({ page }) => {
+  await page.goto('/');
+  await page.locator('.dataset a').first().click();
+  await expect(page.locator('h1')).toHaveText('Dataset synthetic-faces');
+  await expect(page.locator('.class-distribution .recharts-bar-rectangle').first()).toBeVisible();
+  await expect(page.locator('.sample-row')).toHaveCount(7);
+  const images = page.locator('.sample-row img');
+  await expect(images).toHaveCount(56);
+  await expect.poll(() => images.evaluateAll((els) => els.every((e) => (e as HTMLImageElement).complete && (e as HTMLImageElement).naturalWidth === 96))).toBe(true);
+  await expect(page.getByTestId('import-report')).toContainText('Generated in code');
+});

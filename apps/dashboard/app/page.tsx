@@ -30,7 +30,7 @@ export default async function Home({ searchParams }: { searchParams: Promise<{ c
       <div className="grid">
         {datasets.map((d) => (
           <div className="card dataset" key={d.id}>
-            <strong>{d.name}</strong> <span className="muted">({d.source}, {d.imageSize}px, digest {d.digest.slice(0, 10)})</span>
+            <a href={`/datasets/${d.id}`}><strong>{d.name}</strong></a> <span className="muted">({d.source}, {d.imageSize}px, digest {d.digest.slice(0, 10)})</span>
             <ClassDistribution classNames={d.classNames} counts={d.counts as Record<string, Record<string, number>>} />
           </div>
         ))}
