@@ -89,3 +89,15 @@ test('a dataset page shows its class distribution, a sample grid per class and i
   await expect.poll(() => images.evaluateAll((els) => els.every((e) => (e as HTMLImageElement).complete && (e as HTMLImageElement).naturalWidth === 96))).toBe(true);
   await expect(page.getByTestId('import-report')).toContainText('Generated in code');
 });
+
+test('clicking a confusion-matrix cell shows the faces in it with their scores', async ({ page }) => {
+  await page.goto('/');
+  await page.locator('table.runs tbody tr').filter({ hasText: 'completed' }).first().locator('a').first().click();
+  const diagonal = page.getByTestId('cell-3-3');
+  await diagonal.click();
+  const faces = page.getByTestId('cell-faces');
+  await expect(faces).toContainText(/happy predicted as happy — \d+ images/, { timeout: 30_000 });
+  const count = Number((await diagonal.textContent())!.trim());
+  await expect(faces.locator('img')).toHaveCount(Math.min(count, 48));
+  await expect(faces.locator('figcaption').first()).toContainText(/\d+%/);
+});

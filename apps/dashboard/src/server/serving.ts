@@ -25,6 +25,12 @@ async function load(id: string): Promise<Loaded> {
   return { id: mv.id, version: mv.version, model, metadata };
 }
 
+/** A version by id (cached like the others). */
+export function modelById(id: string): Promise<Loaded> {
+  if (!cache.has(id)) cache.set(id, load(id).catch((err: unknown) => { cache.delete(id); throw err; }));
+  return cache.get(id)!;
+}
+
 /** A given version (by number), or the promoted one. */
 export async function servingModel(version?: number): Promise<Loaded> {
   let id: string;
@@ -37,6 +43,5 @@ export async function servingModel(version?: number): Promise<Loaded> {
     if (!promoted) throw new NotFoundError('No model is promoted yet: promote a model version first');
     id = promoted.modelVersion.id;
   }
-  if (!cache.has(id)) cache.set(id, load(id).catch((err: unknown) => { cache.delete(id); throw err; }));
-  return cache.get(id)!;
+  return modelById(id);
 }

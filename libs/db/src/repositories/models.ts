@@ -68,6 +68,10 @@ export async function rollbackPromotion(db: Db, note = '') {
   return db.promotion.create({ data: { modelVersionId: previous.modelVersionId, note, rollbackOf: current.id } });
 }
 
+export async function getEvaluation(db: Db, id: string) {
+  return db.evaluation.findUnique({ where: { id } });
+}
+
 export async function recordEvaluation(db: Db, ev: Prisma.EvaluationUncheckedCreateInput) {
   return db.evaluation.create({ data: ev });
 }
