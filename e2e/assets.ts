@@ -4,6 +4,7 @@ import path from 'node:path';
 export const ASSETS_DIR = path.resolve('e2e/.assets');
 export const CAMERA_VIDEO = path.join(ASSETS_DIR, 'camera-1-face.y4m');
 export const MANIFEST = path.join(ASSETS_DIR, 'manifest.json');
+export const UPLOAD_ZIP = path.join(ASSETS_DIR, 'mini-dataset.zip');
 
 export interface AssetManifest {
   source: 'fer2013' | 'synthetic';

@@ -101,3 +101,22 @@ test('clicking a confusion-matrix cell shows the faces in it with their scores',
   await expect(faces.locator('img')).toHaveCount(Math.min(count, 48));
   await expect(faces.locator('figcaption').first()).toContainText(/\d+%/);
 });
+
+test('import a dataset by uploading a zip: live progress, then its page with the import report', async ({ page }) => {
+  const { UPLOAD_ZIP } = await import('./assets');
+  await page.goto('/datasets/new');
+  await page.getByLabel('Name').fill('uploaded-mini');
+  await page.getByTestId('zip').setInputFiles(UPLOAD_ZIP);
+  await page.getByRole('button', { name: 'Import' }).click();
+  await expect(page.getByTestId('import-status')).toContainText(/Imported 50 files \(35 train, 14 validation\)/, { timeout: 60_000 });
+  await page.getByRole('link', { name: 'Open the dataset' }).click();
+  await expect(page.locator('h1')).toHaveText('Dataset uploaded-mini');
+  await expect(page.getByTestId('import-report')).toContainText(/Undecodable\s*1/);
+  await expect(page.locator('.sample-row img')).toHaveCount(35);
+  // The same name again is refused with a clear message, and nothing is replaced.
+  await page.goto('/datasets/new');
+  await page.getByLabel('Name').fill('uploaded-mini');
+  await page.getByTestId('zip').setInputFiles(UPLOAD_ZIP);
+  await page.getByRole('button', { name: 'Import' }).click();
+  await expect(page.locator('.error[role=alert]')).toContainText('a dataset named "uploaded-mini" exists already');
+});

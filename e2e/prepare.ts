@@ -5,6 +5,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
+import { zipSync } from 'fflate';
+import { generateSyntheticFaces } from '@moodlab/cnn';
+import { EMOTIONS } from '@moodlab/shared';
 import { createDb } from '@moodlab/db';
 import { resetServices } from '../tests/reset-services';
 import { registerSyntheticDataset } from '../tools/seed/builtin-dataset';
@@ -12,7 +15,7 @@ import { registerDefaultModel } from '../tools/seed/default-model';
 import { detectableFaces, framePng } from '../tools/demo/detectable-faces';
 import { composeFrame } from '../tools/demo/test-frames';
 import { writeY4m } from '../tools/demo/write-y4m';
-import { ASSETS_DIR, CAMERA_VIDEO, MANIFEST, type AssetManifest } from './assets';
+import { ASSETS_DIR, CAMERA_VIDEO, MANIFEST, UPLOAD_ZIP, type AssetManifest } from './assets';
 
 const url = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/moodlab_e2e';
 await resetServices(url, process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/2');
@@ -34,6 +37,17 @@ if (faces[0]) {
   await writeY4m(CAMERA_VIDEO, Array.from({ length: 30 }, () => frame));
 }
 await sharp({ create: { width: 320, height: 240, channels: 3, background: '#808080' } }).png().toFile(path.join(ASSETS_DIR, 'no-face.png'));
+// A small dataset to upload: 5 train and 2 validation faces per class, and one corrupt file.
+const files: Record<string, Uint8Array> = { 'mini/train/neutral/corrupt.jpg': new TextEncoder().encode('not an image') };
+for (const [split, perClass, seed] of [['train', 5, 21], ['validation', 2, 22]] as const) {
+  const faces = generateSyntheticFaces({ perClass, seed });
+  for (let i = 0; i < faces.labels.length; i++) {
+    const png = await sharp(Buffer.from(faces.images.subarray(i * 2304, (i + 1) * 2304)), { raw: { width: 48, height: 48, channels: 1 } }).png().toBuffer();
+    files[`mini/${split}/${EMOTIONS[faces.labels[i]!]}/${i}.png`] = new Uint8Array(png);
+  }
+}
+await writeFile(UPLOAD_ZIP, zipSync(files));
+
 const manifest: AssetManifest = { source, frames, noFace: 'no-face.png' };
 await writeFile(MANIFEST, JSON.stringify(manifest));
 console.log(`e2e: ${frames.length} detectable ${source} frames`);

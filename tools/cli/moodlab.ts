@@ -11,12 +11,11 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  classCounts, evaluateModel, importClassFolders, importFer2013Csv, importZip, layersModelJson, loadModelFromArtifact,
-  modelArtifactMetaSchema, packDataset, packMetaSchema, selectBackend, unpackSplit, type ImportResult,
+  evaluateModel, layersModelJson, loadModelFromArtifact, modelArtifactMetaSchema, packMetaSchema, selectBackend, unpackSplit, type ImportReport,
 } from '@moodlab/cnn';
-import { createDb, DEFAULT_DATABASE_URL, getDatasetByName, getModelVersionByNumber, getRun, recordEvaluation, registerDataset } from '@moodlab/db';
-import { createRedis, createTrainQueue, DEFAULT_REDIS_URL } from '@moodlab/jobs';
-import { cancelRun, loadDatasetPack, resumeRun, startRun } from '@moodlab/runs';
+import { createDb, DEFAULT_DATABASE_URL, getDataset, getDatasetByName, getModelVersionByNumber, getRun, recordEvaluation, saveArtifact } from '@moodlab/db';
+import { createRedis, createTrainQueue, DEFAULT_REDIS_URL, importPayloadSchema, type ImportPayload } from '@moodlab/jobs';
+import { cancelRun, importDataset, loadDatasetPack, resumeRun, startRun } from '@moodlab/runs';
 import { EMOTIONS, TERMINAL_STATUSES, hyperparametersSchema, type TrainProgress } from '@moodlab/shared';
 import { progressBar } from './progress';
 import { printEpochs, printReport } from './tables';
@@ -33,29 +32,23 @@ async function importCmd() {
   const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { name: { type: 'string' }, size: { type: 'string', default: '48' }, 'on-problem': { type: 'string', default: 'skip' } } });
   const src = positionals[0];
   if (!src || !values.name) throw new Error('usage: import <folder|archive.zip|fer2013.csv> --name NAME [--size 48] [--on-problem skip|fail]');
-  const size = Number(values.size);
-  const onProblem = values['on-problem'] === 'fail' ? 'fail' : 'skip';
   const bar = progressBar('decoding');
   const started = Date.now();
-  let result: ImportResult;
+  let source: ImportPayload['source'];
   if (src.toLowerCase().endsWith('.zip')) {
-    result = await importZip(new Uint8Array(await readFile(src)), { classNames: EMOTIONS, size, onProblem, onProgress: (d, t) => { if (d % 500 === 0 || d === t) bar.update(d, t); } });
-  } else if ((await stat(src)).isDirectory()) {
-    result = await importClassFolders(src, { classNames: EMOTIONS, size, onProblem, onProgress: (d, t) => { if (d % 500 === 0 || d === t) bar.update(d, t); } });
+    const upload = await saveArtifact(db, { kind: 'upload', meta: { fileName: path.basename(src) }, data: new Uint8Array(await readFile(src)) });
+    source = { kind: 'zip', artifactId: upload.id, fileName: path.basename(src) };
   } else {
-    result = await importFer2013Csv(src, { classNames: EMOTIONS, size, onProblem, onProgress: (r) => { if (r % 1000 === 0) bar.update(r, 35887, 'rows'); } });
+    source = { kind: (await stat(src)).isDirectory() ? 'folder' : 'csv', path: src };
   }
+  const job = importPayloadSchema.parse({ name: values.name, source, imageSize: Number(values.size), onProblem: values['on-problem'] });
+  const summary = await importDataset(db, job, (done, total) => { if (done % 500 === 0 || done === total) bar.update(done, total || done); });
   bar.stop();
-  const { splits, report } = result;
-  const packed = packDataset(size, EMOTIONS, splits);
-  const ds = await registerDataset(db, {
-    name: values.name, source: `${src.toLowerCase().endsWith('.zip') ? 'zip' : (await stat(src)).isDirectory() ? 'folder' : 'csv'}:${path.resolve(src)}`, classNames: [...EMOTIONS],
-    counts: Object.fromEntries(Object.entries(splits).map(([k, v]) => [k, classCounts(v, EMOTIONS)])),
-    imageSize: size, digest: packed.digest, report: JSON.parse(JSON.stringify(report)), pack: { meta: packed.meta, data: packed.data },
-  });
-  console.log(`imported "${ds.name}" (${ds.id}) in ${((Date.now() - started) / 1000).toFixed(1)} s, digest ${packed.digest.slice(0, 16)}, ${(packed.data.length / 1e6).toFixed(1)} MB`);
+  const ds = (await getDataset(db, summary.datasetId))!;
+  const report = ds.report as unknown as ImportReport;
+  console.log(`imported "${ds.name}" (${ds.id}) in ${((Date.now() - started) / 1000).toFixed(1)} s, digest ${ds.digest.slice(0, 16)}`);
   console.table({ files: report.files, ...Object.fromEntries(Object.entries(report.kept).map(([k, v]) => [`kept ${k}`, v])), undecodable: report.undecodable.length, blank: report.blank.length, 'duplicates within a split': report.duplicatesWithinSplit, 'conflicting labels (dropped)': report.conflictingLabels, 'also in an evaluation split (dropped from train)': report.crossSplitDuplicates, 'unknown class folders': report.unknownClasses.join(', ') || 0 });
-  console.table(Object.fromEntries(Object.entries(splits).map(([k, v]) => [k, classCounts(v, EMOTIONS)])));
+  console.table(ds.counts);
 }
 
 async function watch(runId: string) {

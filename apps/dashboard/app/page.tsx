@@ -26,7 +26,7 @@ export default async function Home({ searchParams }: { searchParams: Promise<{ c
       <div className="card">
         <RunsTable runs={runs.map((r) => ({ id: r.id, status: r.status, architecture: r.architecture, backend: r.backend, tags: r.tags, createdAt: r.createdAt.toISOString(), dataset: r.dataset.name, epochs: r._count.epochs, bestValAccuracy: r.bestValAccuracy, macroF1: r.macroF1, durationMs: r.durationMs }))} />
       </div>
-      <h1>Datasets</h1>
+      <h1>Datasets <a href="/datasets/new" style={{ fontSize: 14, fontWeight: 400 }}>import…</a></h1>
       <div className="grid">
         {datasets.map((d) => (
           <div className="card dataset" key={d.id}>

@@ -1,9 +1,10 @@
 import { Queue, Worker } from 'bullmq';
 import { selectBackend } from '@moodlab/cnn';
 import { beat, createDb, markRunFailed, markRunQueued, removeWorker } from '@moodlab/db';
-import { createRedis, EVALUATE_QUEUE, TRAIN_QUEUE } from '@moodlab/jobs';
+import { createRedis, EVALUATE_QUEUE, IMPORT_QUEUE, TRAIN_QUEUE } from '@moodlab/jobs';
 import { parseEnv } from './env';
 import { createEvaluateProcessor } from './processors/evaluate';
+import { createImportProcessor } from './processors/import';
 import { createTrainProcessor } from './processors/train';
 import { reconcileRuns } from './reconcile';
 
@@ -28,6 +29,7 @@ const workerOptions = {
 };
 const trainWorker = new Worker(TRAIN_QUEUE, createTrainProcessor(ctx), { ...workerOptions, name: env.WORKER_ID });
 const evaluateWorker = new Worker(EVALUATE_QUEUE, createEvaluateProcessor(ctx), { ...workerOptions, name: env.WORKER_ID });
+const importWorker = new Worker(IMPORT_QUEUE, createImportProcessor(ctx), { ...workerOptions, concurrency: 1, name: env.WORKER_ID });
 const trainQueue = new Queue(TRAIN_QUEUE, { connection });
 
 trainWorker.on('stalled', (jobId) => {
@@ -41,7 +43,7 @@ trainWorker.on('failed', (job, err) => {
   if (job?.id && RUN_ID.test(job.id)) void markRunFailed(db, job.id, err.message).catch((e: Error) => log(`could not mark run ${job.id} failed: ${e.message}`));
 });
 trainWorker.on('completed', (job) => log(`job ${job.id} completed`));
-for (const w of [trainWorker, evaluateWorker]) w.on('error', (err) => log(`error: ${err.message}`));
+for (const w of [trainWorker, evaluateWorker, importWorker]) w.on('error', (err) => log(`error: ${err.message}`));
 
 const heartbeat = async () => {
   await beat(db, { id: env.WORKER_ID, hostname: env.WORKER_ID.split('-')[0] ?? env.WORKER_ID, backend: backend.name, concurrency: env.WORKER_CONCURRENCY, currentRunIds: [...ctx.activeRuns] })
@@ -53,7 +55,7 @@ const timers = [
   setInterval(() => void heartbeat(), env.HEARTBEAT_MS),
   setInterval(() => void reconcileRuns(db, trainQueue).catch(() => {}), Math.max(env.STALLED_INTERVAL_MS, 10_000)),
 ];
-log(`ready: queues ${TRAIN_QUEUE}, ${EVALUATE_QUEUE}; concurrency ${env.WORKER_CONCURRENCY}; ${env.TRAIN_REPLICAS} training process(es) per job on WASM`);
+log(`ready: queues ${TRAIN_QUEUE}, ${EVALUATE_QUEUE}, ${IMPORT_QUEUE}; concurrency ${env.WORKER_CONCURRENCY}; ${env.TRAIN_REPLICAS} training process(es) per job on WASM`);
 
 let closing = false;
 async function close(signal: string) {
@@ -62,7 +64,7 @@ async function close(signal: string) {
   log(`${signal}: handing running jobs back to the queue and closing`);
   shutdown.abort();
   timers.forEach(clearInterval);
-  await Promise.all([trainWorker.close(), evaluateWorker.close()]);
+  await Promise.all([trainWorker.close(), evaluateWorker.close(), importWorker.close()]);
   await trainQueue.close();
   await removeWorker(db, env.WORKER_ID).catch(() => {});
   await db.$disconnect();

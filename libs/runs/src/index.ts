@@ -2,3 +2,4 @@ export { NotFoundError, ConflictError } from './errors';
 export { startRun, cancelRun, resumeRun, startRunRequestSchema, type StartRunRequest, type RunDeps } from './run-lifecycle';
 export { loadDatasetPack, DEFAULT_PACK_CACHE } from './dataset-pack';
 export { runLogs } from './run-logs';
+export { importDataset } from './dataset-import';

@@ -1,5 +1,5 @@
 import { createDb, type Db } from '@moodlab/db';
-import { createEvaluateQueue, createRedis, createTrainQueue } from '@moodlab/jobs';
+import { createEvaluateQueue, createImportQueue, createRedis, createTrainQueue } from '@moodlab/jobs';
 import { env } from './env';
 
 /** Process-wide connections, kept across hot reloads in development. */
@@ -7,6 +7,7 @@ interface Services {
   db: Db;
   trainQueue: ReturnType<typeof createTrainQueue>;
   evaluateQueue: ReturnType<typeof createEvaluateQueue>;
+  importQueue: ReturnType<typeof createImportQueue>;
 }
 
 const holder = globalThis as unknown as { __moodlab?: Services };
@@ -14,7 +15,7 @@ const holder = globalThis as unknown as { __moodlab?: Services };
 export function services(): Services {
   if (!holder.__moodlab) {
     const redis = createRedis(env.REDIS_URL, 'client');
-    holder.__moodlab = { db: createDb(env.DATABASE_URL), trainQueue: createTrainQueue(redis), evaluateQueue: createEvaluateQueue(redis) };
+    holder.__moodlab = { db: createDb(env.DATABASE_URL), trainQueue: createTrainQueue(redis), evaluateQueue: createEvaluateQueue(redis), importQueue: createImportQueue(redis) };
   }
   return holder.__moodlab;
 }

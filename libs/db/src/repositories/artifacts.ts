@@ -3,7 +3,7 @@ import type { Db } from '../client';
 import type { Prisma } from '../generated/client';
 
 export interface NewArtifact {
-  kind: 'dataset-pack' | 'model' | 'checkpoint';
+  kind: 'dataset-pack' | 'model' | 'checkpoint' | 'upload';
   meta: Prisma.InputJsonValue;
   data: Uint8Array;
 }
@@ -30,4 +30,8 @@ export async function saveArtifact(db: Db, artifact: NewArtifact) {
 
 export async function getArtifact(db: Db, id: string) {
   return db.artifact.findUnique({ where: { id } });
+}
+
+export async function deleteArtifact(db: Db, id: string): Promise<void> {
+  await db.artifact.deleteMany({ where: { id } });
 }
