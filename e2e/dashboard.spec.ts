@@ -120,3 +120,16 @@ test('import a dataset by uploading a zip: live progress, then its page with the
   await page.getByRole('button', { name: 'Import' }).click();
   await expect(page.locator('.error[role=alert]')).toContainText('a dataset named "uploaded-mini" exists already');
 });
+
+test('the new-run form is generated from the hyperparameter schema and shows validation messages at the fields', async ({ page }) => {
+  await page.goto('/');
+  for (const field of ['Epochs', 'Batch Size', 'Learning Rate', 'Label Smoothing', 'Rotation Deg', 'Image Size', 'Seed']) {
+    await expect(page.getByRole('spinbutton', { name: field, exact: true })).toBeVisible();
+  }
+  for (const field of ['Optimizer', 'Lr Schedule', 'Normalization']) await expect(page.getByRole('combobox', { name: field })).toBeVisible();
+  await expect(page.getByRole('group', { name: 'Augmentation' })).toBeVisible();
+  await page.getByLabel('Epochs', { exact: true }).fill('0');
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await expect(page.locator('.field-error')).toContainText(/Too small/);
+  await expect(page).toHaveURL(/\/$/);
+});

@@ -1,6 +1,7 @@
 import { architectureNames, DEFAULT_ARCHITECTURE } from '@moodlab/cnn/registry';
 import { getRun, listDatasets, listRunSummaries } from '@moodlab/db';
 import { uuidParam } from '@/server/http';
+import { z } from 'zod';
 import { hyperparametersSchema } from '@moodlab/shared';
 import { ClassDistribution } from '@/components/class-distribution';
 import { NewRunForm } from '@/components/new-run-form';
@@ -8,6 +9,8 @@ import { RunsTable } from '@/components/runs-table';
 import { services } from '@/server/services';
 
 export const dynamic = 'force-dynamic';
+
+const HYPERPARAMETERS_JSON_SCHEMA = z.toJSONSchema(hyperparametersSchema, { io: 'input' }) as Parameters<typeof NewRunForm>[0]['schema'];
 
 export default async function Home({ searchParams }: { searchParams: Promise<{ clone?: string }> }) {
   const { db } = services();
@@ -21,7 +24,7 @@ export default async function Home({ searchParams }: { searchParams: Promise<{ c
       <h1>Runs</h1>
       <div className="card">
         <h2 style={{ marginTop: 0 }}>{cloned ? `New run cloned from ${cloned.id.slice(0, 8)}` : 'New training run'}</h2>
-        <NewRunForm key={cloned?.id ?? 'new'} datasets={datasets.map((d) => ({ id: d.id, name: d.name }))} architectures={architectureNames()} defaults={defaults} datasetId={cloned?.datasetId} />
+        <NewRunForm key={cloned?.id ?? 'new'} datasets={datasets.map((d) => ({ id: d.id, name: d.name }))} architectures={architectureNames()} schema={HYPERPARAMETERS_JSON_SCHEMA} defaults={defaults} datasetId={cloned?.datasetId} />
       </div>
       <div className="card">
         <RunsTable runs={runs.map((r) => ({ id: r.id, status: r.status, architecture: r.architecture, backend: r.backend, tags: r.tags, createdAt: r.createdAt.toISOString(), dataset: r.dataset.name, epochs: r._count.epochs, bestValAccuracy: r.bestValAccuracy, macroF1: r.macroF1, durationMs: r.durationMs }))} />

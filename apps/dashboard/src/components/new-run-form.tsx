@@ -1,60 +1,97 @@
 'use client';
 import { useState } from 'react';
 import { useRouter } from 'next/navigation';
-import type { Hyperparameters } from '@moodlab/shared';
+
+/** The JSON Schema subset that z.toJSONSchema emits for the hyperparameter schema. */
+interface FieldSchema {
+  type?: string | string[];
+  enum?: string[];
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  description?: string;
+  properties?: Record<string, FieldSchema>;
+}
 
 interface Props {
   datasets: { id: string; name: string }[];
   architectures: string[];
-  defaults: Hyperparameters;
+  /** JSON Schema of the one hyperparameter schema (libs/shared): the form is generated from it. */
+  schema: FieldSchema;
+  defaults: Record<string, unknown>;
   datasetId?: string;
 }
 
-/** Starts a run through the same HTTP API any client uses; the server's message is shown as is. */
-export function NewRunForm({ datasets, architectures, defaults, datasetId }: Props) {
+const label = (key: string) => key.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase());
+
+function get(obj: Record<string, unknown>, path: string[]): unknown {
+  return path.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
+}
+
+function setIn(obj: Record<string, unknown>, path: string[], value: unknown): void {
+  const last = path.at(-1)!;
+  let o = obj;
+  for (const k of path.slice(0, -1)) o = (o[k] ??= {}) as Record<string, unknown>;
+  o[last] = value;
+}
+
+/** Every leaf of the schema as a form field, named by its dotted path. */
+function Fields({ schema, path, defaults, errors, architectures }: { schema: FieldSchema; path: string[]; defaults: Record<string, unknown>; errors: Record<string, string>; architectures: string[] }) {
+  return (
+    <>
+      {Object.entries(schema.properties ?? {}).map(([key, f]) => {
+        const p = [...path, key];
+        const name = p.join('.');
+        const value = get(defaults, p);
+        const error = errors[`hyperparameters.${name}`];
+        if (f.properties) {
+          return <fieldset key={name} className="nested"><legend>{label(key)}</legend><Fields schema={f} path={p} defaults={defaults} errors={errors} architectures={architectures} /></fieldset>;
+        }
+        let input;
+        if (key === 'architecture') input = <select name={name} defaultValue={String(value)}>{architectures.map((a) => <option key={a}>{a}</option>)}</select>;
+        else if (f.enum) input = <select name={name} defaultValue={String(value)}>{f.enum.map((o) => <option key={o}>{o}</option>)}</select>;
+        else if (f.type === 'boolean') input = <input name={name} type="checkbox" defaultChecked={Boolean(value)} />;
+        else if (f.type === 'number' || f.type === 'integer') input = <input name={name} type="number" step={f.type === 'integer' ? 1 : 'any'} min={f.minimum ?? f.exclusiveMinimum} max={f.maximum} defaultValue={value as number} data-kind="number" />;
+        else input = <input name={name} defaultValue={String(value ?? '')} />;
+        return <label key={name} title={f.description}>{label(key)}{input}{error && <span className="error field-error">{error}</span>}</label>;
+      })}
+    </>
+  );
+}
+
+/** Starts a run through the same HTTP API any client uses; the server's messages appear at their fields. */
+export function NewRunForm({ datasets, architectures, schema, defaults, datasetId }: Props) {
   const router = useRouter();
+  const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  async function submit(form: FormData) {
+  async function submit(form: FormData, el: HTMLFormElement) {
     setBusy(true);
     setError(null);
-    const body = {
-      datasetId: form.get('datasetId'),
-      hyperparameters: {
-        ...defaults,
-        architecture: form.get('architecture'),
-        epochs: Number(form.get('epochs')),
-        batchSize: Number(form.get('batchSize')),
-        learningRate: Number(form.get('learningRate')),
-        optimizer: form.get('optimizer'),
-        lrSchedule: form.get('lrSchedule'),
-        seed: Number(form.get('seed')),
-        classWeighting: form.get('classWeighting') === 'on',
-        earlyStoppingPatience: Number(form.get('patience')),
-        augmentation: { ...defaults.augmentation, enabled: form.get('augment') === 'on' },
-      },
-      priority: Number(form.get('priority')) || undefined,
-    };
+    const hyperparameters: Record<string, unknown> = {};
+    for (const input of Array.from(el.querySelectorAll<HTMLInputElement | HTMLSelectElement>('[name]'))) {
+      if (['datasetId', 'tags', 'priority'].includes(input.name)) continue;
+      const value = input instanceof HTMLInputElement && input.type === 'checkbox' ? input.checked : input.dataset.kind === 'number' ? Number(input.value) : input.value;
+      setIn(hyperparameters, input.name.split('.'), value);
+    }
+    const tags = String(form.get('tags') ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+    const body = { datasetId: form.get('datasetId'), hyperparameters, tags, priority: Number(form.get('priority')) || undefined };
     const res = await fetch('/api/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const json = (await res.json()) as { id?: string; error?: string; details?: string };
     setBusy(false);
-    if (!res.ok || !json.id) { setError(`${json.error ?? 'failed'}${json.details ? `: ${json.details}` : ''}`); return; }
-    router.push(`/runs/${json.id}`);
+    if (res.ok && json.id) { router.push(`/runs/${json.id}`); return; }
+    // "hyperparameters.epochs: Too big ...; other.path: ..." -> one message per field.
+    const fieldErrors = Object.fromEntries((json.details ?? '').split('; ').map((d) => d.split(': ')).filter((d) => d.length > 1).map(([k, ...m]) => [k!, m.join(': ')]));
+    setErrors(fieldErrors);
+    setError(`${json.error ?? 'failed'}${json.details ? `: ${json.details}` : ''}`);
   }
   return (
-    <form className="new-run" action={submit}>
+    // noValidate: the server checks against the one schema and its messages appear at the fields.
+    <form className="new-run" noValidate onSubmit={(e) => { e.preventDefault(); void submit(new FormData(e.currentTarget), e.currentTarget); }}>
       <label>Dataset<select name="datasetId" defaultValue={datasetId}>{datasets.map((d) => <option key={d.id} value={d.id}>{d.name}</option>)}</select></label>
-      <label>Architecture<select name="architecture" defaultValue={defaults.architecture}>{architectures.map((a) => <option key={a}>{a}</option>)}</select></label>
-      <label>Epochs<input name="epochs" type="number" min={1} max={500} defaultValue={defaults.epochs} /></label>
-      <label>Batch size<input name="batchSize" type="number" min={1} max={1024} defaultValue={defaults.batchSize} /></label>
-      <label>Learning rate<input name="learningRate" type="number" step="any" min={0} defaultValue={defaults.learningRate} /></label>
-      <label>Optimizer<select name="optimizer" defaultValue={defaults.optimizer}><option>adam</option><option>sgd</option></select></label>
-      <label>LR schedule<select name="lrSchedule" defaultValue={defaults.lrSchedule}><option>constant</option><option>step</option><option>cosine</option><option>plateau</option></select></label>
-      <label>Early stopping patience<input name="patience" type="number" min={0} max={100} defaultValue={defaults.earlyStoppingPatience} /></label>
-      <label>Seed<input name="seed" type="number" min={0} defaultValue={defaults.seed} /></label>
+      <Fields schema={schema} path={[]} defaults={defaults} errors={errors} architectures={architectures} />
+      <label>Tags (comma-separated)<input name="tags" placeholder="baseline, fer" /></label>
       <label>Priority (1 = first)<input name="priority" type="number" min={0} max={1000} defaultValue={0} /></label>
-      <label>Class weights<input name="classWeighting" type="checkbox" defaultChecked={defaults.classWeighting} /></label>
-      <label>Augmentation<input name="augment" type="checkbox" defaultChecked={defaults.augmentation.enabled} /></label>
       <button type="submit" disabled={busy}>{busy ? 'Starting…' : 'Start training'}</button>
       {error && <div className="error" role="alert">{error}</div>}
     </form>
