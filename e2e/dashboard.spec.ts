@@ -133,3 +133,11 @@ test('the new-run form is generated from the hyperparameter schema and shows val
   await expect(page.locator('.field-error')).toContainText(/Too small/);
   await expect(page).toHaveURL(/\/$/);
 });
+
+test('a run page shows an ETA while training', async ({ page, request }) => {
+  const datasets = (await (await request.get('/api/datasets')).json()) as { id: string }[];
+  const run = (await (await request.post('/api/runs', { data: { datasetId: datasets[0]!.id, hyperparameters: { epochs: 3 } } })).json()) as { id: string };
+  await page.goto(`/runs/${run.id}`);
+  await expect(page.getByTestId('live-progress')).toContainText(/ETA \d+ (s|min)/, { timeout: 60_000 });
+  await request.post(`/api/runs/${run.id}/cancel`);
+});

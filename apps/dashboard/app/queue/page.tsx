@@ -8,8 +8,8 @@ export const dynamic = 'force-dynamic';
 const HEARTBEAT_STALE_MS = 30_000;
 
 export default async function QueuePage() {
-  const { db, trainQueue, evaluateQueue } = services();
-  const [queues, workers] = await Promise.all([Promise.all([queueOverview(trainQueue), queueOverview(evaluateQueue)]), listWorkers(db)]);
+  const { db, trainQueue, evaluateQueue, importQueue } = services();
+  const [queues, workers] = await Promise.all([Promise.all([queueOverview(trainQueue), queueOverview(evaluateQueue), queueOverview(importQueue)]), listWorkers(db)]);
   const now = Date.now();
   return (
     <>

@@ -26,6 +26,17 @@ export interface DatasetChoice { id: string; name: string; splits: string[] }
 
 const pct = (v: number | null | undefined) => (v == null ? '–' : `${(v * 100).toFixed(1)}%`);
 
+/** Time left: at the average epoch duration so far, else at the pace of this first epoch. */
+function eta(run: RunView, p: TrainProgress): string {
+  const remaining = p.epochs - p.epoch - (p.batches ? p.batch / p.batches : 0);
+  let leftMs: number;
+  if (run.epochs.length) leftMs = (run.epochs.reduce((s, e) => s + e.durationMs, 0) / run.epochs.length) * remaining;
+  else if (run.startedAt && p.fraction > 0.005) leftMs = ((Date.now() - new Date(run.startedAt).getTime()) / p.fraction) * (1 - p.fraction);
+  else return '';
+  const s = leftMs / 1000;
+  return ` · ETA ${s < 90 ? `${s.toFixed(0)} s` : s < 5400 ? `${(s / 60).toFixed(0)} min` : `${(s / 3600).toFixed(1)} h`}`;
+}
+
 /** Follows the run over server-sent events until it ends. */
 function useLiveRun(initial: RunView): RunView {
   const [run, setRun] = useState(initial);
@@ -163,7 +174,7 @@ export function RunLive({ initial, datasets }: { initial: RunView; datasets: Dat
       {running && (
         <div className="card" data-testid="live-progress">
           <div className="progress"><div style={{ width: `${((p?.fraction ?? 0) * 100).toFixed(1)}%` }} /></div>
-          <p className="muted">{p ? `${p.phase}: epoch ${Math.min(p.epoch + 1, p.epochs)}/${p.epochs}, batch ${p.batch}/${p.batches} (${((p.fraction) * 100).toFixed(0)}%)` : 'waiting for a worker…'}</p>
+          <p className="muted">{p ? `${p.phase}: epoch ${Math.min(p.epoch + 1, p.epochs)}/${p.epochs}, batch ${p.batch}/${p.batches} (${((p.fraction) * 100).toFixed(0)}%)${eta(run, p)}` : 'waiting for a worker…'}</p>
           <button className="secondary" disabled={cancelling} onClick={async () => { setCancelling(true); await fetch(`/api/runs/${run.id}/cancel`, { method: 'POST' }); }}>Cancel run</button>
         </div>
       )}

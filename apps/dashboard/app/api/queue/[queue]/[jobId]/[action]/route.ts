@@ -4,13 +4,14 @@ import { adminRoute, HttpError, readJson } from '@/server/http';
 import { runs } from '@/server/runs';
 import { services } from '@/server/services';
 
-const paramsSchema = z.object({ queue: z.enum(['train', 'evaluate']), jobId: z.string().min(1).max(100), action: z.enum(['cancel', 'retry', 'priority']) });
+const paramsSchema = z.object({ queue: z.enum(['train', 'evaluate', 'import']), jobId: z.string().min(1).max(100), action: z.enum(['cancel', 'retry', 'priority']) });
 const prioritySchema = z.object({ priority: z.number().int().min(0).max(2_097_152) }).strict();
 
 /** Queue actions. Train jobs are runs: cancelling one goes through the run lifecycle. */
 export const POST = adminRoute(async (req: Request, { params }: { params: Promise<Record<string, string>> }) => {
   const { queue, jobId, action } = paramsSchema.parse(await params);
-  const q = queue === 'train' ? services().trainQueue : services().evaluateQueue;
+  const { trainQueue, evaluateQueue, importQueue } = services();
+  const q = queue === 'train' ? trainQueue : queue === 'evaluate' ? evaluateQueue : importQueue;
   const job = await q.getJob(jobId);
   if (!job) throw new HttpError(404, `no job ${jobId} in the ${queue} queue`);
   if (action === 'cancel') {
