@@ -4,18 +4,19 @@
  *   npx tsx tools/cli/moodlab.ts train --dataset fer2013 --arch vgg-lite --epochs 40 --augment --class-weights --schedule cosine
  *   npx tsx tools/cli/moodlab.ts watch <runId> | resume <runId> | cancel <runId>
  *   npx tsx tools/cli/moodlab.ts evaluate --version 3 --dataset fer2013 --split validation --tta
- *   npx tsx tools/cli/moodlab.ts export --version 3 --out /tmp/model
+ *   npx tsx tools/cli/moodlab.ts export --version 3 --out models/default   (model.json, weights.bin, card.json)
+ *   npx tsx tools/cli/moodlab.ts register-model models/default --promote "note"
  * Training runs on workers (start one with `npm run worker`); DATABASE_URL and REDIS_URL as for the apps.
  */
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  evaluateModel, layersModelJson, loadModelFromArtifact, modelArtifactMetaSchema, packMetaSchema, selectBackend, unpackSplit, type ImportReport,
+  evaluateModel, loadModelFromArtifact, packMetaSchema, selectBackend, unpackSplit, type ImportReport,
 } from '@moodlab/cnn';
-import { createDb, DEFAULT_DATABASE_URL, getDataset, getDatasetByName, getModelVersionByNumber, getRun, recordEvaluation, saveArtifact } from '@moodlab/db';
+import { createDb, DEFAULT_DATABASE_URL, getDataset, getDatasetByName, getModelVersionByNumber, getRun, promoteModelVersion, recordEvaluation, saveArtifact } from '@moodlab/db';
 import { createRedis, createTrainQueue, DEFAULT_REDIS_URL, importPayloadSchema, type ImportPayload } from '@moodlab/jobs';
-import { cancelRun, importDataset, loadDatasetPack, resumeRun, startRun } from '@moodlab/runs';
+import { cancelRun, importDataset, loadDatasetPack, modelBundleOf, readModelBundle, registerModelBundle, resumeRun, startRun, writeModelBundle } from '@moodlab/runs';
 import { EMOTIONS, TERMINAL_STATUSES, hyperparametersSchema, type TrainProgress } from '@moodlab/shared';
 import { progressBar } from './progress';
 import { printEpochs, printReport } from './tables';
@@ -79,7 +80,7 @@ async function trainCmd() {
     options: {
       dataset: { type: 'string' }, arch: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' },
       optimizer: { type: 'string' }, schedule: { type: 'string' }, augment: { type: 'boolean', default: false }, 'class-weights': { type: 'boolean', default: false },
-      patience: { type: 'string' }, seed: { type: 'string' }, 'weight-decay': { type: 'string' }, normalization: { type: 'string' }, tag: { type: 'string', multiple: true }, 'no-wait': { type: 'boolean', default: false },
+      patience: { type: 'string' }, seed: { type: 'string' }, 'weight-decay': { type: 'string' }, 'label-smoothing': { type: 'string' }, normalization: { type: 'string' }, tag: { type: 'string', multiple: true }, 'no-wait': { type: 'boolean', default: false },
     },
   });
   if (!values.dataset) throw new Error('usage: train --dataset NAME [--arch vgg-lite] [--epochs N] [--augment] [--class-weights] [--schedule cosine] ...');
@@ -89,7 +90,7 @@ async function trainCmd() {
   const hp = hyperparametersSchema.parse(JSON.parse(JSON.stringify({
     architecture: values.arch, epochs: num(values.epochs), batchSize: num(values['batch-size']), learningRate: num(values.lr), optimizer: values.optimizer,
     lrSchedule: values.schedule, earlyStoppingPatience: num(values.patience), seed: num(values.seed), weightDecay: num(values['weight-decay']),
-    classWeighting: values['class-weights'], augmentation: { enabled: values.augment }, preprocessing: { imageSize: ds.imageSize, normalization: values.normalization },
+    labelSmoothing: num(values['label-smoothing']), classWeighting: values['class-weights'], augmentation: { enabled: values.augment }, preprocessing: { imageSize: ds.imageSize, normalization: values.normalization },
   })));
   const q = await queue();
   const run = await startRun({ db, trainQueue: q.trainQueue }, { datasetId: ds.id, hyperparameters: hp, tags: values.tag ?? [] }, 'cli');
@@ -119,12 +120,21 @@ async function evaluateCmd() {
 async function exportCmd() {
   const { values } = parseArgs({ args: rest, options: { version: { type: 'string' }, out: { type: 'string' } } });
   if (!values.version || !values.out) throw new Error('usage: export --version N --out DIR');
-  const mv = await getModelVersionByNumber(db, Number(values.version));
-  if (!mv) throw new Error(`Unknown model version ${values.version}`);
-  await mkdir(values.out, { recursive: true });
-  await writeFile(path.join(values.out, 'model.json'), JSON.stringify(layersModelJson(modelArtifactMetaSchema.parse(mv.artifact.meta))));
-  await writeFile(path.join(values.out, 'weights.bin'), mv.artifact.data);
-  console.log(`wrote ${values.out}/model.json and weights.bin (v${mv.version}, ${mv.architecture})`);
+  const bundle = await modelBundleOf(db, Number(values.version));
+  await writeModelBundle(values.out, bundle);
+  const val = bundle.card.evaluations.find((e) => e.split === 'validation');
+  console.log(`wrote ${values.out}/{model.json,weights.bin,card.json} (v${values.version}, ${bundle.card.architecture}, ${(bundle.weights.byteLength / 1e6).toFixed(1)} MB${val ? `, validation accuracy ${(val.accuracy * 100).toFixed(1)}%` : ''})`);
+}
+
+async function registerModelCmd() {
+  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { promote: { type: 'string' } } });
+  if (!positionals[0]) throw new Error('usage: register-model DIR [--promote "note"]');
+  const result = await registerModelBundle(db, await readModelBundle(positionals[0]));
+  console.log(result.created ? `registered ${positionals[0]} as model v${result.version}` : `${positionals[0]} is already model v${result.version}`);
+  if (values.promote !== undefined) {
+    await promoteModelVersion(db, result.id, values.promote);
+    console.log(`promoted v${result.version}`);
+  }
 }
 
 async function resumeCmd() {
@@ -149,7 +159,7 @@ async function cancelCmd() {
 }
 
 const commands: Record<string, () => Promise<void>> = {
-  import: importCmd, train: trainCmd, evaluate: evaluateCmd, export: exportCmd, resume: resumeCmd, cancel: cancelCmd,
+  import: importCmd, train: trainCmd, evaluate: evaluateCmd, export: exportCmd, 'register-model': registerModelCmd, resume: resumeCmd, cancel: cancelCmd,
   watch: () => (rest[0] ? watch(rest[0]) : Promise.reject(new Error('usage: watch <runId>'))),
 };
 

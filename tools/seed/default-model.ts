@@ -1,16 +1,32 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { EMOTIONS, hyperparametersSchema } from '@moodlab/shared';
+import { readModelBundle, registerModelBundle } from '@moodlab/runs';
 import { evaluateModel, modelToArtifact, packMetaSchema, selectBackend, trainModel, unpackSplit } from '@moodlab/cnn';
 import {
   createRun, getArtifact, markRunCompleted, markRunRunning, promoteModelVersion, recordEpoch, recordTrainedModel, servingPromotion, setRunBackend, type Db, type Prisma,
 } from '@moodlab/db';
 
+/** The model the repository ships (trained on FER2013; see its card.json and README). */
+export const SHIPPED_MODEL_DIR = fileURLToPath(new URL('../../models/default', import.meta.url));
+
 /**
- * On a fresh install nothing is promoted yet: train a small model on the built-in dataset
- * (about half a minute on one core) and promote it, so the product serves something at once.
- * It is recorded as an ordinary run, with its epochs, model version and evaluation.
+ * On a fresh install nothing is promoted yet: register and promote the shipped model, so the
+ * demo recognises real faces at once. Without one (a fork that removed it), train a small model
+ * on the built-in dataset (about half a minute) instead. Either way it is an ordinary run with
+ * its epochs, model version and evaluations.
  */
-export async function registerDefaultModel(db: Db, dataset: { id: string; packId: string | null }, log: (line: string) => void) {
+export async function registerDefaultModel(
+  db: Db, dataset: { id: string; packId: string | null }, log: (line: string) => void, bundleDir: string | null = SHIPPED_MODEL_DIR,
+) {
   if (await servingPromotion(db)) return null;
+  if (bundleDir && existsSync(bundleDir)) {
+    const bundle = await readModelBundle(bundleDir);
+    const mv = await registerModelBundle(db, bundle);
+    await promoteModelVersion(db, mv.id, `default model shipped with Moodlab (${bundle.card.architecture} trained on ${bundle.card.dataset.name})`);
+    const val = bundle.card.evaluations.find((e) => e.split === 'validation');
+    return { version: mv.version, accuracy: val?.accuracy ?? null, source: `${bundle.card.dataset.name} (shipped)` };
+  }
   const pack = dataset.packId ? await getArtifact(db, dataset.packId) : null;
   if (!pack) throw new Error('the built-in dataset has no packed images');
   const meta = packMetaSchema.parse(pack.meta);
@@ -38,5 +54,5 @@ export async function registerDefaultModel(db: Db, dataset: { id: string; packId
   });
   await markRunCompleted(db, run.id);
   await promoteModelVersion(db, mv.id, 'default model trained by set-up on the built-in synthetic dataset');
-  return { version: mv.version, accuracy: report.accuracy };
+  return { version: mv.version, accuracy: report.accuracy, source: 'synthetic faces (trained now)' };
 }

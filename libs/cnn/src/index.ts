@@ -14,7 +14,7 @@ export { learningRateAt } from './train/schedules';
 export { balancedClassWeights } from './train/class-weights';
 export { classificationReport, type ClassificationReport, type ClassMetrics } from './eval/metrics';
 export { evaluateModel } from './eval/evaluate';
-export { modelToArtifact, type ModelArtifact } from './export/model-artifact';
+export { modelToArtifact, artifactMetaFromLayersModelJson, type ModelArtifact } from './export/model-artifact';
 export { importClassFolders, type ImportOptions, type ImportResult } from './data/import/folder-import';
 export { importFer2013Csv } from './data/import/csv-import';
 export { importZip } from './data/import/zip-import';

@@ -2,7 +2,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { getArtifact, getDataset, type Db } from '@moodlab/db';
-import { NotFoundError } from './errors';
+import { imagesMissing, NotFoundError } from './errors';
 
 export const DEFAULT_PACK_CACHE = path.join(os.homedir(), '.cache', 'moodlab', 'packs');
 
@@ -13,7 +13,7 @@ export const DEFAULT_PACK_CACHE = path.join(os.homedir(), '.cache', 'moodlab', '
 export async function loadDatasetPack(db: Db, datasetId: string, cacheDir: string | null = DEFAULT_PACK_CACHE) {
   const dataset = await getDataset(db, datasetId);
   if (!dataset) throw new NotFoundError(`Unknown dataset id ${datasetId}`);
-  if (!dataset.packId) throw new Error(`Dataset "${dataset.name}" has no packed images`);
+  if (!dataset.packId) throw imagesMissing(dataset.name);
   const cached = cacheDir ? path.join(cacheDir, `${dataset.digest}.pack`) : null;
   if (cached) {
     const hit = await readFile(cached).catch(() => null);

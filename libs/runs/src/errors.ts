@@ -3,3 +3,8 @@ export class NotFoundError extends Error {}
 
 /** The request is well-formed but not allowed in the current state (HTTP 409). */
 export class ConflictError extends Error {}
+
+/** A dataset known only from a model card: its images were never imported here. */
+export function imagesMissing(name: string): ConflictError {
+  return new ConflictError(`Dataset "${name}" has no images on this machine (it was registered from a model card); import them under the name "${name}" to attach them`);
+}

@@ -1,5 +1,6 @@
-export { NotFoundError, ConflictError } from './errors';
+export { NotFoundError, ConflictError, imagesMissing } from './errors';
 export { startRun, cancelRun, resumeRun, startRunRequestSchema, type StartRunRequest, type RunDeps } from './run-lifecycle';
 export { loadDatasetPack, DEFAULT_PACK_CACHE } from './dataset-pack';
 export { runLogs } from './run-logs';
 export { importDataset } from './dataset-import';
+export { modelBundleOf, writeModelBundle, readModelBundle, registerModelBundle, modelCardSchema, type ModelBundle, type ModelCard } from './model-bundle';

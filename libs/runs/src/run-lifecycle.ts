@@ -3,7 +3,7 @@ import { architectureNames } from '@moodlab/cnn/registry';
 import { createRun, getDataset, getRun, markRunCancelled, markRunFailed, requeueRun, setRunJobId, type Db } from '@moodlab/db';
 import { enqueueTrain, type createTrainQueue } from '@moodlab/jobs';
 import { hyperparametersSchema, type Hyperparameters } from '@moodlab/shared';
-import { ConflictError, NotFoundError } from './errors';
+import { ConflictError, imagesMissing, NotFoundError } from './errors';
 
 /**
  * Starting, cancelling and resuming runs: the one place that keeps a Run row and its BullMQ job
@@ -45,6 +45,7 @@ export async function startRun(deps: RunDeps, body: unknown, codeVersion = 'dev'
   }
   const dataset = await getDataset(deps.db, req.datasetId);
   if (!dataset) throw new NotFoundError(`Unknown dataset id ${req.datasetId}`);
+  if (!dataset.packId) throw imagesMissing(dataset.name);
   if (dataset.imageSize !== hp.preprocessing.imageSize) {
     throw invalid(['hyperparameters', 'preprocessing', 'imageSize'], `Dataset "${dataset.name}" has ${dataset.imageSize}px images`, hp.preprocessing.imageSize);
   }

@@ -78,3 +78,22 @@ export function layersModelJson(meta: ModelArtifactMeta, weightsPath = 'weights.
     userDefinedMetadata: meta.metadata,
   };
 }
+
+const layersModelJsonSchema = z.object({
+  format: z.literal('layers-model'),
+  modelTopology: z.record(z.string(), z.unknown()),
+  weightsManifest: z.array(z.object({ paths: z.array(z.string()), weights: modelArtifactMetaSchema.shape.weightSpecs })).length(1, 'expected one weights group (weights.bin)'),
+  userDefinedMetadata: modelMetadataSchema,
+});
+
+/**
+ * The inverse of layersModelJson: a model.json written by `moodlab export` back to artifact
+ * meta. Models without Moodlab's metadata are refused: class order and preprocessing must not
+ * be guessed.
+ */
+export function artifactMetaFromLayersModelJson(json: unknown): ModelArtifactMeta {
+  const parsed = layersModelJsonSchema.safeParse(json);
+  if (!parsed.success) throw new Error(`not a Moodlab model.json: ${z.prettifyError(parsed.error)}`);
+  const { modelTopology, weightsManifest, userDefinedMetadata } = parsed.data;
+  return { format: 'moodlab-model-v1', modelTopology, weightSpecs: weightsManifest[0]!.weights, metadata: userDefinedMetadata };
+}

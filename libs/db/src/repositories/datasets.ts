@@ -13,6 +13,9 @@ export interface NewDataset {
   pack: { meta: Prisma.InputJsonValue; data: Uint8Array };
 }
 
+/** A dataset known by its summary only (e.g. what a shipped model was trained on). */
+export type DatasetRecord = Omit<NewDataset, 'pack'>;
+
 const summarySelect = {
   id: true, name: true, source: true, classNames: true, counts: true, imageSize: true,
   digest: true, report: true, packId: true, createdAt: true,
@@ -21,7 +24,8 @@ const summarySelect = {
 /**
  * Registers a dataset, or returns the existing one when a dataset of that name already has the
  * same content digest; a different digest under the same name is an error, so a re-import never
- * silently replaces data that runs were trained on.
+ * silently replaces data that runs were trained on. A dataset registered without its images
+ * (from a model card) gets them here when the digest matches.
  */
 export async function registerDataset(db: Db, ds: NewDataset) {
   const existing = await db.dataset.findUnique({ where: { name: ds.name }, select: summarySelect });
@@ -29,7 +33,9 @@ export async function registerDataset(db: Db, ds: NewDataset) {
     if (existing.digest !== ds.digest) {
       throw new Error(`Dataset "${ds.name}" already exists with different content (digest ${existing.digest.slice(0, 12)}); choose another name.`);
     }
-    return existing;
+    if (existing.packId) return existing;
+    const pack = await saveArtifact(db, { kind: 'dataset-pack', ...ds.pack });
+    return db.dataset.update({ where: { id: existing.id }, data: { packId: pack.id, source: ds.source, report: ds.report ?? {} }, select: summarySelect });
   }
   const pack = await saveArtifact(db, { kind: 'dataset-pack', ...ds.pack });
   return db.dataset.create({
@@ -37,6 +43,19 @@ export async function registerDataset(db: Db, ds: NewDataset) {
       name: ds.name, source: ds.source, classNames: ds.classNames, counts: ds.counts,
       imageSize: ds.imageSize, digest: ds.digest, report: ds.report ?? {}, packId: pack.id,
     },
+    select: summarySelect,
+  });
+}
+
+/** The dataset of that name and digest, registered without images if it is not there yet. */
+export async function ensureDatasetRecord(db: Db, ds: DatasetRecord) {
+  const existing = await db.dataset.findUnique({ where: { name: ds.name }, select: summarySelect });
+  if (existing) {
+    if (existing.digest !== ds.digest) throw new Error(`Dataset "${ds.name}" already exists with different content (digest ${existing.digest.slice(0, 12)})`);
+    return existing;
+  }
+  return db.dataset.create({
+    data: { name: ds.name, source: ds.source, classNames: ds.classNames, counts: ds.counts, imageSize: ds.imageSize, digest: ds.digest, report: ds.report ?? {} },
     select: summarySelect,
   });
 }

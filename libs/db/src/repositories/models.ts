@@ -44,6 +44,11 @@ export async function findModelVersionId(db: Db, version: number): Promise<strin
   return (await db.modelVersion.findUnique({ where: { version }, select: { id: true } }))?.id ?? null;
 }
 
+/** The version whose weights are exactly these bytes (registering a bundle twice is a no-op). */
+export async function findModelVersionByDigest(db: Db, digest: string) {
+  return db.modelVersion.findFirst({ where: { artifact: { kind: 'model', digest } }, select: { id: true, version: true } });
+}
+
 export async function getModelVersionByNumber(db: Db, version: number) {
   return db.modelVersion.findUnique({ where: { version }, include: { artifact: true } });
 }

@@ -16,6 +16,16 @@ export async function createRun(db: Db, run: NewRun) {
   return db.run.create({ data: { ...run, status: 'queued' } });
 }
 
+/** A run that happened elsewhere (a shipped model's training), recorded complete with its epochs. */
+export async function recordFinishedRun(db: Db, run: NewRun & { backend: string | null; startedAt: Date | null; finishedAt: Date | null; epochs: EpochMetricData[] }) {
+  const { epochs, ...fields } = run;
+  return db.$transaction(async (tx) => {
+    const created = await tx.run.create({ data: { ...fields, status: 'completed' } });
+    await tx.epochMetric.createMany({ data: epochs.map((m) => ({ runId: created.id, ...m })) });
+    return created;
+  });
+}
+
 export async function setRunJobId(db: Db, runId: string, jobId: string) {
   await db.run.update({ where: { id: runId }, data: { jobId } });
 }

@@ -14,7 +14,7 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
   if (!id.success) notFound();
   const ds = await getDataset(services().db, id.data);
   if (!ds) notFound();
-  const samples = await sampleIndices(ds.id, 'train', 8);
+  const samples = ds.packId ? await sampleIndices(ds.id, 'train', 8) : null;
   const r = ds.report as Report;
   return (
     <>
@@ -27,7 +27,8 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
       <div className="card"><ClassDistribution classNames={ds.classNames} counts={ds.counts as Record<string, Record<string, number>>} /></div>
       <h2>Samples (train)</h2>
       <div className="card sample-grid" data-testid="samples">
-        {samples.map((indices, c) => (
+        {samples === null && <p className="muted">This dataset was registered from a model card: its images are not on this machine. Import them under the name <code>{ds.name}</code> to attach them.</p>}
+        {samples?.map((indices, c) => (
           <div key={c} className="sample-row"><strong>{ds.classNames[c]}</strong>
             {/* eslint-disable-next-line @next/next/no-img-element */}
             {indices.map((i) => <img key={i} src={`/api/datasets/${ds.id}/images/train/${i}`} alt={`${ds.classNames[c]} ${i}`} width={72} height={72} />)}

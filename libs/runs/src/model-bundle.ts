@@ -1,0 +1,131 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { artifactMetaFromLayersModelJson, layersModelJson, modelArtifactMetaSchema } from '@moodlab/cnn';
+import {
+  createModelVersion, digestOf, ensureDatasetRecord, findModelVersionByDigest, recordEvaluation, recordFinishedRun,
+  type Db, type Prisma,
+} from '@moodlab/db';
+import { epochMetricSchema, hyperparametersSchema } from '@moodlab/shared';
+import { NotFoundError } from './errors';
+
+/**
+ * A model bundle is a folder: `model.json` + `weights.bin` (the standard TF.js layers format,
+ * class order and preprocessing in its metadata) and `card.json`, the model card: what it was
+ * trained on, how, and how well it did. A bundle registered on another machine becomes an
+ * ordinary run, model version and evaluations there, so its curves and confusion matrix show.
+ */
+const evaluationSchema = z.object({
+  split: z.string(),
+  accuracy: z.number(),
+  macroF1: z.number(),
+  perClass: z.array(z.object({ label: z.string(), precision: z.number(), recall: z.number(), f1: z.number(), support: z.number() })),
+  confusion: z.array(z.array(z.number())),
+});
+
+export const modelCardSchema = z.object({
+  format: z.literal('moodlab-model-card-v1'),
+  architecture: z.string(),
+  weightsSha256: z.string().length(64),
+  dataset: z.object({
+    name: z.string(), source: z.string(), digest: z.string(), imageSize: z.number().int(), classNames: z.array(z.string()),
+    counts: z.record(z.string(), z.record(z.string(), z.number())),
+  }),
+  run: z.object({
+    hyperparameters: hyperparametersSchema, backend: z.string().nullable(), codeVersion: z.string().nullable(), tags: z.array(z.string()),
+    startedAt: z.iso.datetime().nullable(), finishedAt: z.iso.datetime().nullable(), epochs: z.array(epochMetricSchema),
+  }),
+  evaluations: z.array(evaluationSchema),
+});
+export type ModelCard = z.infer<typeof modelCardSchema>;
+
+export interface ModelBundle {
+  card: ModelCard;
+  modelJson: Record<string, unknown>;
+  weights: Uint8Array;
+}
+
+/** Everything a bundle holds, from the database; the latest evaluation per split. */
+export async function modelBundleOf(db: Db, version: number): Promise<ModelBundle> {
+  const mv = await db.modelVersion.findUnique({
+    where: { version },
+    include: { artifact: true, evaluations: { orderBy: { createdAt: 'desc' } }, run: { include: { dataset: true, epochs: { orderBy: { epoch: 'asc' } } } } },
+  });
+  if (!mv) throw new NotFoundError(`Unknown model version ${version}`);
+  const meta = modelArtifactMetaSchema.parse(mv.artifact.meta);
+  const weights = new Uint8Array(mv.artifact.data);
+  const { run } = mv;
+  const latest = new Map<string, (typeof mv.evaluations)[number]>();
+  for (const ev of mv.evaluations) if (!latest.has(ev.split)) latest.set(ev.split, ev);
+  const card: ModelCard = {
+    format: 'moodlab-model-card-v1',
+    architecture: mv.architecture,
+    weightsSha256: digestOf(weights),
+    dataset: {
+      name: run.dataset.name, source: run.dataset.source, digest: run.dataset.digest, imageSize: run.dataset.imageSize,
+      classNames: run.dataset.classNames, counts: run.dataset.counts as ModelCard['dataset']['counts'],
+    },
+    run: {
+      hyperparameters: hyperparametersSchema.parse(run.hyperparameters), backend: run.backend, codeVersion: run.codeVersion, tags: run.tags,
+      startedAt: run.startedAt?.toISOString() ?? null, finishedAt: run.finishedAt?.toISOString() ?? null,
+      epochs: run.epochs.map(({ epoch, loss, accuracy, valLoss, valAccuracy, learningRate, durationMs }) => ({ epoch, loss, accuracy, valLoss, valAccuracy, learningRate, durationMs })),
+    },
+    evaluations: [...latest.values()].map((ev) => evaluationSchema.parse({ ...ev, confusion: ev.confusionMatrix })),
+  };
+  return { card, modelJson: layersModelJson(meta), weights };
+}
+
+export async function writeModelBundle(dir: string, bundle: ModelBundle): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, 'model.json'), `${JSON.stringify(bundle.modelJson)}\n`);
+  await writeFile(path.join(dir, 'weights.bin'), bundle.weights);
+  await writeFile(path.join(dir, 'card.json'), `${JSON.stringify(bundle.card, null, 2)}\n`);
+}
+
+export async function readModelBundle(dir: string): Promise<ModelBundle> {
+  const readJson = async (name: string) => {
+    try {
+      return JSON.parse(await readFile(path.join(dir, name), 'utf8')) as unknown;
+    } catch (err) {
+      throw new Error(`model bundle ${dir}: cannot read ${name}: ${(err as Error).message}`);
+    }
+  };
+  const cardParsed = modelCardSchema.safeParse(await readJson('card.json'));
+  if (!cardParsed.success) throw new Error(`model bundle ${dir}: card.json is invalid: ${z.prettifyError(cardParsed.error)}`);
+  const modelJson = (await readJson('model.json')) as Record<string, unknown>;
+  const weights = new Uint8Array(await readFile(path.join(dir, 'weights.bin')));
+  if (digestOf(weights) !== cardParsed.data.weightsSha256) throw new Error(`model bundle ${dir}: weights.bin does not match the sha256 in card.json`);
+  return { card: cardParsed.data, modelJson, weights };
+}
+
+/**
+ * Registers a bundle as a run (completed, with its epochs), a model version and its evaluations.
+ * The dataset is recorded by name and digest; importing its images later under that name
+ * attaches them. Registering the same weights twice returns the existing version.
+ */
+export async function registerModelBundle(db: Db, bundle: ModelBundle): Promise<{ version: number; id: string; created: boolean }> {
+  const meta = artifactMetaFromLayersModelJson(bundle.modelJson);
+  const existing = await findModelVersionByDigest(db, bundle.card.weightsSha256);
+  if (existing) return { ...existing, created: false };
+  const { card } = bundle;
+  const dataset = await ensureDatasetRecord(db, {
+    ...card.dataset, source: `${card.dataset.source} (registered from a model card; import the images under this name to attach them)`,
+  });
+  const hp = card.run.hyperparameters;
+  const run = await recordFinishedRun(db, {
+    datasetId: dataset.id, architecture: card.architecture, hyperparameters: hp as Prisma.InputJsonValue, seed: hp.seed, tags: card.run.tags,
+    codeVersion: card.run.codeVersion ?? undefined, backend: card.run.backend,
+    startedAt: card.run.startedAt ? new Date(card.run.startedAt) : null, finishedAt: card.run.finishedAt ? new Date(card.run.finishedAt) : null,
+    epochs: card.run.epochs,
+  });
+  const best = card.run.epochs.reduce<(typeof card.run.epochs)[number] | null>((b, e) => (e.valAccuracy !== null && (!b || e.valAccuracy > (b.valAccuracy ?? -1)) ? e : b), null);
+  const mv = await createModelVersion(db, {
+    runId: run.id, architecture: card.architecture,
+    summary: { epochs: card.run.epochs.length, bestEpoch: best?.epoch ?? null, bestValAccuracy: best?.valAccuracy ?? null, registeredFrom: 'model bundle' },
+    artifact: { meta: meta as Prisma.InputJsonValue, data: bundle.weights },
+  });
+  for (const ev of card.evaluations) {
+    await recordEvaluation(db, { modelVersionId: mv.id, datasetId: dataset.id, split: ev.split, accuracy: ev.accuracy, macroF1: ev.macroF1, perClass: ev.perClass, confusionMatrix: ev.confusion });
+  }
+  return { version: mv.version, id: mv.id, created: true };
+}

@@ -1,0 +1,107 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getArchitecture, loadModelFromArtifact, modelToArtifact, packMetaSchema, predictProbabilities, selectBackend, unpackSplit } from '@moodlab/cnn';
+import { createDb, createRun, getArtifact, getDatasetByName, getModelVersionByNumber, markRunCompleted, recordEpoch, recordTrainedModel, type Prisma } from '@moodlab/db';
+import { ConflictError, loadDatasetPack, modelBundleOf, readModelBundle, registerModelBundle, startRun, writeModelBundle } from '@moodlab/runs';
+import { EMOTIONS, hyperparametersSchema } from '@moodlab/shared';
+import { createRedis, createTrainQueue } from '@moodlab/jobs';
+import { registerSyntheticDataset } from '../../tools/seed/builtin-dataset';
+import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../test-env';
+
+/** A model exported on one machine and registered on another, as the shipped default model is. */
+const db = createDb(TEST_DATABASE_URL);
+const redis = createRedis(TEST_REDIS_URL, 'client');
+const trainQueue = createTrainQueue(redis);
+const NAME = 'bundle-synthetic';
+let dir = '';
+let version = 0;
+
+beforeAll(async () => {
+  await selectBackend({ prefer: 'wasm' });
+  const ds = await registerSyntheticDataset(db, { name: NAME, trainPerClass: 4, validationPerClass: 3 });
+  const hp = hyperparametersSchema.parse({ epochs: 2, architecture: 'small-cnn' });
+  const run = await createRun(db, { datasetId: ds.id, architecture: hp.architecture, hyperparameters: hp, seed: hp.seed, tags: ['bundle'] });
+  for (const epoch of [0, 1]) await recordEpoch(db, run.id, { epoch, loss: 1.5 - epoch / 2, accuracy: 0.3 + epoch / 10, valLoss: 1.6, valAccuracy: 0.25 + epoch / 10, learningRate: 0.002, durationMs: 10 });
+  await db.run.update({ where: { id: run.id }, data: { status: 'running', startedAt: new Date() } });
+  await markRunCompleted(db, run.id);
+  const model = getArchitecture('small-cnn').build({ imageSize: 48, numClasses: 7, seed: 3 });
+  const artifact = await modelToArtifact(model, { classNames: [...EMOTIONS], preprocessing: hp.preprocessing, architecture: 'small-cnn' });
+  const confusion = EMOTIONS.map((_, i) => EMOTIONS.map((__, j) => (i === j ? 2 : 0)));
+  const perClass = EMOTIONS.map((label) => ({ label, precision: 1, recall: 1, f1: 1, support: 2 }));
+  const mv = await recordTrainedModel(db, {
+    runId: run.id, datasetId: ds.id, architecture: 'small-cnn', summary: { epochs: 2 },
+    artifact: { meta: artifact.meta as Prisma.InputJsonValue, data: artifact.data },
+    evaluation: { split: 'validation', accuracy: 0.61, macroF1: 0.55, perClass, confusion },
+  });
+  version = mv.version;
+  dir = await mkdtemp(path.join(tmpdir(), 'moodlab-bundle-'));
+  await writeModelBundle(dir, await modelBundleOf(db, version));
+});
+
+afterAll(async () => {
+  await trainQueue.close();
+  redis.disconnect();
+  await db.$disconnect();
+});
+
+describe('model bundle', () => {
+  it('writes a standard TF.js model.json with the class order and preprocessing, and a card', async () => {
+    const modelJson = JSON.parse(await readFile(path.join(dir, 'model.json'), 'utf8'));
+    expect(modelJson.format).toBe('layers-model');
+    expect(modelJson.weightsManifest[0].paths).toEqual(['weights.bin']);
+    expect(modelJson.userDefinedMetadata.classNames).toEqual([...EMOTIONS]);
+    const { card } = await readModelBundle(dir);
+    expect(card.dataset.name).toBe(NAME);
+    expect(card.run.epochs.map((e) => e.epoch)).toEqual([0, 1]);
+    expect(card.evaluations).toHaveLength(1);
+    expect(card.evaluations[0]).toMatchObject({ split: 'validation', accuracy: 0.61, macroF1: 0.55 });
+  });
+
+  it('registers on a machine that lacks the dataset: run, epochs, version, evaluation; the dataset without images', async () => {
+    const original = (await getModelVersionByNumber(db, version))!;
+    // Another machine: nothing of this model or its dataset exists there.
+    await db.run.deleteMany({ where: { dataset: { name: NAME } } });
+    await db.dataset.delete({ where: { name: NAME } });
+    const result = await registerModelBundle(db, await readModelBundle(dir));
+    expect(result.created).toBe(true);
+    const mv = (await db.modelVersion.findUnique({ where: { id: result.id }, include: { artifact: true, evaluations: true, run: { include: { epochs: true, dataset: true } } } }))!;
+    expect(mv.run.status).toBe('completed');
+    expect(mv.run.epochs).toHaveLength(2);
+    expect(mv.run.dataset.packId).toBeNull();
+    expect(mv.evaluations[0]).toMatchObject({ split: 'validation', accuracy: 0.61 });
+    // Same predictions from the registered weights as from the original ones.
+    const x = { size: 48, images: Uint8Array.from({ length: 2 * 48 * 48 }, (_, i) => (i * 37) % 256), labels: new Uint8Array(2) };
+    const before = await loadModelFromArtifact(original.artifact.meta, new Uint8Array(original.artifact.data));
+    const after = await loadModelFromArtifact(mv.artifact.meta, new Uint8Array(mv.artifact.data));
+    expect(Array.from(predictProbabilities(after.model, x, after.metadata.preprocessing))).toEqual(Array.from(predictProbabilities(before.model, x, before.metadata.preprocessing)));
+    tf.dispose([before.model, after.model] as never);
+    expect((await registerModelBundle(db, await readModelBundle(dir))).created).toBe(false);
+  });
+
+  it('refuses training on the image-less dataset with a clear error, until its images are imported', async () => {
+    const ds = (await getDatasetByName(db, NAME))!;
+    const body = { datasetId: ds.id, hyperparameters: { epochs: 1 } };
+    await expect(startRun({ db, trainQueue }, body)).rejects.toThrow(ConflictError);
+    await expect(startRun({ db, trainQueue }, body)).rejects.toThrow(/import them under the name "bundle-synthetic"/);
+    await expect(loadDatasetPack(db, ds.id, null)).rejects.toThrow(/no images on this machine/);
+    // Importing the same images under the same name attaches them to the registered record.
+    const attached = await registerSyntheticDataset(db, { name: NAME, trainPerClass: 4, validationPerClass: 3 });
+    expect(attached.id).toBe(ds.id);
+    const pack = await loadDatasetPack(db, ds.id, null);
+    expect(unpackSplit(packMetaSchema.parse(pack.meta), pack.data, 'validation').labels).toHaveLength(21);
+    expect(await getArtifact(db, attached.packId!)).not.toBeNull();
+  });
+
+  it('rejects a bundle whose weights do not match its card, or whose card is malformed', async () => {
+    const bad = await mkdtemp(path.join(tmpdir(), 'moodlab-bundle-bad-'));
+    const bundle = await readModelBundle(dir);
+    await writeModelBundle(bad, { ...bundle, weights: bundle.weights.map((b, i) => (i === 0 ? b ^ 1 : b)) });
+    await expect(readModelBundle(bad)).rejects.toThrow(/weights.bin does not match the sha256 in card.json/);
+    await writeFile(path.join(bad, 'card.json'), JSON.stringify({ ...bundle.card, dataset: { name: 'x' } }));
+    await expect(readModelBundle(bad)).rejects.toThrow(/card.json is invalid/);
+    await expect(readModelBundle(path.join(bad, 'missing'))).rejects.toThrow(/cannot read card.json/);
+  });
+});
