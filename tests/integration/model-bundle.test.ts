@@ -95,6 +95,18 @@ describe('model bundle', () => {
     expect(await getArtifact(db, attached.packId!)).not.toBeNull();
   });
 
+  it('starts a run from a registered version (initFrom) only when its weights fit', async () => {
+    const ds = (await getDatasetByName(db, NAME))!;
+    const mv = (await db.modelVersion.findFirst({ where: { run: { datasetId: ds.id } }, select: { version: true } }))!;
+    const start = (hyperparameters: Record<string, unknown>) => startRun({ db, trainQueue }, { datasetId: ds.id, hyperparameters: { epochs: 1, ...hyperparameters } });
+    await expect(start({ architecture: 'vgg-lite', initFrom: mv.version })).rejects.toThrow(/is a small-cnn, not a vgg-lite/);
+    await expect(start({ architecture: 'small-cnn', initFrom: 9999 })).rejects.toThrow(/No model version 9999/);
+    const run = await start({ architecture: 'small-cnn', initFrom: mv.version });
+    expect((run.hyperparameters as { initFrom: number }).initFrom).toBe(mv.version);
+    await db.run.delete({ where: { id: run.id } });
+    await trainQueue.obliterate({ force: true });
+  });
+
   it('rejects a bundle whose weights do not match its card, or whose card is malformed', async () => {
     const bad = await mkdtemp(path.join(tmpdir(), 'moodlab-bundle-bad-'));
     const bundle = await readModelBundle(dir);

@@ -24,7 +24,7 @@ export default async function Home({ searchParams }: { searchParams: Promise<{ c
       <h1>Runs</h1>
       <div className="card">
         <h2 style={{ marginTop: 0 }}>{cloned ? `New run cloned from ${cloned.id.slice(0, 8)}` : 'New training run'}</h2>
-        <NewRunForm key={cloned?.id ?? 'new'} datasets={datasets.map((d) => ({ id: d.id, name: d.name }))} architectures={architectureNames()} schema={HYPERPARAMETERS_JSON_SCHEMA} defaults={defaults} datasetId={cloned?.datasetId} />
+        <NewRunForm key={cloned?.id ?? 'new'} datasets={datasets.filter((d) => d.packId).map((d) => ({ id: d.id, name: d.name }))} architectures={architectureNames()} schema={HYPERPARAMETERS_JSON_SCHEMA} defaults={defaults} datasetId={cloned?.datasetId} />
       </div>
       <div className="card">
         <RunsTable runs={runs.map((r) => ({ id: r.id, status: r.status, architecture: r.architecture, backend: r.backend, tags: r.tags, createdAt: r.createdAt.toISOString(), dataset: r.dataset.name, epochs: r._count.epochs, bestValAccuracy: r.bestValAccuracy, macroF1: r.macroF1, durationMs: r.durationMs }))} />

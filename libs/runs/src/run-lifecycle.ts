@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { architectureNames } from '@moodlab/cnn/registry';
-import { createRun, getDataset, getRun, markRunCancelled, markRunFailed, requeueRun, setRunJobId, type Db } from '@moodlab/db';
+import { createRun, getDataset, getModelVersionContract, getRun, markRunCancelled, markRunFailed, requeueRun, setRunJobId, type Db } from '@moodlab/db';
 import { enqueueTrain, type createTrainQueue } from '@moodlab/jobs';
 import { hyperparametersSchema, type Hyperparameters } from '@moodlab/shared';
 import { ConflictError, imagesMissing, NotFoundError } from './errors';
@@ -36,6 +36,19 @@ async function enqueue({ db, trainQueue }: RunDeps, runId: string, datasetId: st
   }
 }
 
+const contractSchema = z.object({ metadata: z.object({ classNames: z.array(z.string()), preprocessing: z.object({ imageSize: z.number() }) }) });
+
+/** A run may start from a model version only if the weights fit: architecture, classes, image size. */
+async function checkInitialModel(db: Db, hp: Hyperparameters, classNames: string[]) {
+  const path = ['hyperparameters', 'initFrom'];
+  const mv = await getModelVersionContract(db, hp.initFrom!);
+  if (!mv) throw invalid(path, `No model version ${hp.initFrom}`, hp.initFrom);
+  if (mv.architecture !== hp.architecture) throw invalid(path, `Model version ${hp.initFrom} is a ${mv.architecture}, not a ${hp.architecture}`, hp.initFrom);
+  const { metadata } = contractSchema.parse(mv.artifact.meta);
+  if (metadata.classNames.join() !== classNames.join()) throw invalid(path, `Model version ${hp.initFrom} predicts ${metadata.classNames.join(', ')}; the dataset has ${classNames.join(', ')}`, hp.initFrom);
+  if (metadata.preprocessing.imageSize !== hp.preprocessing.imageSize) throw invalid(path, `Model version ${hp.initFrom} takes ${metadata.preprocessing.imageSize}px images`, hp.initFrom);
+}
+
 /** Creates the run row, then its job; if Redis refuses the job the run is failed, not left queued. */
 export async function startRun(deps: RunDeps, body: unknown, codeVersion = 'dev') {
   const req = startRunRequestSchema.parse(body);
@@ -49,6 +62,7 @@ export async function startRun(deps: RunDeps, body: unknown, codeVersion = 'dev'
   if (dataset.imageSize !== hp.preprocessing.imageSize) {
     throw invalid(['hyperparameters', 'preprocessing', 'imageSize'], `Dataset "${dataset.name}" has ${dataset.imageSize}px images`, hp.preprocessing.imageSize);
   }
+  if (hp.initFrom !== null) await checkInitialModel(deps.db, hp, dataset.classNames);
   const run = await createRun(deps.db, { datasetId: dataset.id, architecture: hp.architecture, hyperparameters: hp, seed: hp.seed, tags: req.tags, codeVersion });
   await enqueue(deps, run.id, dataset.id, hp, req.priority);
   return run;

@@ -35,6 +35,11 @@ export const hyperparametersSchema = z.object({
   augmentation: augmentationSchema.default(augmentationSchema.parse({ enabled: false })),
   preprocessing: preprocessingSchema.default(preprocessingSchema.parse({})),
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+  /**
+   * Start from this model version's weights instead of random ones (same architecture, classes
+   * and image size): fine-tuning, or more epochs for a shipped model on a new machine.
+   */
+  initFrom: z.number().int().min(1).nullable().default(null).describe("A model version to start from (empty: random weights)"),
 });
 export type Hyperparameters = z.infer<typeof hyperparametersSchema>;
 export type HyperparametersInput = z.input<typeof hyperparametersSchema>;

@@ -11,6 +11,8 @@ interface FieldSchema {
   exclusiveMinimum?: number;
   description?: string;
   properties?: Record<string, FieldSchema>;
+  /** A nullable field: its own schema and { type: 'null' }. */
+  anyOf?: FieldSchema[];
 }
 
 interface Props {
@@ -39,7 +41,8 @@ function setIn(obj: Record<string, unknown>, path: string[], value: unknown): vo
 function Fields({ schema, path, defaults, errors, architectures }: { schema: FieldSchema; path: string[]; defaults: Record<string, unknown>; errors: Record<string, string>; architectures: string[] }) {
   return (
     <>
-      {Object.entries(schema.properties ?? {}).map(([key, f]) => {
+      {Object.entries(schema.properties ?? {}).map(([key, field]) => {
+        let f = field;
         const p = [...path, key];
         const name = p.join('.');
         const value = get(defaults, p);
@@ -47,11 +50,13 @@ function Fields({ schema, path, defaults, errors, architectures }: { schema: Fie
         if (f.properties) {
           return <fieldset key={name} className="nested"><legend>{label(key)}</legend><Fields schema={f} path={p} defaults={defaults} errors={errors} architectures={architectures} /></fieldset>;
         }
+        const nullable = f.anyOf?.some((s) => s.type === 'null') ?? false;
+        if (nullable) f = { ...f, ...f.anyOf!.find((s) => s.type !== 'null') };
         let input;
         if (key === 'architecture') input = <select name={name} defaultValue={String(value)}>{architectures.map((a) => <option key={a}>{a}</option>)}</select>;
         else if (f.enum) input = <select name={name} defaultValue={String(value)}>{f.enum.map((o) => <option key={o}>{o}</option>)}</select>;
         else if (f.type === 'boolean') input = <input name={name} type="checkbox" defaultChecked={Boolean(value)} />;
-        else if (f.type === 'number' || f.type === 'integer') input = <input name={name} type="number" step={f.type === 'integer' ? 1 : 'any'} min={f.minimum ?? f.exclusiveMinimum} max={f.maximum} defaultValue={value as number} data-kind="number" />;
+        else if (f.type === 'number' || f.type === 'integer') input = <input name={name} type="number" step={f.type === 'integer' ? 1 : 'any'} min={f.minimum ?? f.exclusiveMinimum} max={f.maximum} defaultValue={(value as number | null) ?? ''} data-kind={nullable ? 'number-or-null' : 'number'} placeholder={nullable ? 'none' : undefined} />;
         else input = <input name={name} defaultValue={String(value ?? '')} />;
         return <label key={name} title={f.description}>{label(key)}{input}{error && <span className="error field-error">{error}</span>}</label>;
       })}
@@ -71,7 +76,9 @@ export function NewRunForm({ datasets, architectures, schema, defaults, datasetI
     const hyperparameters: Record<string, unknown> = {};
     for (const input of Array.from(el.querySelectorAll<HTMLInputElement | HTMLSelectElement>('[name]'))) {
       if (['datasetId', 'tags', 'priority'].includes(input.name)) continue;
-      const value = input instanceof HTMLInputElement && input.type === 'checkbox' ? input.checked : input.dataset.kind === 'number' ? Number(input.value) : input.value;
+      const value = input instanceof HTMLInputElement && input.type === 'checkbox' ? input.checked 
+        : input.dataset.kind === 'number' ? Number(input.value)
+        : input.dataset.kind === 'number-or-null' ? (input.value.trim() === '' ? null : Number(input.value)) : input.value;
       setIn(hyperparameters, input.name.split('.'), value);
     }
     const tags = String(form.get('tags') ?? '').split(',').map((t) => t.trim()).filter(Boolean);

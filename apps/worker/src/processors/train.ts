@@ -1,6 +1,6 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import {
-  getRunCheckpoint, getRunStatus, markRunCancelled, markRunCompleted, markRunFailed, markRunQueued,
+  getModelVersionByNumber, getRunCheckpoint, getRunStatus, markRunCancelled, markRunCompleted, markRunFailed, markRunQueued,
   markRunRunning, recordEpoch, recordTrainedModel, replaceCheckpoint, saveRunProgress, setRunBackend, truncateEpochs,
 } from '@moodlab/db';
 import { describeValidationError, trainPayloadSchema, type TrainResult } from '@moodlab/jobs';
@@ -41,10 +41,18 @@ export function createTrainProcessor(ctx: ProcessorContext) {
       await job.log(`resuming from the checkpoint after epoch ${nextEpoch}`);
     }
 
+    const initial = !checkpoint && hyperparameters.initFrom !== null ? await getModelVersionByNumber(db, hyperparameters.initFrom) : null;
+    if (!checkpoint && hyperparameters.initFrom !== null && !initial) {
+      const message = `model version ${hyperparameters.initFrom} (initFrom) no longer exists`;
+      await markRunFailed(db, runId, message);
+      ctx.activeRuns.delete(runId);
+      throw new UnrecoverableError(message);
+    }
     const child = runInChild(
       {
         type: 'train', hyperparameters, dataset: { meta: pack.meta, data: pack.data },
-        checkpoint: checkpoint ? new Uint8Array(checkpoint.data) : null, backend: env.TF_BACKEND, threads: env.TF_THREADS, replicas: env.TRAIN_REPLICAS,
+        checkpoint: checkpoint ? new Uint8Array(checkpoint.data) : null,
+        initialModel: initial ? { meta: initial.artifact.meta, data: new Uint8Array(initial.artifact.data) } : null, backend: env.TF_BACKEND, threads: env.TF_THREADS, replicas: env.TRAIN_REPLICAS,
       },
       async (msg) => {
         if (msg.type === 'backend') {

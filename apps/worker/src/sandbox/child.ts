@@ -26,6 +26,7 @@ async function handle(raw: unknown): Promise<void> {
       train: unpackSplit(packMeta, msg.dataset.data, 'train'),
       validation,
       resumeFrom: msg.checkpoint ?? undefined,
+      initialModel: msg.initialModel ?? undefined,
       replicas: msg.replicas,
       onProgress: (progress) => {
         // A few updates per second are enough for a live bar.

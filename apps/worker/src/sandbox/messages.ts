@@ -11,6 +11,7 @@ export const parentMessageSchema = z.discriminatedUnion('type', [
     hyperparameters: hyperparametersSchema,
     dataset: z.object({ meta: z.unknown(), data: bytes }),
     checkpoint: bytes.nullable(),
+    initialModel: z.object({ meta: z.unknown(), data: bytes }).nullable(),
     backend: z.enum(BACKEND_ORDER).optional(),
     threads: z.number().int().min(1),
     replicas: z.number().int().min(1),

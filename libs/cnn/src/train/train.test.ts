@@ -6,6 +6,7 @@ import { generateSyntheticFaces } from '../data/synthetic-faces';
 import { evaluateModel } from '../eval/evaluate';
 import { loadModelFromArtifact, modelToArtifact } from '../export/model-artifact';
 import type { EncodedCheckpoint } from './checkpoint';
+import { getArchitecture } from '../models/registry';
 import { trainModel } from './train';
 
 const train = generateSyntheticFaces({ perClass: 60, seed: 1 });
@@ -32,6 +33,22 @@ describe('training on the WASM backend', () => {
     result.model.dispose();
     loaded.model.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('starts from a given model version\'s weights (initFrom), and refuses one of another architecture', async () => {
+    const source = getArchitecture('small-cnn').build({ imageSize: 48, numClasses: 7, seed: 5 });
+    const artifact = await modelToArtifact(source, { classNames: [...EMOTIONS], preprocessing: hp.preprocessing, architecture: 'small-cnn' });
+    // A learning rate too small to move anything: the result shows where training started.
+    const still = hyperparametersSchema.parse({ epochs: 1, batchSize: 64, optimizer: 'sgd', momentum: 0, learningRate: 1e-12 });
+    const warm = await trainModel({ hyperparameters: still, classNames: EMOTIONS, train, initialModel: artifact });
+    const cold = await trainModel({ hyperparameters: still, classNames: EMOTIONS, train });
+    // Trainable weights only: BatchNorm's moving statistics move with any forward pass in training mode.
+    const maxDiff = (m: tf.LayersModel) => Math.max(...m.trainableWeights.map((w, i) => tf.tidy(() => w.read().sub(source.trainableWeights[i]!.read()).abs().max().dataSync()[0]!)));
+    expect(maxDiff(warm.model)).toBeLessThan(1e-6);
+    expect(maxDiff(cold.model)).toBeGreaterThan(1e-2);
+    const other = await modelToArtifact(getArchitecture('vgg-lite').build({ imageSize: 48, numClasses: 7, seed: 5 }), { classNames: [...EMOTIONS], preprocessing: hp.preprocessing, architecture: 'vgg-lite' });
+    await expect(trainModel({ hyperparameters: still, classNames: EMOTIONS, train, initialModel: other })).rejects.toThrow(/initial model \(vgg-lite\) does not match/);
+    for (const m of [source, warm.model, cold.model]) m.dispose();
   });
 
   it('resumes from a checkpoint to the same history as an unbroken run', async () => {

@@ -4,6 +4,7 @@ import { gatherBatch } from '../data/augment';
 import type { LabeledImages } from '../data/labeled-images';
 import { createRng, shuffledIndices } from '../data/random';
 import { argmaxRows, meanCrossEntropy, predictProbabilities } from '../eval/predict';
+import { loadModelFromArtifact } from '../export/model-artifact';
 import { getArchitecture } from '../models/registry';
 import { encodeCheckpoint, restoreCheckpoint, type CheckpointState, type EncodedCheckpoint } from './checkpoint';
 import { balancedClassWeights } from './class-weights';
@@ -19,6 +20,8 @@ export interface TrainInput {
   validation?: LabeledImages;
   /** A checkpoint from an earlier attempt of this run: training continues after it. */
   resumeFrom?: Uint8Array;
+  /** A trained model artifact to start from (hyperparameters.initFrom); a checkpoint wins over it. */
+  initialModel?: { meta: unknown; data: Uint8Array };
   onProgress?: (p: TrainProgress) => void;
   /** Called after every epoch with its metrics and the checkpoint to persist before going on. */
   onEpochEnd?: (metric: EpochMetricData, checkpoint: EncodedCheckpoint) => Promise<void>;
@@ -104,6 +107,19 @@ async function trainOneEpoch(ctx: EpochContext, epoch: number): Promise<{ lossSu
   return { lossSum, correct, cancelled: false };
 }
 
+/** Weights of a trained model into a freshly built one of the same architecture. */
+async function copyWeightsFrom(artifact: { meta: unknown; data: Uint8Array }, model: tf.LayersModel): Promise<void> {
+  const { model: source, metadata } = await loadModelFromArtifact(artifact.meta, artifact.data);
+  try {
+    const from = source.getWeights(), to = model.getWeights();
+    const mismatch = from.length !== to.length || from.some((w, i) => !tf.util.arraysEqual(w.shape, to[i]!.shape));
+    if (mismatch) throw new Error(`the initial model (${metadata.architecture}) does not match this architecture's weights`);
+    model.setWeights(from);
+  } finally {
+    source.dispose();
+  }
+}
+
 export async function trainModel(input: TrainInput): Promise<TrainResult> {
   const hp = input.hyperparameters;
   const { train, validation } = input;
@@ -118,6 +134,7 @@ export async function trainModel(input: TrainInput): Promise<TrainResult> {
 
   let state: CheckpointState = { architecture: hp.architecture, nextEpoch: 0, history: [], best: null, epochsWithoutImprovement: 0, plateau: { reductions: 0, wait: 0, bestLoss: Number.MAX_VALUE } };
   if (input.resumeFrom) state = await restoreCheckpoint(input.resumeFrom, model, optimizer);
+  else if (input.initialModel) await copyWeightsFrom(input.initialModel, model);
 
   const batches = Math.ceil(n / hp.batchSize);
   const report = (phase: TrainProgress['phase'], epoch: number, batch: number) =>

@@ -49,6 +49,11 @@ export async function findModelVersionByDigest(db: Db, digest: string) {
   return db.modelVersion.findFirst({ where: { artifact: { kind: 'model', digest } }, select: { id: true, version: true } });
 }
 
+/** A version's architecture and artifact metadata, without its weights. */
+export async function getModelVersionContract(db: Db, version: number) {
+  return db.modelVersion.findUnique({ where: { version }, select: { id: true, architecture: true, artifact: { select: { meta: true } } } });
+}
+
 export async function getModelVersionByNumber(db: Db, version: number) {
   return db.modelVersion.findUnique({ where: { version }, include: { artifact: true } });
 }
