@@ -92,9 +92,11 @@ async function trainOneEpoch(ctx: EpochContext, epoch: number): Promise<{ lossSu
       };
       const remote = await pool.step(epoch, vars.map((v) => v.dataSync() as Float32Array), Array.from({ length: pool.size }, (_, r) => slice(r + 1)));
       const own = slice(0);
+      // Our slice first, then wait: awaiting the replicas before computing ours would run them in turn.
+      const ours = computeGradients(model, vars, own.pixels, own.labels, hp, k, classWeights);
       const theirs = await remote.gradients;
       input.onReplicaTensors?.(theirs.map((r) => r.tensors));
-      parts = [computeGradients(model, vars, own.pixels, own.labels, hp, k, classWeights), ...theirs];
+      parts = [ours, ...theirs];
     } else {
       parts = [computeGradients(model, vars, pixels, labels, hp, k, classWeights)];
     }
