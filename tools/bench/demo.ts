@@ -3,7 +3,8 @@
  * http://127.0.0.1:3000, or --url): demo FPS in headless Chromium with a fake 640x480 camera
  * (1 and 4 faces), the detection rate of the test faces, and /api/predict throughput and
  * latency with 10 and 50 concurrent clients (closed loop). Prints tables; not a test.
- *   npx tsx tools/bench/demo.ts [--url http://127.0.0.1:3000] [--seconds 60]
+ *   npx tsx tools/bench/demo.ts [--url http://127.0.0.1:3000] [--seconds 60] [--api-only]
+ * The server predicts on PREDICT_THREADS threads (default one per core; 0: on its event loop).
  */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,7 @@ import { detectableFaces, framePng } from '../demo/detectable-faces';
 import { composeFrame } from '../demo/test-frames';
 import { writeY4m } from '../demo/write-y4m';
 
-const { values } = parseArgs({ options: { url: { type: 'string', default: 'http://127.0.0.1:3000' }, seconds: { type: 'string', default: '60' } } });
+const { values } = parseArgs({ options: { url: { type: 'string', default: 'http://127.0.0.1:3000' }, seconds: { type: 'string', default: '60' }, 'api-only': { type: 'boolean', default: false } } });
 const base = values.url!;
 const dir = await mkdtemp(path.join(tmpdir(), 'moodlab-demo-bench-'));
 const { source, faces, tried } = await detectableFaces(4);
@@ -64,6 +65,6 @@ async function apiLoad(connections: number, body: Buffer) {
   return { connections, seconds: Number(values.seconds), requests: latencies.length, 'req/s': (latencies.length / Number(values.seconds)).toFixed(1), 'p50 ms': q(0.5), 'p95 ms': q(0.95), 'p99 ms': q(0.99), errors };
 }
 
-console.table([await demoFps(1), await demoFps(4)]);
+if (!values['api-only']) console.table([await demoFps(1), await demoFps(4)]);
 const png = await framePng(faces.slice(0, 1));
 console.table([await apiLoad(10, png), await apiLoad(50, png)]);

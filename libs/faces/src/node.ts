@@ -3,7 +3,8 @@ import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
 import { packageDir } from '@moodlab/shared/node';
 import type { ModelMetadata } from '@moodlab/cnn/inference';
-import { classifyFaces, type FacePrediction } from './classify';
+import { classifyFaces } from './classify';
+import { ImageDecodeError, type ImagePrediction } from './prediction';
 import { detectFaces, netFor, type DetectorKind, type FaceApi } from './detector';
 
 /** Server-side face pipeline: decode with sharp, detect with face-api's Node WASM build, classify. */
@@ -26,7 +27,7 @@ export async function loadNodeFaceApi(kinds: DetectorKind[] = ['tiny']): Promise
   return api;
 }
 
-export class ImageDecodeError extends Error {}
+export { ImageDecodeError };
 
 export interface DecodedImage { tensor: tf.Tensor3D; width: number; height: number }
 
@@ -46,12 +47,7 @@ export async function decodeImage(bytes: Uint8Array, maxSide = 1280): Promise<De
   }
 }
 
-export interface ImagePrediction {
-  width: number;
-  height: number;
-  faces: FacePrediction[];
-  timings: { decodeMs: number; detectMs: number; classifyMs: number };
-}
+export type { ImagePrediction };
 
 export async function predictImage(bytes: Uint8Array, model: tf.LayersModel, metadata: ModelMetadata, detector: DetectorKind = 'tiny'): Promise<ImagePrediction> {
   const t0 = performance.now();
@@ -59,7 +55,7 @@ export async function predictImage(bytes: Uint8Array, model: tf.LayersModel, met
   const t1 = performance.now();
   try {
     const faceApi = await loadNodeFaceApi([detector]);
-    const faces = await detectFaces(faceApi, image.tensor, { kind: detector });
+    const faces = await detectFaces(faceApi, image.tensor, { kind: detector, inputSize: 'auto' });
     const t2 = performance.now();
     const predictions = classifyFaces(model, metadata, image.tensor, faces);
     const t3 = performance.now();
@@ -68,3 +64,5 @@ export async function predictImage(bytes: Uint8Array, model: tf.LayersModel, met
     image.tensor.dispose();
   }
 }
+
+export { PredictPool, type PoolModel } from './predict-pool';

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { z } from 'zod';
 
 /** The dashboard's configuration, parsed once; nothing else reads process.env. */
@@ -6,6 +7,8 @@ const envSchema = z.object({
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   /** When set, state-changing actions require signing in with it (see server/auth.ts). */
   ADMIN_PASSWORD: z.string().min(1).optional(),
+  /** Threads for POST /api/predict (default: one per core); 0 predicts on the event loop. */
+  PREDICT_THREADS: z.coerce.number().int().min(0).max(64).default(os.availableParallelism()),
 });
 
 export const env = envSchema.parse(process.env);

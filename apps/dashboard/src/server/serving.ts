@@ -31,17 +31,19 @@ export function modelById(id: string): Promise<Loaded> {
   return cache.get(id)!;
 }
 
-/** A given version (by number), or the promoted one. */
-export async function servingModel(version?: number): Promise<Loaded> {
-  let id: string;
+/** The id of a given version (by number), or of the promoted one; one indexed query. */
+export async function servingVersionId(version?: number): Promise<string> {
   if (version !== undefined) {
     const found = await findModelVersionId(services().db, version);
     if (!found) throw new NotFoundError(`Unknown model version ${version}`);
-    id = found;
-  } else {
-    const promoted = await servingPromotion(services().db);
-    if (!promoted) throw new NotFoundError('No model is promoted yet: promote a model version first');
-    id = promoted.modelVersion.id;
+    return found;
   }
-  return modelById(id);
+  const promoted = await servingPromotion(services().db);
+  if (!promoted) throw new NotFoundError('No model is promoted yet: promote a model version first');
+  return promoted.modelVersion.id;
+}
+
+/** A given version (by number), or the promoted one, loaded here. */
+export async function servingModel(version?: number): Promise<Loaded> {
+  return modelById(await servingVersionId(version));
 }

@@ -79,7 +79,7 @@ export function LiveDemo() {
         const pixels = tf.browser.fromPixels(img);
         try {
           await loadDetector('tiny');
-          return { modelVersion: m.version, faces: classifyFaces(m.model, m.metadata, pixels, await detectFaces(api, pixels, { kind: 'tiny' })) };
+          return { modelVersion: m.version, faces: classifyFaces(m.model, m.metadata, pixels, await detectFaces(api, pixels, { kind: 'tiny', inputSize: 'auto' })) };
         } finally {
           pixels.dispose();
         }

@@ -1,0 +1,83 @@
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { packageDir } from '@moodlab/shared/node';
+import { ImageDecodeError, type ImagePrediction } from './prediction';
+import type { DetectorKind } from './detector';
+import { threadReplySchema, type ThreadRequest } from './predict-protocol';
+
+/** A model as the pool takes it: a stable key (the version id) and its artifact. */
+export interface PoolModel { key: string; meta: unknown; data: Uint8Array }
+
+interface Pending { resolve: (r: ImagePrediction) => void; reject: (e: Error) => void }
+
+class PredictThread {
+  readonly worker: Worker;
+  readonly ready: Promise<void>;
+  readonly pending = new Map<number, Pending>();
+  readonly models = new Set<string>();
+
+  constructor(entry: string) {
+    // Our libraries are TypeScript sources: the thread registers tsx before loading its entry.
+    const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(pathToFileURL(entry).href)}); })`;
+    this.worker = new Worker(boot, { eval: true });
+    this.ready = new Promise((resolve, reject) => {
+      this.worker.on('message', (raw: unknown) => {
+        const msg = threadReplySchema.parse(raw);
+        if (msg.type === 'ready') { resolve(); return; }
+        const p = this.pending.get(msg.id);
+        this.pending.delete(msg.id);
+        if (msg.type === 'predicted') p?.resolve(msg.result);
+        else p?.reject(msg.kind === 'decode' ? new ImageDecodeError(msg.message) : new Error(msg.message));
+      });
+      this.worker.on('error', (err) => { reject(err); this.failAll(err); });
+      this.worker.on('exit', (code) => this.failAll(new Error(`prediction thread exited (code ${code})`)));
+    });
+  }
+
+  private failAll(err: Error) {
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+}
+
+/**
+ * Server-side predictions on worker threads, one per core by default: the WASM backend runs
+ * one thread per instance, so a single instance would serve one request at a time. Each
+ * request goes to the thread with the fewest in flight; a model's weights go to a thread once.
+ */
+export class PredictPool {
+  private readonly threads: PredictThread[];
+  private nextId = 0;
+
+  constructor(size: number, entry = defaultEntry()) {
+    this.threads = Array.from({ length: Math.max(1, size) }, () => new PredictThread(entry));
+  }
+
+  async predict(bytes: Uint8Array, model: PoolModel, detector: DetectorKind): Promise<ImagePrediction> {
+    const thread = this.threads.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    await thread.ready;
+    const id = this.nextId++;
+    const first = !thread.models.has(model.key);
+    thread.models.add(model.key);
+    const msg: ThreadRequest = { type: 'predict', id, bytes, detector, model: first ? model : { key: model.key } };
+    return new Promise((resolve, reject) => {
+      thread.pending.set(id, { resolve, reject });
+      thread.worker.postMessage(msg);
+    });
+  }
+
+  get size(): number {
+    return this.threads.length;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.threads.map((t) => t.worker.terminate()));
+  }
+}
+
+/** The thread entry as a file on disk (bundlers move this module, not the package). */
+function defaultEntry(): string {
+  const here = fileURLToPath(import.meta.url);
+  return here.endsWith(path.join('src', 'predict-pool.ts')) ? path.join(path.dirname(here), 'predict-thread.ts') : path.join(packageDir('@moodlab/faces'), 'src', 'predict-thread.ts');
+}
