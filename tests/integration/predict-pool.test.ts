@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getArchitecture, modelToArtifact, selectBackend } from '@moodlab/cnn';
+import { ImageDecodeError, PredictPool, predictImage, type PoolModel } from '@moodlab/faces/node';
+import { EMOTIONS, preprocessingSchema } from '@moodlab/shared';
+import { detectableFaces, framePng } from '../../tools/demo/detectable-faces';
+
+/** The prediction API's thread pool gives what the in-process pipeline gives, and fails the same way. */
+let pool: PredictPool;
+let model: PoolModel;
+let inProcess: Parameters<typeof predictImage>[1];
+let frames: Buffer[] = [];
+
+beforeAll(async () => {
+  await selectBackend({ prefer: 'wasm' });
+  const built = getArchitecture('small-cnn').build({ imageSize: 48, numClasses: 7, seed: 9 });
+  const artifact = await modelToArtifact(built, { classNames: [...EMOTIONS], preprocessing: preprocessingSchema.parse({}), architecture: 'small-cnn' });
+  model = { key: 'v-test', meta: artifact.meta, data: artifact.data };
+  inProcess = built;
+  const { faces } = await detectableFaces(2);
+  frames = [await framePng(faces.slice(0, 1)), await framePng(faces.slice(1, 2))];
+  pool = new PredictPool(2);
+});
+
+afterAll(async () => {
+  await pool.close();
+});
+
+describe('prediction thread pool', () => {
+  it('predicts concurrently on its threads, as the in-process pipeline does', async () => {
+    const meta = { classNames: [...EMOTIONS], preprocessing: preprocessingSchema.parse({}), architecture: 'small-cnn' };
+    // Four at once: both threads busy, each receives the model once and reuses it.
+    const pooled = await Promise.all([...frames, ...frames].map((f) => pool.predict(new Uint8Array(f), model, 'tiny')));
+    for (const [i, frame] of frames.entries()) {
+      const local = await predictImage(new Uint8Array(frame), inProcess, meta, 'tiny');
+      for (const result of [pooled[i]!, pooled[i + 2]!]) {
+        expect(result.faces).toHaveLength(local.faces.length);
+        expect(result.faces[0]!.label).toBe(local.faces[0]!.label);
+        expect(result.faces[0]!.box.x).toBeCloseTo(local.faces[0]!.box.x, 3);
+        for (const c of EMOTIONS) expect(Math.abs(result.faces[0]!.scores[c]! - local.faces[0]!.scores[c]!)).toBeLessThan(1e-5);
+      }
+    }
+  });
+
+  it('reports an undecodable image as ImageDecodeError and keeps serving', async () => {
+    const bad = pool.predict(new TextEncoder().encode('not an image'), model, 'tiny');
+    await expect(bad).rejects.toThrow(ImageDecodeError);
+    await expect(bad).rejects.toThrow(/not a readable image/);
+    const good = await pool.predict(new Uint8Array(frames[0]!), model, 'tiny');
+    expect(good.faces.length).toBeGreaterThan(0);
+  });
+});
