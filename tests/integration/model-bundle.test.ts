@@ -58,6 +58,10 @@ describe('model bundle', () => {
     expect(card.run.epochs.map((e) => e.epoch)).toEqual([0, 1]);
     expect(card.evaluations).toHaveLength(1);
     expect(card.evaluations[0]).toMatchObject({ split: 'validation', accuracy: 0.61, macroF1: 0.55 });
+    const readme = await readFile(path.join(dir, 'README.md'), 'utf8');
+    expect(readme).toContain('| validation | 61.0% | 55.0% |');
+    expect(readme).toContain('| **angry** | 2 | 0 | 0 | 0 | 0 | 0 | 0 |');
+    expect(readme).toContain('| 2 | 1.0000 | 40.0% |');
   });
 
   it('registers on a machine that lacks the dataset: run, epochs, version, evaluation; the dataset without images', async () => {

@@ -3,4 +3,5 @@ export { startRun, cancelRun, resumeRun, startRunRequestSchema, type StartRunReq
 export { loadDatasetPack, DEFAULT_PACK_CACHE } from './dataset-pack';
 export { runLogs } from './run-logs';
 export { importDataset } from './dataset-import';
-export { modelBundleOf, writeModelBundle, readModelBundle, registerModelBundle, modelCardSchema, type ModelBundle, type ModelCard } from './model-bundle';
+export { modelBundleOf, writeModelBundle, readModelBundle, registerModelBundle, type ModelBundle } from './model-bundle';
+export { modelCardSchema, type ModelCard } from './model-card';

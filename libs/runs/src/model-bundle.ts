@@ -6,8 +6,10 @@ import {
   createModelVersion, digestOf, ensureDatasetRecord, findModelVersionByDigest, recordEvaluation, recordFinishedRun,
   type Db, type Prisma,
 } from '@moodlab/db';
-import { epochMetricSchema, hyperparametersSchema } from '@moodlab/shared';
+import { hyperparametersSchema } from '@moodlab/shared';
 import { NotFoundError } from './errors';
+import { evaluationSchema, modelCardSchema, type ModelCard } from './model-card';
+import { modelCardMarkdown } from './model-card-markdown';
 
 /**
  * A model bundle is a folder: `model.json` + `weights.bin` (the standard TF.js layers format,
@@ -15,30 +17,6 @@ import { NotFoundError } from './errors';
  * trained on, how, and how well it did. A bundle registered on another machine becomes an
  * ordinary run, model version and evaluations there, so its curves and confusion matrix show.
  */
-const evaluationSchema = z.object({
-  split: z.string(),
-  accuracy: z.number(),
-  macroF1: z.number(),
-  perClass: z.array(z.object({ label: z.string(), precision: z.number(), recall: z.number(), f1: z.number(), support: z.number() })),
-  confusion: z.array(z.array(z.number())),
-});
-
-export const modelCardSchema = z.object({
-  format: z.literal('moodlab-model-card-v1'),
-  architecture: z.string(),
-  weightsSha256: z.string().length(64),
-  dataset: z.object({
-    name: z.string(), source: z.string(), digest: z.string(), imageSize: z.number().int(), classNames: z.array(z.string()),
-    counts: z.record(z.string(), z.record(z.string(), z.number())),
-  }),
-  run: z.object({
-    hyperparameters: hyperparametersSchema, backend: z.string().nullable(), codeVersion: z.string().nullable(), tags: z.array(z.string()),
-    startedAt: z.iso.datetime().nullable(), finishedAt: z.iso.datetime().nullable(), epochs: z.array(epochMetricSchema),
-  }),
-  evaluations: z.array(evaluationSchema),
-});
-export type ModelCard = z.infer<typeof modelCardSchema>;
-
 export interface ModelBundle {
   card: ModelCard;
   modelJson: Record<string, unknown>;
@@ -75,11 +53,12 @@ export async function modelBundleOf(db: Db, version: number): Promise<ModelBundl
   return { card, modelJson: layersModelJson(meta), weights };
 }
 
-export async function writeModelBundle(dir: string, bundle: ModelBundle): Promise<void> {
+export async function writeModelBundle(dir: string, bundle: ModelBundle, title = `Model: ${bundle.card.architecture} on ${bundle.card.dataset.name}`): Promise<void> {
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, 'model.json'), `${JSON.stringify(bundle.modelJson)}\n`);
   await writeFile(path.join(dir, 'weights.bin'), bundle.weights);
   await writeFile(path.join(dir, 'card.json'), `${JSON.stringify(bundle.card, null, 2)}\n`);
+  await writeFile(path.join(dir, 'README.md'), modelCardMarkdown(bundle.card, title));
 }
 
 export async function readModelBundle(dir: string): Promise<ModelBundle> {

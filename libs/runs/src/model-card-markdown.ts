@@ -1,0 +1,37 @@
+import type { ModelCard } from './model-card';
+
+const pct = (v: number | null | undefined) => (v == null ? '-' : `${(v * 100).toFixed(1)}%`);
+
+/** The model card as Markdown (README.md of a bundle): what a reader checks before using a model. */
+export function modelCardMarkdown(card: ModelCard, title: string): string {
+  const hp = card.run.hyperparameters;
+  const wallMs = card.run.epochs.reduce((n, e) => n + e.durationMs, 0);
+  const counts = (split: string) => Object.values(card.dataset.counts[split] ?? {}).reduce((a, b) => a + b, 0);
+  const lines = [
+    `# ${title}`,
+    '',
+    `\`${card.architecture}\` trained on **${card.dataset.name}** (${counts('train').toLocaleString('en')} train images, ${counts('validation').toLocaleString('en')} validation; ${card.dataset.imageSize}x${card.dataset.imageSize} grayscale; dataset digest \`${card.dataset.digest.slice(0, 16)}\`).`,
+    `Classes, in output order: ${card.dataset.classNames.join(', ')}. Preprocessing: ${hp.preprocessing.normalization}.`,
+    '',
+    '## Evaluation',
+    '',
+    '| split | accuracy | macro-F1 |',
+    '| --- | --- | --- |',
+    ...card.evaluations.map((e) => `| ${e.split} | ${pct(e.accuracy)} | ${pct(e.macroF1)} |`),
+  ];
+  const main = card.evaluations.find((e) => e.split === 'validation') ?? card.evaluations[0];
+  if (main) {
+    lines.push('', `### Per class (${main.split})`, '', '| class | precision | recall | F1 | support |', '| --- | --- | --- | --- | --- |');
+    for (const c of main.perClass) lines.push(`| ${c.label} | ${pct(c.precision)} | ${pct(c.recall)} | ${pct(c.f1)} | ${c.support} |`);
+    lines.push('', `### Confusion matrix (${main.split}; rows: true class, columns: predicted)`, '', `| | ${card.dataset.classNames.join(' | ')} |`, `| --- |${' --- |'.repeat(card.dataset.classNames.length)}`);
+    main.confusion.forEach((row, i) => lines.push(`| **${card.dataset.classNames[i]}** | ${row.join(' | ')} |`));
+  }
+  lines.push(
+    '', '## Training', '',
+    `${card.run.epochs.length} epochs in ${(wallMs / 60_000).toFixed(0)} min on the \`${card.run.backend ?? '?'}\` backend; batch ${hp.batchSize}, ${hp.optimizer} at ${hp.learningRate} with a ${hp.lrSchedule} schedule, label smoothing ${hp.labelSmoothing}, weight decay ${hp.weightDecay}, augmentation ${hp.augmentation.enabled ? `on (rotation ${hp.augmentation.rotationDeg} deg, shift ${hp.augmentation.shift}, zoom ${hp.augmentation.zoom}, flip ${hp.augmentation.horizontalFlip})` : 'off'}, class weights ${hp.classWeighting ? 'on' : 'off'}, seed ${hp.seed}${hp.initFrom ? `, started from model version ${hp.initFrom}` : ''}.`,
+    '', '| epoch | loss | accuracy | val loss | val accuracy | learning rate | minutes |', '| --- | --- | --- | --- | --- | --- | --- |',
+    ...card.run.epochs.map((e) => `| ${e.epoch + 1} | ${e.loss.toFixed(4)} | ${pct(e.accuracy)} | ${e.valLoss?.toFixed(4) ?? '-'} | ${pct(e.valAccuracy)} | ${e.learningRate.toExponential(2)} | ${(e.durationMs / 60_000).toFixed(1)} |`),
+    '', `Files: \`model.json\` + \`weights.bin\` (TF.js layers format; class order and preprocessing in \`userDefinedMetadata\`), \`card.json\` (this card as data; weights sha256 \`${card.weightsSha256.slice(0, 16)}\`).`, '',
+  );
+  return lines.join('\n');
+}
