@@ -22,7 +22,7 @@ export default async function ModelsPage() {
           <tbody>
             {versions.map((v) => (
               <tr key={v.id} data-testid={`model-v${v.version}`}>
-                <td>v{v.version}{serving?.modelVersionId === v.id && ' ★'}</td>
+                <td><a href={`/runs/${v.run.id}`}>v{v.version}</a>{serving?.modelVersionId === v.id && ' ★'}{typeof (v.summary as Record<string, unknown>).registeredFrom === 'string' && <span className="muted" title="registered from a model bundle (models/default ships one)"> bundle</span>}</td>
                 <td>{v.architecture}</td>
                 <td>{v.run.dataset.name}</td>
                 <td>{pct((v.summary as Record<string, unknown>).bestValAccuracy)}</td>
