@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 
 test('start a training run in the dashboard, watch it live and see its metrics and model version', async ({ page }) => {
   await page.goto('/');
@@ -140,4 +141,20 @@ test('a run page shows an ETA while training', async ({ page, request }) => {
   await page.goto(`/runs/${run.id}`);
   await expect(page.getByTestId('live-progress')).toContainText(/ETA \d+ (s|min)/, { timeout: 60_000 });
   await request.post(`/api/runs/${run.id}/cancel`);
+});
+
+test('the shipped model is registered and promoted with its curves and confusion matrix; its dataset explains the missing images', async ({ page }) => {
+  const card = JSON.parse(readFileSync('models/default/card.json', 'utf8')) as { dataset: { name: string }; run: { epochs: unknown[] } };
+  await page.goto('/models');
+  const shipped = page.locator('tr', { hasText: 'bundle' }).first();
+  await expect(shipped).toContainText(card.dataset.name);
+  await shipped.getByRole('link').first().click();
+  await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
+  await expect(page.getByTestId('run-status')).toHaveText('completed');
+  await expect(page.locator('table.epochs tbody tr')).toHaveCount(card.run.epochs.length);
+  await expect(page.locator('.chart-loss .recharts-line-curve').first()).toHaveAttribute('d', /M.+L/);
+  await expect(page.locator('table.confusion tbody tr')).toHaveCount(7);
+  await page.getByRole('link', { name: card.dataset.name }).first().click();
+  await expect(page.locator('h1')).toHaveText(`Dataset ${card.dataset.name}`);
+  await expect(page.getByTestId('samples')).toContainText(`Import them under the name ${card.dataset.name}`);
 });

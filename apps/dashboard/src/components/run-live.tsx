@@ -163,7 +163,7 @@ export function RunLive({ initial, datasets }: { initial: RunView; datasets: Dat
     <>
       <h1>Run {run.id.slice(0, 8)} <span className={`status status-${run.status}`} data-testid="run-status">{run.status}</span></h1>
       <div className="card kv">
-        <span className="muted">Dataset</span><span>{run.dataset.name}</span>
+        <span className="muted">Dataset</span><span><a href={`/datasets/${run.dataset.id}`}>{run.dataset.name}</a></span>
         <span className="muted">Architecture</span><span>{run.architecture}</span>
         <span className="muted">Backend</span><span>{run.backend ?? '–'}</span>
         <span className="muted">Worker</span><span>{run.workerId ?? '–'}</span>
