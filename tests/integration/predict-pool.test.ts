@@ -48,4 +48,11 @@ describe('prediction thread pool', () => {
     const good = await pool.predict(new Uint8Array(frames[0]!), model, 'tiny');
     expect(good.faces.length).toBeGreaterThan(0);
   });
+
+  it('replaces a thread that died', async () => {
+    const threads = (pool as unknown as { threads: { worker: { terminate(): Promise<number> } }[] }).threads;
+    await Promise.all(threads.map((t) => t.worker.terminate()));
+    const after = await pool.predict(new Uint8Array(frames[0]!), model, 'tiny');
+    expect(after.faces.length).toBeGreaterThan(0);
+  });
 });

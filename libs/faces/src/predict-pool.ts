@@ -16,6 +16,7 @@ class PredictThread {
   readonly ready: Promise<void>;
   readonly pending = new Map<number, Pending>();
   readonly models = new Set<string>();
+  alive = true;
 
   constructor(entry: string) {
     // Our libraries are TypeScript sources: the thread registers tsx before loading its entry.
@@ -31,7 +32,12 @@ class PredictThread {
         else p?.reject(msg.kind === 'decode' ? new ImageDecodeError(msg.message) : new Error(msg.message));
       });
       this.worker.on('error', (err) => { reject(err); this.failAll(err); });
-      this.worker.on('exit', (code) => this.failAll(new Error(`prediction thread exited (code ${code})`)));
+      this.worker.on('exit', (code) => {
+        this.alive = false;
+        const err = new Error(`prediction thread exited (code ${code})`);
+        reject(err);
+        this.failAll(err);
+      });
     });
   }
 
@@ -47,14 +53,18 @@ class PredictThread {
  * request goes to the thread with the fewest in flight; a model's weights go to a thread once.
  */
 export class PredictPool {
-  private readonly threads: PredictThread[];
+  private threads: PredictThread[];
   private nextId = 0;
+  private closed = false;
 
-  constructor(size: number, entry = defaultEntry()) {
+  constructor(size: number, private readonly entry = defaultEntry()) {
     this.threads = Array.from({ length: Math.max(1, size) }, () => new PredictThread(entry));
   }
 
   async predict(bytes: Uint8Array, model: PoolModel, detector: DetectorKind): Promise<ImagePrediction> {
+    if (this.closed) throw new Error('prediction pool is closed');
+    // A thread that died (out of memory, a crash in native code) fails its requests and is replaced.
+    this.threads = this.threads.map((t) => (t.alive ? t : new PredictThread(this.entry)));
     const thread = this.threads.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     await thread.ready;
     const id = this.nextId++;
@@ -72,6 +82,7 @@ export class PredictPool {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all(this.threads.map((t) => t.worker.terminate()));
   }
 }
