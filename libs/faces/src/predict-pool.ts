@@ -39,6 +39,8 @@ class PredictThread {
         this.failAll(err);
       });
     });
+    // A thread that dies before anyone waits on it (closed while starting) is not an unhandled error.
+    this.ready.catch(() => {});
   }
 
   private failAll(err: Error) {
