@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { artifactMetaFromLayersModelJson, layersModelJson, modelArtifactMetaSchema } from '@moodlab/cnn';
 import {
-  createModelVersion, digestOf, ensureDatasetRecord, findModelVersionByDigest, recordEvaluation, recordFinishedRun,
+  createModelVersion, digestOf, ensureDatasetRecord, getModelVersionProvenance, findModelVersionByDigest, recordEvaluation, recordFinishedRun,
   type Db, type Prisma,
 } from '@moodlab/db';
 import { hyperparametersSchema } from '@moodlab/shared';
@@ -25,10 +25,7 @@ export interface ModelBundle {
 
 /** Everything a bundle holds, from the database; the latest evaluation per split. */
 export async function modelBundleOf(db: Db, version: number): Promise<ModelBundle> {
-  const mv = await db.modelVersion.findUnique({
-    where: { version },
-    include: { artifact: true, evaluations: { orderBy: { createdAt: 'desc' } }, run: { include: { dataset: true, epochs: { orderBy: { epoch: 'asc' } } } } },
-  });
+  const mv = await getModelVersionProvenance(db, version);
   if (!mv) throw new NotFoundError(`Unknown model version ${version}`);
   const meta = modelArtifactMetaSchema.parse(mv.artifact.meta);
   const weights = new Uint8Array(mv.artifact.data);

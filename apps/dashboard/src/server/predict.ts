@@ -1,22 +1,9 @@
 import { PredictPool, predictImage, type ImagePrediction } from '@moodlab/faces/node';
 import type { DetectorKind } from '@moodlab/faces';
-import { getModelVersion } from '@moodlab/db';
 import { env } from './env';
-import { servingModel, servingVersionId } from './serving';
-import { services } from './services';
+import { artifactById, servingModel, servingVersionId } from './serving';
 
-const holder = globalThis as unknown as { __moodlabPredictPool?: PredictPool; __moodlabArtifacts?: Map<string, Promise<{ version: number; meta: unknown; data: Uint8Array }>> };
-const artifacts = (holder.__moodlabArtifacts ??= new Map());
-
-function artifactOf(id: string) {
-  if (!artifacts.has(id)) {
-    artifacts.set(id, getModelVersion(services().db, id).then((mv) => {
-      if (!mv) throw new Error(`model version ${id} disappeared`);
-      return { version: mv.version, meta: mv.artifact.meta as unknown, data: new Uint8Array(mv.artifact.data) };
-    }).catch((err: unknown) => { artifacts.delete(id); throw err; }));
-  }
-  return artifacts.get(id)!;
-}
+const holder = globalThis as unknown as { __moodlabPredictPool?: PredictPool };
 
 /** One image through detection and classification: on the thread pool, or here when it is off. */
 export async function predict(bytes: Uint8Array, modelVersion: number | undefined, detector: DetectorKind): Promise<ImagePrediction & { modelVersion: number; modelVersionId: string }> {
@@ -24,8 +11,7 @@ export async function predict(bytes: Uint8Array, modelVersion: number | undefine
     const served = await servingModel(modelVersion);
     return { modelVersion: served.version, modelVersionId: served.id, ...(await predictImage(bytes, served.model, served.metadata, detector)) };
   }
-  const id = await servingVersionId(modelVersion);
-  const artifact = await artifactOf(id);
+  const artifact = await artifactById(await servingVersionId(modelVersion));
   const pool = (holder.__moodlabPredictPool ??= new PredictPool(env.PREDICT_THREADS));
-  return { modelVersion: artifact.version, modelVersionId: id, ...(await pool.predict(bytes, { key: id, meta: artifact.meta, data: artifact.data }, detector)) };
+  return { modelVersion: artifact.version, modelVersionId: artifact.id, ...(await pool.predict(bytes, { key: artifact.id, meta: artifact.meta, data: artifact.data }, detector)) };
 }

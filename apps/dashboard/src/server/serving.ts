@@ -9,8 +9,21 @@ import { services } from './services';
  * on each request (one indexed query), so a promotion takes effect without a restart.
  */
 interface Loaded { id: string; version: number; model: tf.LayersModel; metadata: ModelMetadata }
-const holder = globalThis as unknown as { __moodlabModels?: Map<string, Promise<Loaded>>; __moodlabBackend?: Promise<unknown> };
+export interface ServedArtifact { id: string; version: number; meta: unknown; data: Uint8Array }
+const holder = globalThis as unknown as { __moodlabModels?: Map<string, Promise<Loaded>>; __moodlabArtifacts?: Map<string, Promise<ServedArtifact>>; __moodlabBackend?: Promise<unknown> };
 const cache = (holder.__moodlabModels ??= new Map());
+const artifacts = (holder.__moodlabArtifacts ??= new Map());
+
+/** A version's weights as stored, fetched once (for this process's models and the prediction threads). */
+export function artifactById(id: string): Promise<ServedArtifact> {
+  if (!artifacts.has(id)) {
+    artifacts.set(id, getModelVersion(services().db, id).then((mv) => {
+      if (!mv) throw new NotFoundError(`Unknown model version id ${id}`);
+      return { id: mv.id, version: mv.version, meta: mv.artifact.meta as unknown, data: new Uint8Array(mv.artifact.data) };
+    }).catch((err: unknown) => { artifacts.delete(id); throw err; }));
+  }
+  return artifacts.get(id)!;
+}
 
 export function ensureBackend(): Promise<unknown> {
   holder.__moodlabBackend ??= selectBackend();
@@ -18,11 +31,10 @@ export function ensureBackend(): Promise<unknown> {
 }
 
 async function load(id: string): Promise<Loaded> {
-  const mv = await getModelVersion(services().db, id);
-  if (!mv) throw new NotFoundError(`Unknown model version id ${id}`);
+  const artifact = await artifactById(id);
   await ensureBackend();
-  const { model, metadata } = await loadModelFromArtifact(mv.artifact.meta, new Uint8Array(mv.artifact.data));
-  return { id: mv.id, version: mv.version, model, metadata };
+  const { model, metadata } = await loadModelFromArtifact(artifact.meta, artifact.data);
+  return { id, version: artifact.version, model, metadata };
 }
 
 /** A version by id (cached like the others). */

@@ -21,6 +21,15 @@ const summarySelect = {
   digest: true, report: true, packId: true, createdAt: true,
 } as const;
 
+/** The dataset of that name, if any; one of that name with other content is an error. */
+async function findSameDataset(db: Db, ds: { name: string; digest: string }) {
+  const existing = await db.dataset.findUnique({ where: { name: ds.name }, select: summarySelect });
+  if (existing && existing.digest !== ds.digest) {
+    throw new Error(`Dataset "${ds.name}" already exists with different content (digest ${existing.digest.slice(0, 12)}); choose another name.`);
+  }
+  return existing;
+}
+
 /**
  * Registers a dataset, or returns the existing one when a dataset of that name already has the
  * same content digest; a different digest under the same name is an error, so a re-import never
@@ -28,11 +37,8 @@ const summarySelect = {
  * (from a model card) gets them here when the digest matches.
  */
 export async function registerDataset(db: Db, ds: NewDataset) {
-  const existing = await db.dataset.findUnique({ where: { name: ds.name }, select: summarySelect });
+  const existing = await findSameDataset(db, ds);
   if (existing) {
-    if (existing.digest !== ds.digest) {
-      throw new Error(`Dataset "${ds.name}" already exists with different content (digest ${existing.digest.slice(0, 12)}); choose another name.`);
-    }
     if (existing.packId) return existing;
     const pack = await saveArtifact(db, { kind: 'dataset-pack', ...ds.pack });
     return db.dataset.update({ where: { id: existing.id }, data: { packId: pack.id, source: ds.source, report: ds.report ?? {} }, select: summarySelect });
@@ -49,11 +55,8 @@ export async function registerDataset(db: Db, ds: NewDataset) {
 
 /** The dataset of that name and digest, registered without images if it is not there yet. */
 export async function ensureDatasetRecord(db: Db, ds: DatasetRecord) {
-  const existing = await db.dataset.findUnique({ where: { name: ds.name }, select: summarySelect });
-  if (existing) {
-    if (existing.digest !== ds.digest) throw new Error(`Dataset "${ds.name}" already exists with different content (digest ${existing.digest.slice(0, 12)})`);
-    return existing;
-  }
+  const existing = await findSameDataset(db, ds);
+  if (existing) return existing;
   return db.dataset.create({
     data: { name: ds.name, source: ds.source, classNames: ds.classNames, counts: ds.counts, imageSize: ds.imageSize, digest: ds.digest, report: ds.report ?? {} },
     select: summarySelect,

@@ -44,6 +44,14 @@ export async function findModelVersionId(db: Db, version: number): Promise<strin
   return (await db.modelVersion.findUnique({ where: { version }, select: { id: true } }))?.id ?? null;
 }
 
+/** A version with its weights, evaluations (newest first), run, epochs and dataset: all a model card says. */
+export async function getModelVersionProvenance(db: Db, version: number) {
+  return db.modelVersion.findUnique({
+    where: { version },
+    include: { artifact: true, evaluations: { orderBy: { createdAt: 'desc' } }, run: { include: { dataset: true, epochs: { orderBy: { epoch: 'asc' } } } } },
+  });
+}
+
 /** The version whose weights are exactly these bytes (registering a bundle twice is a no-op). */
 export async function findModelVersionByDigest(db: Db, digest: string) {
   return db.modelVersion.findFirst({ where: { artifact: { kind: 'model', digest } }, select: { id: true, version: true } });
