@@ -7,6 +7,7 @@ import { EMOTIONS } from '@moodlab/shared';
 import { generateSyntheticFaces } from '../synthetic-faces';
 import { importFer2013Csv } from './csv-import';
 import { importClassFolders } from './folder-import';
+import { ImportCollector } from './report';
 import { importZip } from './zip-import';
 import { zipSync } from 'fflate';
 import { readFile, readdir } from 'node:fs/promises';
@@ -58,6 +59,20 @@ describe('class-folder import', () => {
 
   it('says what it expected when the folder holds no images', async () => {
     await expect(importClassFolders(path.join(root, 'train', 'happy'), { classNames: EMOTIONS })).rejects.toThrow(/no images found/);
+  });
+});
+
+describe('import collector', () => {
+  it('keeps the same copy of a duplicate whatever order the decodes finish in', () => {
+    const collect = (order: string[]) => {
+      const c = new ImportCollector(48, 'skip');
+      const pixels: Record<string, Uint8Array> = { 'a.png': face(1), 'b.png': face(2), 'c.png': face(1) };
+      for (const file of order) c.add('train', file, 3, pixels[file]!);
+      return c.finish().splits.train!.images;
+    };
+    const inOrder = collect(['a.png', 'b.png', 'c.png']);
+    expect(collect(['c.png', 'b.png', 'a.png'])).toEqual(inOrder);
+    expect(inOrder.subarray(0, 2304)).toEqual(face(1));
   });
 });
 

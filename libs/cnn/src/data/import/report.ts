@@ -71,7 +71,9 @@ export class ImportCollector {
       for (const group of byHash.values()) {
         if (group.length > 1) duplicatesWithinSplit += group.length - 1;
         if (new Set(group.map((e) => e.label)).size > 1) { conflictingLabels += group.length; continue; }
-        out.push(group[0]!);
+        // The copy with the first file name, so which copy is kept (and so the pack and its
+        // digest) does not depend on the order in which concurrent decodes finished.
+        out.push(group.reduce((a, b) => (b.file < a.file ? b : a)));
       }
       kept.set(split, out);
     }
