@@ -2,6 +2,8 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { packageDir } from '@moodlab/shared/node';
 import { registerBroadcastingBatchNormGradient } from './batchnorm-gradient';
+import { loadNativeConv } from '@moodlab/cnn-native';
+import { registerNativeConvKernels } from './native-conv-kernels';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 
 /** Fastest first. */
@@ -12,6 +14,13 @@ export interface SelectedBackend {
   name: BackendName;
   /** Why faster backends were skipped, for the log and the Run record. */
   skipped: { name: BackendName; reason: string }[];
+  /** What runs the convolutions, where the backend has a choice (WASM: OpenBLAS or XNNPACK). */
+  kernels?: string;
+}
+
+/** One line for logs and the Run record, e.g. "wasm (convolutions on OpenBLAS)". */
+export function describeBackend(b: SelectedBackend): string {
+  return b.kernels ? `${b.name} (${b.kernels})` : b.name;
 }
 
 /** Where the WASM binaries ship. */
@@ -36,13 +45,18 @@ function hasGpu(): boolean {
   return backend.binding?.isUsingGpuDevice?.() ?? false;
 }
 
-async function setUpWasm(threads: number): Promise<void> {
+/** Sets up the WASM backend; returns what runs its convolutions. */
+async function setUpWasm(threads: number): Promise<string> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const dist = WASM_DIST_DIR;
   // With a second argument setWasmPaths would use fetch(), which Node cannot point at a file.
   wasm.setWasmPaths(`${dist}/`);
   wasm.setThreadsCount(threads);
   registerWasmTrainingKernels();
+  const native = loadNativeConv();
+  if (!native.conv) return `convolutions on XNNPACK; native kernels ${native.reason}`;
+  registerNativeConvKernels(native.conv, threads);
+  return 'convolutions on OpenBLAS';
 }
 
 export interface SelectBackendOptions {
@@ -67,8 +81,8 @@ export async function selectBackend(opts: SelectBackendOptions = {}): Promise<Se
       if (!reason) return { name, skipped };
     } else if (name === 'wasm') {
       try {
-        await setUpWasm(opts.threads ?? 1);
-        if (await tf.setBackend('wasm')) return { name, skipped };
+        const kernels = await setUpWasm(opts.threads ?? 1);
+        if (await tf.setBackend('wasm')) return { name, skipped, kernels };
         reason = 'backend failed to initialise';
       } catch (err) {
         reason = (err as Error).message;

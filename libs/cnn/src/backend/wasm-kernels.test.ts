@@ -1,6 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from './select-backend';
+
+// These are the kernels used where the native ones are not built; keep them under test here too.
+const nativeSetting = process.env.MOODLAB_NATIVE_KERNELS;
+process.env.MOODLAB_NATIVE_KERNELS = '0';
+afterAll(() => {
+  if (nativeSetting === undefined) delete process.env.MOODLAB_NATIVE_KERNELS;
+  else process.env.MOODLAB_NATIVE_KERNELS = nativeSetting;
+});
 
 /** Relative L2 error between two arrays. */
 function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -26,7 +34,7 @@ const convCases = [
 
 describe('WASM training kernels', () => {
   beforeAll(async () => {
-    await selectBackend({ prefer: 'wasm' });
+    expect((await selectBackend({ prefer: 'wasm' })).kernels).toMatch(/^convolutions on XNNPACK/);
   });
 
   for (const c of convCases) {

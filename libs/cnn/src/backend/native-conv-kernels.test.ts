@@ -1,0 +1,80 @@
+import * as tf from '@tensorflow/tfjs';
+import { loadNativeConv } from '@moodlab/cnn-native';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from './select-backend';
+
+const native = loadNativeConv();
+if (!native.conv) console.warn(`skipping the native convolution tests: the addon is ${native.reason}`);
+
+function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let num = 0, den = 0;
+  for (let i = 0; i < a.length; i++) { num += (a[i]! - b[i]!) ** 2; den += b[i]! ** 2; }
+  return Math.sqrt(num / Math.max(den, 1e-30));
+}
+
+async function onBackend<T>(name: 'cpu' | 'wasm', f: () => Promise<T>): Promise<T> {
+  await tf.setBackend(name);
+  return f();
+}
+
+/** Shapes, strides, paddings and dilations; the last one spans several im2col chunks. */
+const cases = [
+  { x: [2, 9, 9, 3], f: [3, 3, 3, 4], stride: 1, pad: 'same', dilation: 1 },
+  { x: [2, 12, 12, 5], f: [5, 5, 5, 6], stride: 1, pad: 'same', dilation: 1 },
+  { x: [2, 10, 10, 3], f: [3, 3, 3, 4], stride: 2, pad: 'same', dilation: 1 },
+  { x: [2, 9, 9, 3], f: [3, 3, 3, 4], stride: 2, pad: 'valid', dilation: 1 },
+  { x: [1, 8, 7, 2], f: [2, 3, 2, 5], stride: 3, pad: 'valid', dilation: 1 },
+  { x: [3, 11, 11, 2], f: [4, 4, 2, 5], stride: 2, pad: 'same', dilation: 1 },
+  { x: [4, 16, 16, 1], f: [1, 1, 1, 8], stride: 1, pad: 'valid', dilation: 1 },
+  { x: [2, 13, 13, 3], f: [3, 3, 3, 4], stride: 1, pad: 'same', dilation: 2 },
+  { x: [5, 48, 48, 32], f: [3, 3, 32, 8], stride: 1, pad: 'same', dilation: 1 },
+] as const;
+
+describe.skipIf(!native.conv)('native (OpenBLAS) convolution kernels', () => {
+  beforeAll(async () => {
+    expect((await selectBackend({ prefer: 'wasm' })).kernels).toBe('convolutions on OpenBLAS');
+  });
+
+  for (const c of cases) {
+    it(`conv2d, fused conv2d and both gradients match the reference for x=${c.x} filter=${c.f} stride=${c.stride} ${c.pad} dilation=${c.dilation}`, async () => {
+      const run = async () => {
+        const x = tf.randomNormal([...c.x], 0, 1, 'float32', 11) as tf.Tensor4D;
+        const w = tf.randomNormal([...c.f], 0, 1, 'float32', 12) as tf.Tensor4D;
+        const bias = tf.randomNormal([c.f[3]], 0, 1, 'float32', 14) as tf.Tensor1D;
+        const y = tf.conv2d(x, w, c.stride, c.pad, 'NHWC', c.dilation);
+        const fused = tf.fused.conv2d({ x, filter: w, strides: c.stride, pad: c.pad, dilations: c.dilation, bias, activation: 'relu' });
+        const out = [await y.data(), await fused.data()];
+        if (c.dilation === 1) {
+          // TF.js has no gradient for dilated convolutions.
+          const up = tf.randomNormal(y.shape, 0, 1, 'float32', 13);
+          const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad).mul(up).sum())([x, w]);
+          out.push(await dx!.data(), await dw!.data());
+          tf.dispose([up, dx!, dw!]);
+        }
+        tf.dispose([x, w, bias, y, fused]);
+        return out;
+      };
+      const reference = await onBackend('cpu', run);
+      const ours = await onBackend('wasm', run);
+      expect(ours).toHaveLength(reference.length);
+      ours.forEach((o, i) => expect(relError(o, reference[i]!)).toBeLessThan(1e-4));
+    });
+  }
+
+  it('leaves cases it does not cover (leaky-ReLU fused activation) to the WASM kernel', async () => {
+    const run = async () => {
+      const x = tf.randomNormal([1, 6, 6, 2], 0, 1, 'float32', 1) as tf.Tensor4D;
+      const w = tf.randomNormal([3, 3, 2, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
+      const y = tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', activation: 'leakyrelu', leakyreluAlpha: 0.1 });
+      const data = await y.data();
+      tf.dispose([x, w, y]);
+      return data;
+    };
+    expect(relError(await onBackend('wasm', run), await onBackend('cpu', run))).toBeLessThan(1e-4);
+  });
+
+  it('refuses arrays smaller than the dims say, instead of reading past them', () => {
+    const dims = Int32Array.from([1, 4, 4, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 4, 4]);
+    expect(() => native.conv!.conv2dForward(new Float32Array(8), new Float32Array(9), null, 0, dims, new Float32Array(16))).toThrow(/x too small/);
+  });
+});

@@ -1,0 +1,109 @@
+import * as tf from '@tensorflow/tfjs';
+import { NATIVE_ACTIVATIONS, type NativeConv } from '@moodlab/cnn-native';
+
+/**
+ * Convolutions of the WASM backend on the native OpenBLAS kernels (libs/cnn-native), forward and
+ * both gradients: together they are most of a training step, and a native GEMM with FMA is
+ * several times faster per core than XNNPACK's 128-bit WASM SIMD. Tensors stay in the WASM heap;
+ * the addon reads and writes them in place. Cases the addon does not cover (NCHW, PReLU or
+ * leaky-ReLU fused activations) go to the kernels registered before.
+ */
+type TensorInfo = tf.TensorInfo;
+type KernelArgs = { inputs: Record<string, TensorInfo>; backend: tf.KernelBackend; attrs: Record<string, unknown> };
+
+interface WasmHeapBackend {
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): Float32Array;
+}
+
+type ConvAttrs = {
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dilations?: [number, number] | number;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+};
+
+function dimsOf(info: tf.backend_util.Conv2DInfo): Int32Array {
+  return Int32Array.from([
+    info.batchSize, info.inHeight, info.inWidth, info.inChannels,
+    info.filterHeight, info.filterWidth, info.outChannels,
+    info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth,
+    info.padInfo.top, info.padInfo.left, info.outHeight, info.outWidth,
+  ]);
+}
+
+function convInfo(xShape: number[], filterShape: number[], a: ConvAttrs): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number], filterShape as [number, number, number, number],
+    a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, false, 'channelsLast',
+  );
+}
+
+const float32 = (...ts: (TensorInfo | undefined)[]) => ts.every((t) => !t || t.dtype === 'float32');
+
+export function nativeConvKernels(native: NativeConv, previous: (name: string) => tf.KernelConfig | undefined) {
+  const fallback = (name: string, args: KernelArgs): TensorInfo => {
+    const k = previous(name);
+    if (!k) throw new Error(`no ${name} kernel to fall back to`);
+    return k.kernelFunc({ ...args, attrs: args.attrs as tf.NamedAttrMap }) as TensorInfo;
+  };
+
+  const forward = (name: 'Conv2D' | 'FusedConv2D') => (args: KernelArgs): TensorInfo => {
+    const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, TensorInfo | undefined>;
+    const a = args.attrs as ConvAttrs & { activation?: string };
+    const activation = NATIVE_ACTIVATIONS[(a.activation ?? 'linear') as keyof typeof NATIVE_ACTIVATIONS];
+    const biasOk = !bias || bias.shape.length === 1 || bias.shape.every((d, i) => i === bias.shape.length - 1 || d === 1);
+    if (a.dataFormat === 'NCHW' || activation === undefined || preluActivationWeights || !biasOk || !float32(x, filter, bias)) return fallback(name, args);
+    const info = convInfo(x!.shape, filter!.shape, a);
+    const heap = args.backend as unknown as WasmHeapBackend;
+    // Views are taken after makeOutput: growing the heap detaches earlier ones.
+    const out = heap.makeOutput([info.batchSize, info.outHeight, info.outWidth, info.outChannels], 'float32');
+    native.conv2dForward(heap.typedArrayFromHeap(x!), heap.typedArrayFromHeap(filter!), bias ? heap.typedArrayFromHeap(bias) : null, activation, dimsOf(info), heap.typedArrayFromHeap(out));
+    return out;
+  };
+
+  const backpropFilter = (args: KernelArgs): TensorInfo => {
+    const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
+    const a = args.attrs as ConvAttrs & { filterShape: [number, number, number, number] };
+    if (a.dataFormat === 'NCHW' || !float32(x, dy)) return fallback('Conv2DBackpropFilter', args);
+    const info = convInfo(x.shape, a.filterShape, a);
+    const heap = args.backend as unknown as WasmHeapBackend;
+    const out = heap.makeOutput([...a.filterShape], 'float32');
+    native.conv2dBackpropFilter(heap.typedArrayFromHeap(x), heap.typedArrayFromHeap(dy), dimsOf(info), heap.typedArrayFromHeap(out));
+    return out;
+  };
+
+  const backpropInput = (args: KernelArgs): TensorInfo => {
+    const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+    const a = args.attrs as ConvAttrs & { inputShape: [number, number, number, number] };
+    if (a.dataFormat === 'NCHW' || !float32(dy, filter)) return fallback('Conv2DBackpropInput', args);
+    const info = convInfo(a.inputShape, filter.shape, a);
+    const heap = args.backend as unknown as WasmHeapBackend;
+    const out = heap.makeOutput([...a.inputShape], 'float32');
+    native.conv2dBackpropInput(heap.typedArrayFromHeap(dy), heap.typedArrayFromHeap(filter), dimsOf(info), heap.typedArrayFromHeap(out));
+    return out;
+  };
+
+  return { Conv2D: forward('Conv2D'), FusedConv2D: forward('FusedConv2D'), Conv2DBackpropFilter: backpropFilter, Conv2DBackpropInput: backpropInput };
+}
+
+let registered = false;
+
+/** Puts the native kernels in front of the WASM backend's own (call after registering those). */
+export function registerNativeConvKernels(native: NativeConv, threads = 1): void {
+  if (registered) return;
+  registered = true;
+  native.setThreads(threads);
+  const previous = new Map<string, tf.KernelConfig>();
+  const kernels = nativeConvKernels(native, (name) => previous.get(name));
+  for (const [kernelName, kernelFunc] of Object.entries(kernels)) {
+    const stock = tf.getKernel(kernelName, 'wasm');
+    if (stock) {
+      previous.set(kernelName, stock);
+      tf.unregisterKernel(kernelName, 'wasm');
+    }
+    // The stock setup binds the WASM functions that the fallback path calls.
+    tf.registerKernel({ kernelName, backendName: 'wasm', setupFunc: stock?.setupFunc, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+  }
+}
