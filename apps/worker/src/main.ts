@@ -1,5 +1,5 @@
 import { Queue, Worker } from 'bullmq';
-import { selectBackend } from '@moodlab/cnn';
+import { describeBackend, selectBackend } from '@moodlab/cnn';
 import { beat, createDb, markRunFailed, markRunQueued, removeWorker } from '@moodlab/db';
 import { createRedis, EVALUATE_QUEUE, IMPORT_QUEUE, TRAIN_QUEUE } from '@moodlab/jobs';
 import { parseEnv } from './env';
@@ -16,7 +16,7 @@ const db = createDb(env.DATABASE_URL);
 const connection = createRedis(env.REDIS_URL, 'worker');
 // Selected here only to report it; each job's child process selects again with the same rules.
 const backend = await selectBackend({ prefer: env.TF_BACKEND, threads: env.TF_THREADS });
-log(`backend ${backend.name}${backend.skipped.length ? ` (skipped ${backend.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : ''}`);
+log(`backend ${describeBackend(backend)}${backend.skipped.length ? ` (skipped ${backend.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : ''}`);
 
 const shutdown = new AbortController();
 const ctx = { db, env, activeRuns: new Set<string>(), shuttingDown: shutdown.signal };

@@ -1,5 +1,5 @@
 export * from './inference';
-export { selectBackend, WASM_DIST_DIR, BACKEND_ORDER, type BackendName, type SelectedBackend } from './backend/select-backend';
+export { selectBackend, describeBackend, WASM_DIST_DIR, BACKEND_ORDER, type BackendName, type SelectedBackend } from './backend/select-backend';
 export { registerWasmTrainingKernels, conv2DBackpropFilterWasm, conv2DBackpropInputWasm } from './backend/wasm-kernels';
 export { createRng, shuffledIndices, type Rng } from './data/random';
 export { augmentInto, gatherBatch, type Augmentation } from './data/augment';

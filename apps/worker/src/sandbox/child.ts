@@ -3,7 +3,7 @@
  * stays free to renew the job lock and write to Postgres and Redis; the parent can also end a
  * cancelled run at once by killing this process.
  */
-import { evaluateModel, loadModelFromArtifact, modelToArtifact, packMetaSchema, selectBackend, trainModel, unpackSplit } from '@moodlab/cnn';
+import { evaluateModel, loadModelFromArtifact, modelToArtifact, packMetaSchema, selectBackend, describeBackend, trainModel, unpackSplit } from '@moodlab/cnn';
 import { childMessageSchema, parentMessageSchema, type ChildMessage } from './messages';
 
 function send(msg: ChildMessage): Promise<void> {
@@ -14,7 +14,7 @@ function send(msg: ChildMessage): Promise<void> {
 async function handle(raw: unknown): Promise<void> {
   const msg = parentMessageSchema.parse(raw);
   const backend = await selectBackend({ prefer: msg.backend, threads: msg.threads });
-  await send({ type: 'backend', name: backend.name });
+  await send({ type: 'backend', name: describeBackend(backend) });
   const packMeta = packMetaSchema.parse(msg.dataset.meta);
   if (msg.type === 'train') {
     const hp = msg.hyperparameters;

@@ -15,7 +15,9 @@ let restoreRandom = () => {};
 let init: Extract<ReturnType<typeof replicaRequestSchema.parse>, { type: 'init' }> | null = null;
 
 function reply(msg: ReplicaReply): void {
-  process.send!(msg);
+  // The coordinator may be gone mid-step (run cancelled or finished); nobody is left to answer.
+  if (!process.connected) process.exit(0);
+  process.send!(msg, undefined, undefined, (err) => { if (err) process.exit(0); });
 }
 
 process.on('disconnect', () => process.exit(0));
