@@ -12,7 +12,7 @@ test('the live demo finds the face in the camera video, labels it and reports FP
   test.skip(!existsSync(CAMERA_VIDEO), 'no face in the test media was detectable (../shared/datasets/fer2013 is absent; synthetic faces are not real enough for face-api)');
   await page.goto('/demo');
   await expect(page.getByTestId('face-label').first()).toBeVisible({ timeout: 60_000 });
-  await expect(page.getByTestId('demo-stats')).toContainText(/backend (webgl|wasm|cpu) · model v\d+ · [\d.]+ FPS · detect \d+ ms · classify \d+ ms/);
+  await expect(page.getByTestId('demo-stats')).toContainText(/backend (webgl|wasm|cpu) · model v\d+ · [\d.]+ FPS · detect \d+ ms( every \d+ frames)? · classify \d+ ms/);
   // Boxes are drawn on the overlay canvas (some pixel is not transparent).
   const drawn = await page.getByTestId('overlay').evaluate((c: HTMLCanvasElement) => c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data.some((v, i) => i % 4 === 3 && v > 0));
   expect(drawn).toBe(true);

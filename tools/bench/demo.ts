@@ -1,7 +1,7 @@
 /**
  * The live demo and the prediction API under load, against a running dashboard (default
  * http://127.0.0.1:3000, or --url): demo FPS in headless Chromium with a fake 640x480 camera
- * (1 and 4 faces), the detection rate of the test faces, and /api/predict throughput and
+ * (1 and 4 faces; faces detected on every frame, and every 4th), the detection rate of the test faces, and /api/predict throughput and
  * latency with 10 and 50 concurrent clients (closed loop). Prints tables; not a test.
  *   npx tsx tools/bench/demo.ts [--url http://127.0.0.1:3000] [--seconds 60] [--api-only]
  * The server predicts on PREDICT_THREADS threads (default one per core; 0: on its event loop).
@@ -21,7 +21,7 @@ const dir = await mkdtemp(path.join(tmpdir(), 'moodlab-demo-bench-'));
 const { source, faces, tried } = await detectableFaces(4);
 console.log(`test faces: ${source}; ${faces.length} of ${tried} tried were detected alone in a 640x480 frame (${((faces.length / tried) * 100).toFixed(0)}%)`);
 
-async function demoFps(faceCount: number) {
+async function demoFps(faceCount: number, detectEvery: number) {
   const video = path.join(dir, `camera-${faceCount}.y4m`);
   const frame = await composeFrame(faces.slice(0, faceCount));
   await writeY4m(video, Array.from({ length: 30 }, () => frame));
@@ -32,12 +32,13 @@ async function demoFps(faceCount: number) {
   const page = await browser.newPage();
   await page.goto(`${base}/demo`);
   await page.getByTestId('face-label').first().waitFor({ timeout: 60_000 });
+  await page.getByTestId('detect-every').selectOption(String(detectEvery));
   await page.waitForTimeout(10_000);
   const stats = (await page.getByTestId('demo-stats').textContent()) ?? '';
   const labels = await page.getByTestId('face-label').count();
   await browser.close();
   const num = (re: RegExp) => Number(stats.match(re)?.[1] ?? NaN);
-  return { faces: faceCount, detected: labels, backend: stats.match(/backend (\w+)/)?.[1], fps: num(/([\d.]+) FPS/), 'detect ms': num(/detect (\d+) ms/), 'classify ms': num(/classify (\d+) ms/) };
+  return { faces: faceCount, 'detect every': `${detectEvery} frame(s)`, detected: labels, backend: stats.match(/backend (\w+)/)?.[1], fps: num(/([\d.]+) FPS/), 'detect ms': num(/detect (\d+) ms/), 'classify ms': num(/classify (\d+) ms/) };
 }
 
 /** Closed-loop load: `connections` clients each sending the next request when the last answers. */
@@ -65,6 +66,6 @@ async function apiLoad(connections: number, body: Buffer) {
   return { connections, seconds: Number(values.seconds), requests: latencies.length, 'req/s': (latencies.length / Number(values.seconds)).toFixed(1), 'p50 ms': q(0.5), 'p95 ms': q(0.95), 'p99 ms': q(0.99), errors };
 }
 
-if (!values['api-only']) console.table([await demoFps(1), await demoFps(4)]);
+if (!values['api-only']) console.table([await demoFps(1, 1), await demoFps(1, 4), await demoFps(4, 1), await demoFps(4, 4)]);
 const png = await framePng(faces.slice(0, 1));
 console.table([await apiLoad(10, png), await apiLoad(50, png)]);
