@@ -4,7 +4,7 @@
       "target_name": "moodlab_conv",
       "sources": ["src/conv.cc"],
       "cflags_cc": ["-O3", "-std=c++17", "-fno-exceptions"],
-      "include_dirs": ["/usr/include/x86_64-linux-gnu/openblas-pthread", "/usr/include/openblas"],
+      "include_dirs": ["/usr/include/x86_64-linux-gnu/openblas-pthread", "/usr/include/aarch64-linux-gnu/openblas-pthread", "/usr/include/openblas"],
       "libraries": ["-lopenblas"]
     }
   ]
