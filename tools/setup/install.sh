@@ -16,7 +16,7 @@ if ! ls /usr/include/*/openblas-pthread/cblas.h /usr/include/openblas/cblas.h >/
 fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-fund --no-audit
-elif [ ! -e libs/cnn-native/build/Release/moodlab_conv.node ]; then
+elif [ ! -e libs/cnn-native/build/Release/moodlab_kernels.node ]; then
   npm rebuild @moodlab/cnn-native
 fi
 bash tools/db/generate-client.sh >/dev/null

@@ -17,5 +17,5 @@ if (process.env.MOODLAB_NATIVE_KERNELS === '0') {
   const nodeGyp = process.env.npm_config_node_gyp ?? path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
   const gyp = spawnSync(process.execPath, [nodeGyp, 'rebuild'], { cwd: root, stdio: 'inherit' });
   if (gyp.status !== 0) console.log('cnn-native: build failed (see above); training will use the WASM kernels');
-  else console.log('cnn-native: built build/Release/moodlab_conv.node');
+  else console.log('cnn-native: built build/Release/moodlab_kernels.node');
 }

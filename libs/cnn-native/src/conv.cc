@@ -7,7 +7,6 @@
 //
 // Layouts are TF's: x and y NHWC, filters [KH, KW, CI, CO]. The im2col row of an output pixel
 // is [KH, KW, CI], which makes the filter a row-major [KH*KW*CI, CO] matrix as it is stored.
-#include <node_api.h>
 #include <cblas.h>
 
 #include <algorithm>
@@ -15,14 +14,10 @@
 #include <cstring>
 #include <vector>
 
-extern "C" void openblas_set_num_threads(int);
-extern "C" char* openblas_get_config(void);
+#include "kernels.h"
 
+namespace moodlab {
 namespace {
-
-struct Dims {
-  int n, h, w, c, kh, kw, co, sh, sw, dh, dw, pt, pl, oh, ow;
-};
 
 // Rows (output pixels) per GEMM: large enough to keep the FMA units busy, small enough that the
 // column buffer stays in the last-level cache's neighbourhood rather than in main memory.
@@ -89,6 +84,8 @@ std::vector<float>& Scratch(int64_t floats) {
   return buffer;
 }
 
+}  // namespace
+
 // activation: 0 linear, 1 relu, 2 relu6.
 void Conv2DForward(const float* x, const float* w, const float* bias, int activation, const Dims& d, float* y) {
   const int64_t k = static_cast<int64_t>(d.kh) * d.kw * d.c;
@@ -152,135 +149,4 @@ void Conv2DBackpropInput(const float* dy, const float* w, const Dims& d, float* 
   }
 }
 
-// ---- N-API glue ----
-
-bool Fail(napi_env env, const char* message) {
-  napi_throw_error(env, "MOODLAB_NATIVE", message);
-  return false;
-}
-
-bool GetFloats(napi_env env, napi_value value, float** data, size_t* length, bool optional = false) {
-  napi_valuetype type;
-  napi_typeof(env, value, &type);
-  if (optional && (type == napi_null || type == napi_undefined)) { *data = nullptr; *length = 0; return true; }
-  bool is_typed = false;
-  napi_is_typedarray(env, value, &is_typed);
-  if (!is_typed) return Fail(env, "expected a Float32Array");
-  napi_typedarray_type kind;
-  void* raw = nullptr;
-  napi_get_typedarray_info(env, value, &kind, length, &raw, nullptr, nullptr);
-  if (kind != napi_float32_array) return Fail(env, "expected a Float32Array");
-  *data = static_cast<float*>(raw);
-  return true;
-}
-
-bool GetDims(napi_env env, napi_value value, Dims* d) {
-  bool is_typed = false;
-  napi_is_typedarray(env, value, &is_typed);
-  if (!is_typed) return Fail(env, "dims must be an Int32Array of 15 values");
-  napi_typedarray_type kind;
-  size_t length = 0;
-  void* raw = nullptr;
-  napi_get_typedarray_info(env, value, &kind, &length, &raw, nullptr, nullptr);
-  if (kind != napi_int32_array || length != 15) return Fail(env, "dims must be an Int32Array of 15 values");
-  std::memcpy(d, raw, sizeof(Dims));
-  const int* v = static_cast<const int*>(raw);
-  for (size_t i = 0; i < 15; ++i) if (v[i] < 0 || (i < 11 && v[i] == 0)) return Fail(env, "dims out of range");
-  return true;
-}
-
-int64_t Size(const Dims& d, char which) {
-  switch (which) {
-    case 'x': return static_cast<int64_t>(d.n) * d.h * d.w * d.c;
-    case 'w': return static_cast<int64_t>(d.kh) * d.kw * d.c * d.co;
-    default: return static_cast<int64_t>(d.n) * d.oh * d.ow * d.co;
-  }
-}
-
-bool Check(napi_env env, size_t got, int64_t want, const char* what) {
-  if (static_cast<int64_t>(got) >= want) return true;
-  napi_throw_range_error(env, "MOODLAB_NATIVE", what);
-  return false;
-}
-
-// conv2dForward(x, w, bias | null, activation, dims, y)
-napi_value ForwardJs(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  float *x, *w, *bias, *y;
-  size_t nx, nw, nb, ny;
-  int32_t activation = 0;
-  Dims d;
-  if (argc < 6 || !GetFloats(env, argv[0], &x, &nx) || !GetFloats(env, argv[1], &w, &nw) ||
-      !GetFloats(env, argv[2], &bias, &nb, true) || !GetDims(env, argv[4], &d) || !GetFloats(env, argv[5], &y, &ny)) return nullptr;
-  napi_get_value_int32(env, argv[3], &activation);
-  if (!Check(env, nx, Size(d, 'x'), "x too small") || !Check(env, nw, Size(d, 'w'), "filter too small") ||
-      !Check(env, ny, Size(d, 'y'), "y too small") || (bias && !Check(env, nb, d.co, "bias too small"))) return nullptr;
-  Conv2DForward(x, w, bias, activation, d, y);
-  return nullptr;
-}
-
-// conv2dBackpropFilter(x, dy, dims, dw)
-napi_value BackpropFilterJs(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  float *x, *dy, *dw;
-  size_t nx, ndy, ndw;
-  Dims d;
-  if (argc < 4 || !GetFloats(env, argv[0], &x, &nx) || !GetFloats(env, argv[1], &dy, &ndy) || !GetDims(env, argv[2], &d) ||
-      !GetFloats(env, argv[3], &dw, &ndw)) return nullptr;
-  if (!Check(env, nx, Size(d, 'x'), "x too small") || !Check(env, ndy, Size(d, 'y'), "dy too small") ||
-      !Check(env, ndw, Size(d, 'w'), "dw too small")) return nullptr;
-  Conv2DBackpropFilter(x, dy, d, dw);
-  return nullptr;
-}
-
-// conv2dBackpropInput(dy, w, dims, dx)
-napi_value BackpropInputJs(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  float *dy, *w, *dx;
-  size_t ndy, nw, ndx;
-  Dims d;
-  if (argc < 4 || !GetFloats(env, argv[0], &dy, &ndy) || !GetFloats(env, argv[1], &w, &nw) || !GetDims(env, argv[2], &d) ||
-      !GetFloats(env, argv[3], &dx, &ndx)) return nullptr;
-  if (!Check(env, ndy, Size(d, 'y'), "dy too small") || !Check(env, nw, Size(d, 'w'), "filter too small") ||
-      !Check(env, ndx, Size(d, 'x'), "dx too small")) return nullptr;
-  Conv2DBackpropInput(dy, w, d, dx);
-  return nullptr;
-}
-
-napi_value SetThreadsJs(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  int32_t threads = 1;
-  if (argc > 0) napi_get_value_int32(env, argv[0], &threads);
-  openblas_set_num_threads(std::max(1, threads));
-  return nullptr;
-}
-
-napi_value BlasConfigJs(napi_env env, napi_callback_info) {
-  napi_value out;
-  napi_create_string_utf8(env, openblas_get_config(), NAPI_AUTO_LENGTH, &out);
-  return out;
-}
-
-napi_value Init(napi_env env, napi_value exports) {
-  const napi_property_descriptor props[] = {
-    {"conv2dForward", nullptr, ForwardJs, nullptr, nullptr, nullptr, napi_default, nullptr},
-    {"conv2dBackpropFilter", nullptr, BackpropFilterJs, nullptr, nullptr, nullptr, napi_default, nullptr},
-    {"conv2dBackpropInput", nullptr, BackpropInputJs, nullptr, nullptr, nullptr, napi_default, nullptr},
-    {"setThreads", nullptr, SetThreadsJs, nullptr, nullptr, nullptr, napi_default, nullptr},
-    {"blasConfig", nullptr, BlasConfigJs, nullptr, nullptr, nullptr, napi_default, nullptr},
-  };
-  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
-  return exports;
-}
-
-}  // namespace
-
-NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)
+}  // namespace moodlab

@@ -9,6 +9,7 @@ export { packDataset, unpackSplit, packMetaSchema, type PackMeta, type PackedDat
 export { ARCHITECTURES, DEFAULT_ARCHITECTURE, getArchitecture, architectureNames } from './models/registry';
 export type { Architecture, ArchitectureOptions } from './models/architecture';
 export { trainModel, type TrainInput, type TrainResult } from './train/train';
+export { computeGradients, type StepGradients } from './train/step';
 export { encodeCheckpoint, restoreCheckpoint, type CheckpointState, type EncodedCheckpoint } from './train/checkpoint';
 export { learningRateAt } from './train/schedules';
 export { balancedClassWeights } from './train/class-weights';

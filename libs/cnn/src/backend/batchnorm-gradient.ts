@@ -4,8 +4,10 @@ import * as tf from '@tensorflow/tfjs';
  * TF.js's FusedBatchNorm gradient tiles the per-channel 1/sqrt(var) to the full activation
  * shape before multiplying; on the WASM backend that Tile was a third of a training step.
  * Broadcasting the per-channel vectors gives the same values without the full-size copy.
- * Mean and variance are treated as inputs, as in the original (their own gradients flow
- * through the moments op that produced them).
+ * Per-channel factors are applied after the sums where the algebra allows, so each gradient
+ * costs one full-size pass at most (x - mean and g * (x - mean) are shared). Mean and variance
+ * are treated as inputs, as in the original (their own gradients flow through the moments op
+ * that produced them).
  */
 export function registerBroadcastingBatchNormGradient(): void {
   tf.registerGradient({
@@ -19,11 +21,14 @@ export function registerBroadcastingBatchNormGradient(): void {
       const reduce = (t: tf.Tensor, shape: number[]) => (axes.length ? t.sum(axes) : t).reshape(shape);
       const scaleValue = scale ?? tf.scalar(1);
       const invStd = tf.rsqrt(variance.add(eps));
+      // sum(g * (x - mean)) per channel, shared by the variance and scale gradients. Made here,
+      // beside invStd, because a tensor made inside one gradient closure is gone after it returns.
+      const gCentered = reduce(g.mul(x.sub(mean)), mean.shape);
       return {
         x: () => g.mul(invStd.mul(scaleValue)),
-        mean: () => reduce(g.mul(invStd.mul(scaleValue)).neg(), mean.shape),
-        variance: () => reduce(x.sub(mean).mul(g).mul(invStd.pow(3).mul(scaleValue).mul(-0.5)), mean.shape),
-        scale: () => reduce(g.mul(x.sub(mean).mul(invStd)), mean.shape),
+        mean: () => reduce(g, mean.shape).mul(invStd.mul(scaleValue)).neg(),
+        variance: () => gCentered.mul(invStd.pow(3).mul(scaleValue).mul(-0.5)),
+        scale: () => gCentered.mul(invStd),
         offset: () => reduce(g, mean.shape),
       };
     },

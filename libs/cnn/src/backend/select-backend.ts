@@ -2,8 +2,8 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { packageDir } from '@moodlab/shared/node';
 import { registerBroadcastingBatchNormGradient } from './batchnorm-gradient';
-import { loadNativeConv } from '@moodlab/cnn-native';
-import { registerNativeConvKernels } from './native-conv-kernels';
+import { loadNativeKernels } from '@moodlab/cnn-native';
+import { registerNativeKernels } from './native-kernels';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 
 /** Fastest first. */
@@ -53,9 +53,9 @@ async function setUpWasm(threads: number): Promise<string> {
   wasm.setWasmPaths(`${dist}/`);
   wasm.setThreadsCount(threads);
   registerWasmTrainingKernels();
-  const native = loadNativeConv();
-  if (!native.conv) return `convolutions on XNNPACK; native kernels ${native.reason}`;
-  registerNativeConvKernels(native.conv, threads);
+  const native = loadNativeKernels();
+  if (!native.kernels) return `convolutions on XNNPACK; native kernels ${native.reason}`;
+  registerNativeKernels(native.kernels, threads);
   return 'convolutions on OpenBLAS';
 }
 

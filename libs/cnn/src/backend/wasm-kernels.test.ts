@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { maxPoolGradient, onBackend, poolCases, reductionCases, relError, sumAndMean } from './kernel-test-cases';
 import { selectBackend } from './select-backend';
 
 // These are the kernels used where the native ones are not built; keep them under test here too.
@@ -10,17 +11,6 @@ afterAll(() => {
   else process.env.MOODLAB_NATIVE_KERNELS = nativeSetting;
 });
 
-/** Relative L2 error between two arrays. */
-function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0, den = 0;
-  for (let i = 0; i < a.length; i++) { num += (a[i]! - b[i]!) ** 2; den += b[i]! ** 2; }
-  return Math.sqrt(num / Math.max(den, 1e-30));
-}
-
-async function onBackend<T>(name: 'cpu' | 'wasm', f: () => Promise<T>): Promise<T> {
-  await tf.setBackend(name);
-  return f();
-}
 
 const convCases = [
   { x: [2, 9, 9, 3], f: [3, 3, 3, 4], stride: 1, pad: 'same' },
@@ -56,44 +46,16 @@ describe('WASM training kernels', () => {
     });
   }
 
-  for (const m of [
-    { x: [2, 8, 8, 3], pool: 2, stride: 2, pad: 'valid' },
-    { x: [2, 9, 7, 4], pool: 2, stride: 2, pad: 'valid' },
-    { x: [1, 12, 12, 2], pool: 3, stride: 3, pad: 'valid' },
-    { x: [2, 9, 9, 3], pool: 2, stride: 2, pad: 'same' },
-    { x: [1, 7, 7, 2], pool: 3, stride: 2, pad: 'same' },
-  ] as const) {
+  for (const m of poolCases) {
     it(`max-pool gradient matches the reference for x=${m.x} pool=${m.pool} stride=${m.stride} ${m.pad}`, async () => {
-      const grad = async () => {
-        const x = tf.randomNormal([...m.x], 0, 1, 'float32', 21);
-        const up = tf.randomNormal(tf.maxPool(x as tf.Tensor4D, m.pool, m.stride, m.pad).shape, 0, 1, 'float32', 22);
-        const dx = tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, m.pool, m.stride, m.pad).mul(up).sum())(x);
-        const out = await dx.data();
-        tf.dispose([x, up, dx]);
-        return out;
-      };
-      const reference = await onBackend('cpu', grad);
-      expect(relError(await onBackend('wasm', grad), reference)).toBeLessThan(1e-4);
+      expect(relError(await onBackend('wasm', () => maxPoolGradient(m)), await onBackend('cpu', () => maxPoolGradient(m)))).toBeLessThan(1e-4);
     });
   }
 
-  for (const r of [
-    { shape: [4, 6, 6, 5], axis: [0, 1, 2], keepDims: false },
-    { shape: [4, 6, 6, 5], axis: [0, 1, 2], keepDims: true },
-    { shape: [7, 3], axis: 0, keepDims: false },
-    { shape: [4, 6, 5], axis: [1, 2], keepDims: false },
-    { shape: [4, 6, 5], axis: -1, keepDims: true },
-  ]) {
+  for (const r of reductionCases) {
     it(`sum and mean match the reference for shape ${r.shape} axis ${r.axis} keepDims ${r.keepDims}`, async () => {
-      const reduce = async () => {
-        const x = tf.randomNormal(r.shape, 0, 1, 'float32', 31);
-        const s = x.sum(r.axis, r.keepDims), m = x.mean(r.axis, r.keepDims);
-        const out = { shape: [s.shape, m.shape], data: [await s.data(), await m.data()] };
-        tf.dispose([x, s, m]);
-        return out;
-      };
-      const reference = await onBackend('cpu', reduce);
-      const ours = await onBackend('wasm', reduce);
+      const reference = await onBackend('cpu', () => sumAndMean(r));
+      const ours = await onBackend('wasm', () => sumAndMean(r));
       expect(ours.shape).toEqual(reference.shape);
       ours.data.forEach((d, i) => expect(relError(d, reference.data[i]!)).toBeLessThan(1e-4));
     });

@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import { NATIVE_ACTIVATIONS, type NativeConv } from '@moodlab/cnn-native';
+import { NATIVE_ACTIVATIONS, type NativeKernels } from '@moodlab/cnn-native';
 
 /**
- * Convolutions of the WASM backend on the native OpenBLAS kernels (libs/cnn-native), forward and
- * both gradients: together they are most of a training step, and a native GEMM with FMA is
- * several times faster per core than XNNPACK's 128-bit WASM SIMD. Tensors stay in the WASM heap;
- * the addon reads and writes them in place. Cases the addon does not cover (NCHW, PReLU or
- * leaky-ReLU fused activations) go to the kernels registered before.
+ * The WASM backend's training hot spots on the native kernels (libs/cnn-native): convolutions
+ * (forward and both gradients) on OpenBLAS, which with FMA is several times faster per core than
+ * XNNPACK's 128-bit WASM SIMD, then BatchNorm's per-channel sums and the max-pool gradient, the
+ * largest items left (tools/bench/step-profile.ts). Tensors stay in the WASM heap; the addon reads
+ * and writes them in place. Cases the addon does not cover (NCHW, PReLU or leaky-ReLU fused
+ * activations, reductions over other axes) go to the kernels registered before.
  */
 type TensorInfo = tf.TensorInfo;
 type KernelArgs = { inputs: Record<string, TensorInfo>; backend: tf.KernelBackend; attrs: Record<string, unknown> };
@@ -42,7 +43,7 @@ function convInfo(xShape: number[], filterShape: number[], a: ConvAttrs): tf.bac
 
 const float32 = (...ts: (TensorInfo | undefined)[]) => ts.every((t) => !t || t.dtype === 'float32');
 
-export function nativeConvKernels(native: NativeConv, previous: (name: string) => tf.KernelConfig | undefined) {
+export function nativeKernels(native: NativeKernels, previous: (name: string) => tf.KernelConfig | undefined) {
   const fallback = (name: string, args: KernelArgs): TensorInfo => {
     const k = previous(name);
     if (!k) throw new Error(`no ${name} kernel to fall back to`);
@@ -85,18 +86,50 @@ export function nativeConvKernels(native: NativeConv, previous: (name: string) =
     return out;
   };
 
-  return { Conv2D: forward('Conv2D'), FusedConv2D: forward('FusedConv2D'), Conv2DBackpropFilter: backpropFilter, Conv2DBackpropInput: backpropInput };
+  /** Sum and Mean over leading axes (every BatchNorm statistic and its gradient). */
+  const leadingAxes = (name: 'Sum' | 'Mean') => (args: KernelArgs): TensorInfo => {
+    const { x } = args.inputs as { x: TensorInfo };
+    const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
+    const axes = tf.util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
+    if (x.dtype !== 'float32' || !axes.length || axes.length >= x.shape.length || !axes.every((p, i) => p === i)) return fallback(name, args);
+    const rows = x.shape.slice(0, axes.length).reduce((p, q) => p * q, 1);
+    const rest = x.shape.slice(axes.length);
+    const heap = args.backend as unknown as WasmHeapBackend;
+    const out = heap.makeOutput(keepDims ? [...axes.map(() => 1), ...rest] : rest, 'float32');
+    native.columnSums(heap.typedArrayFromHeap(x), rows, rest.reduce((p, q) => p * q, 1), name === 'Mean' ? 1 / rows : 1, heap.typedArrayFromHeap(out));
+    return out;
+  };
+
+  const maxPoolGrad = (args: KernelArgs): TensorInfo => {
+    const { dy, input, output } = args.inputs as { dy: TensorInfo; input: TensorInfo; output: TensorInfo };
+    const a = args.attrs as { filterSize: number | [number, number]; strides: number | [number, number]; pad: 'valid' | 'same' | number; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
+    if (!float32(dy, input, output)) return fallback('MaxPoolGrad', args);
+    const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+    const dims = Int32Array.from([
+      info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight, info.filterWidth,
+      info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left, info.outHeight, info.outWidth,
+    ]);
+    const heap = args.backend as unknown as WasmHeapBackend;
+    const out = heap.makeOutput([...input.shape], 'float32');
+    native.maxPoolGrad(heap.typedArrayFromHeap(input), heap.typedArrayFromHeap(output), heap.typedArrayFromHeap(dy), dims, heap.typedArrayFromHeap(out));
+    return out;
+  };
+
+  return {
+    Conv2D: forward('Conv2D'), FusedConv2D: forward('FusedConv2D'), Conv2DBackpropFilter: backpropFilter, Conv2DBackpropInput: backpropInput,
+    Sum: leadingAxes('Sum'), Mean: leadingAxes('Mean'), MaxPoolGrad: maxPoolGrad,
+  };
 }
 
 let registered = false;
 
 /** Puts the native kernels in front of the WASM backend's own (call after registering those). */
-export function registerNativeConvKernels(native: NativeConv, threads = 1): void {
+export function registerNativeKernels(native: NativeKernels, threads = 1): void {
   if (registered) return;
   registered = true;
   native.setThreads(threads);
   const previous = new Map<string, tf.KernelConfig>();
-  const kernels = nativeConvKernels(native, (name) => previous.get(name));
+  const kernels = nativeKernels(native, (name) => previous.get(name));
   for (const [kernelName, kernelFunc] of Object.entries(kernels)) {
     const stock = tf.getKernel(kernelName, 'wasm');
     if (stock) {

@@ -1,21 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { loadNativeConv } from '@moodlab/cnn-native';
+import { loadNativeKernels } from '@moodlab/cnn-native';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { maxPoolGradient, onBackend, poolCases, reductionCases, relError, sumAndMean } from './kernel-test-cases';
 import { selectBackend } from './select-backend';
 
-const native = loadNativeConv();
-if (!native.conv) console.warn(`skipping the native convolution tests: the addon is ${native.reason}`);
+const native = loadNativeKernels();
+if (!native.kernels) console.warn(`skipping the native kernel tests: the addon is ${native.reason}`);
 
-function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0, den = 0;
-  for (let i = 0; i < a.length; i++) { num += (a[i]! - b[i]!) ** 2; den += b[i]! ** 2; }
-  return Math.sqrt(num / Math.max(den, 1e-30));
-}
-
-async function onBackend<T>(name: 'cpu' | 'wasm', f: () => Promise<T>): Promise<T> {
-  await tf.setBackend(name);
-  return f();
-}
 
 /** Shapes, strides, paddings and dilations; the last one spans several im2col chunks. */
 const cases = [
@@ -30,7 +21,7 @@ const cases = [
   { x: [5, 48, 48, 32], f: [3, 3, 32, 8], stride: 1, pad: 'same', dilation: 1 },
 ] as const;
 
-describe.skipIf(!native.conv)('native (OpenBLAS) convolution kernels', () => {
+describe.skipIf(!native.kernels)('native training kernels (convolutions on OpenBLAS, max-pool gradient, column sums)', () => {
   beforeAll(async () => {
     expect((await selectBackend({ prefer: 'wasm' })).kernels).toBe('convolutions on OpenBLAS');
   });
@@ -61,6 +52,21 @@ describe.skipIf(!native.conv)('native (OpenBLAS) convolution kernels', () => {
     });
   }
 
+  for (const m of poolCases) {
+    it(`max-pool gradient matches the reference for x=${m.x} pool=${m.pool} stride=${m.stride} ${m.pad}`, async () => {
+      expect(relError(await onBackend('wasm', () => maxPoolGradient(m)), await onBackend('cpu', () => maxPoolGradient(m)))).toBeLessThan(1e-4);
+    });
+  }
+
+  for (const r of reductionCases) {
+    it(`sum and mean match the reference for shape ${r.shape} axis ${r.axis} keepDims ${r.keepDims}`, async () => {
+      const reference = await onBackend('cpu', () => sumAndMean(r));
+      const ours = await onBackend('wasm', () => sumAndMean(r));
+      expect(ours.shape).toEqual(reference.shape);
+      ours.data.forEach((d, i) => expect(relError(d, reference.data[i]!)).toBeLessThan(1e-4));
+    });
+  }
+
   it('leaves cases it does not cover (leaky-ReLU fused activation) to the WASM kernel', async () => {
     const run = async () => {
       const x = tf.randomNormal([1, 6, 6, 2], 0, 1, 'float32', 1) as tf.Tensor4D;
@@ -75,6 +81,6 @@ describe.skipIf(!native.conv)('native (OpenBLAS) convolution kernels', () => {
 
   it('refuses arrays smaller than the dims say, instead of reading past them', () => {
     const dims = Int32Array.from([1, 4, 4, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 4, 4]);
-    expect(() => native.conv!.conv2dForward(new Float32Array(8), new Float32Array(9), null, 0, dims, new Float32Array(16))).toThrow(/x too small/);
+    expect(() => native.kernels!.conv2dForward(new Float32Array(8), new Float32Array(9), null, 0, dims, new Float32Array(16))).toThrow(/x too small/);
   });
 });

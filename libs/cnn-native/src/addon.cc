@@ -1,0 +1,198 @@
+// N-API glue: argument checks, then the kernels in kernels.h.
+#include <node_api.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+
+#include "kernels.h"
+
+extern "C" void openblas_set_num_threads(int);
+extern "C" char* openblas_get_config(void);
+
+namespace {
+
+using moodlab::Dims;
+using moodlab::PoolDims;
+
+bool Fail(napi_env env, const char* message) {
+  napi_throw_error(env, "MOODLAB_NATIVE", message);
+  return false;
+}
+
+bool GetFloats(napi_env env, napi_value value, float** data, size_t* length, bool optional = false) {
+  napi_valuetype type;
+  napi_typeof(env, value, &type);
+  if (optional && (type == napi_null || type == napi_undefined)) { *data = nullptr; *length = 0; return true; }
+  bool is_typed = false;
+  napi_is_typedarray(env, value, &is_typed);
+  if (!is_typed) return Fail(env, "expected a Float32Array");
+  napi_typedarray_type kind;
+  void* raw = nullptr;
+  napi_get_typedarray_info(env, value, &kind, length, &raw, nullptr, nullptr);
+  if (kind != napi_float32_array) return Fail(env, "expected a Float32Array");
+  *data = static_cast<float*>(raw);
+  return true;
+}
+
+bool GetDims(napi_env env, napi_value value, Dims* d) {
+  bool is_typed = false;
+  napi_is_typedarray(env, value, &is_typed);
+  if (!is_typed) return Fail(env, "dims must be an Int32Array of 15 values");
+  napi_typedarray_type kind;
+  size_t length = 0;
+  void* raw = nullptr;
+  napi_get_typedarray_info(env, value, &kind, &length, &raw, nullptr, nullptr);
+  if (kind != napi_int32_array || length != 15) return Fail(env, "dims must be an Int32Array of 15 values");
+  std::memcpy(d, raw, sizeof(Dims));
+  const int* v = static_cast<const int*>(raw);
+  for (size_t i = 0; i < 15; ++i) if (v[i] < 0 || (i < 11 && v[i] == 0)) return Fail(env, "dims out of range");
+  return true;
+}
+
+int64_t Size(const Dims& d, char which) {
+  switch (which) {
+    case 'x': return static_cast<int64_t>(d.n) * d.h * d.w * d.c;
+    case 'w': return static_cast<int64_t>(d.kh) * d.kw * d.c * d.co;
+    default: return static_cast<int64_t>(d.n) * d.oh * d.ow * d.co;
+  }
+}
+
+bool Check(napi_env env, size_t got, int64_t want, const char* what) {
+  if (static_cast<int64_t>(got) >= want) return true;
+  napi_throw_range_error(env, "MOODLAB_NATIVE", what);
+  return false;
+}
+
+// conv2dForward(x, w, bias | null, activation, dims, y)
+napi_value ForwardJs(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float *x, *w, *bias, *y;
+  size_t nx, nw, nb, ny;
+  int32_t activation = 0;
+  Dims d;
+  if (argc < 6 || !GetFloats(env, argv[0], &x, &nx) || !GetFloats(env, argv[1], &w, &nw) ||
+      !GetFloats(env, argv[2], &bias, &nb, true) || !GetDims(env, argv[4], &d) || !GetFloats(env, argv[5], &y, &ny)) return nullptr;
+  napi_get_value_int32(env, argv[3], &activation);
+  if (!Check(env, nx, Size(d, 'x'), "x too small") || !Check(env, nw, Size(d, 'w'), "filter too small") ||
+      !Check(env, ny, Size(d, 'y'), "y too small") || (bias && !Check(env, nb, d.co, "bias too small"))) return nullptr;
+  moodlab::Conv2DForward(x, w, bias, activation, d, y);
+  return nullptr;
+}
+
+// conv2dBackpropFilter(x, dy, dims, dw)
+napi_value BackpropFilterJs(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float *x, *dy, *dw;
+  size_t nx, ndy, ndw;
+  Dims d;
+  if (argc < 4 || !GetFloats(env, argv[0], &x, &nx) || !GetFloats(env, argv[1], &dy, &ndy) || !GetDims(env, argv[2], &d) ||
+      !GetFloats(env, argv[3], &dw, &ndw)) return nullptr;
+  if (!Check(env, nx, Size(d, 'x'), "x too small") || !Check(env, ndy, Size(d, 'y'), "dy too small") ||
+      !Check(env, ndw, Size(d, 'w'), "dw too small")) return nullptr;
+  moodlab::Conv2DBackpropFilter(x, dy, d, dw);
+  return nullptr;
+}
+
+// conv2dBackpropInput(dy, w, dims, dx)
+napi_value BackpropInputJs(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float *dy, *w, *dx;
+  size_t ndy, nw, ndx;
+  Dims d;
+  if (argc < 4 || !GetFloats(env, argv[0], &dy, &ndy) || !GetFloats(env, argv[1], &w, &nw) || !GetDims(env, argv[2], &d) ||
+      !GetFloats(env, argv[3], &dx, &ndx)) return nullptr;
+  if (!Check(env, ndy, Size(d, 'y'), "dy too small") || !Check(env, nw, Size(d, 'w'), "filter too small") ||
+      !Check(env, ndx, Size(d, 'x'), "dx too small")) return nullptr;
+  moodlab::Conv2DBackpropInput(dy, w, d, dx);
+  return nullptr;
+}
+
+bool GetInts(napi_env env, napi_value value, size_t count, int* out) {
+  bool is_typed = false;
+  napi_is_typedarray(env, value, &is_typed);
+  napi_typedarray_type kind = napi_float32_array;
+  size_t length = 0;
+  void* raw = nullptr;
+  if (is_typed) napi_get_typedarray_info(env, value, &kind, &length, &raw, nullptr, nullptr);
+  if (!is_typed || kind != napi_int32_array || length != count) return Fail(env, "dims must be an Int32Array of the documented length");
+  std::memcpy(out, raw, sizeof(int) * count);
+  for (size_t i = 0; i < count; ++i) if (out[i] < 0) return Fail(env, "dims out of range");
+  return true;
+}
+
+// maxPoolGrad(x, y, dy, dims[12], dx)
+napi_value MaxPoolGradJs(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float *x, *y, *dy, *dx;
+  size_t nx, ny, ndy, ndx;
+  PoolDims d;
+  if (argc < 5 || !GetFloats(env, argv[0], &x, &nx) || !GetFloats(env, argv[1], &y, &ny) || !GetFloats(env, argv[2], &dy, &ndy) ||
+      !GetInts(env, argv[3], 12, reinterpret_cast<int*>(&d)) || !GetFloats(env, argv[4], &dx, &ndx)) return nullptr;
+  const int64_t in = static_cast<int64_t>(d.n) * d.h * d.w * d.c, out = static_cast<int64_t>(d.n) * d.oh * d.ow * d.c;
+  if (!Check(env, nx, in, "x too small") || !Check(env, ndx, in, "dx too small") || !Check(env, ny, out, "y too small") ||
+      !Check(env, ndy, out, "dy too small")) return nullptr;
+  moodlab::MaxPoolGrad(x, y, dy, d, dx);
+  return nullptr;
+}
+
+// columnSums(src, rows, cols, scale, out)
+napi_value ColumnSumsJs(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float *src, *out;
+  size_t nsrc, nout;
+  int64_t rows = 0, cols = 0;
+  double scale = 1;
+  if (argc < 5 || !GetFloats(env, argv[0], &src, &nsrc) || !GetFloats(env, argv[4], &out, &nout)) return nullptr;
+  napi_get_value_int64(env, argv[1], &rows);
+  napi_get_value_int64(env, argv[2], &cols);
+  napi_get_value_double(env, argv[3], &scale);
+  if (rows < 0 || cols < 0) { Fail(env, "rows and cols must be >= 0"); return nullptr; }
+  if (!Check(env, nsrc, rows * cols, "src too small") || !Check(env, nout, cols, "out too small")) return nullptr;
+  moodlab::ColumnSums(src, rows, cols, scale, out);
+  return nullptr;
+}
+
+napi_value SetThreadsJs(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t threads = 1;
+  if (argc > 0) napi_get_value_int32(env, argv[0], &threads);
+  openblas_set_num_threads(std::max(1, threads));
+  return nullptr;
+}
+
+napi_value BlasConfigJs(napi_env env, napi_callback_info) {
+  napi_value out;
+  napi_create_string_utf8(env, openblas_get_config(), NAPI_AUTO_LENGTH, &out);
+  return out;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  const napi_property_descriptor props[] = {
+    {"conv2dForward", nullptr, ForwardJs, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"conv2dBackpropFilter", nullptr, BackpropFilterJs, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"conv2dBackpropInput", nullptr, BackpropInputJs, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"maxPoolGrad", nullptr, MaxPoolGradJs, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"columnSums", nullptr, ColumnSumsJs, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"setThreads", nullptr, SetThreadsJs, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"blasConfig", nullptr, BlasConfigJs, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

@@ -1,0 +1,29 @@
+// The native kernels, independent of Node: plain arrays in TF's NHWC layout.
+#pragma once
+#include <cstdint>
+
+namespace moodlab {
+
+// Convolution geometry, in the order the JS side packs it into an Int32Array.
+struct Dims {
+  int n, h, w, c, kh, kw, co, sh, sw, dh, dw, pt, pl, oh, ow;
+};
+
+// activation: 0 linear, 1 relu, 2 relu6.
+void Conv2DForward(const float* x, const float* w, const float* bias, int activation, const Dims& d, float* y);
+void Conv2DBackpropFilter(const float* x, const float* dy, const Dims& d, float* dw);
+void Conv2DBackpropInput(const float* dy, const float* w, const Dims& d, float* dx);
+
+// Max-pool geometry: input N, H, W, C; window, stride, top/left padding; output H, W.
+struct PoolDims {
+  int n, h, w, c, fh, fw, sh, sw, pt, pl, oh, ow;
+};
+
+// Each output's gradient goes to the first position of its window holding the window's max
+// (TF's rule, so ties match); dx is overwritten.
+void MaxPoolGrad(const float* x, const float* y, const float* dy, const PoolDims& d, float* dx);
+
+// out[c] = scale * sum over rows of src[r * cols + c], accumulated in double.
+void ColumnSums(const float* src, int64_t rows, int64_t cols, double scale, float* out);
+
+}  // namespace moodlab

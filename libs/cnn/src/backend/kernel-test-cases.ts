@@ -1,0 +1,53 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * Shared by the kernel tests: the WASM kernels and the native ones are checked against TF.js's
+ * plain CPU backend on the same cases.
+ */
+
+/** Relative L2 error between two arrays. */
+export function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let num = 0, den = 0;
+  for (let i = 0; i < a.length; i++) { num += (a[i]! - b[i]!) ** 2; den += b[i]! ** 2; }
+  return Math.sqrt(num / Math.max(den, 1e-30));
+}
+
+export async function onBackend<T>(name: 'cpu' | 'wasm', f: () => Promise<T>): Promise<T> {
+  await tf.setBackend(name);
+  return f();
+}
+
+export const poolCases = [
+  { x: [2, 8, 8, 3], pool: 2, stride: 2, pad: 'valid' },
+  { x: [2, 9, 7, 4], pool: 2, stride: 2, pad: 'valid' },
+  { x: [1, 12, 12, 2], pool: 3, stride: 3, pad: 'valid' },
+  { x: [2, 9, 9, 3], pool: 2, stride: 2, pad: 'same' },
+  { x: [1, 7, 7, 2], pool: 3, stride: 2, pad: 'same' },
+] as const;
+
+/** The max-pool input gradient on the current backend. */
+export async function maxPoolGradient(m: (typeof poolCases)[number]): Promise<Float32Array> {
+  const x = tf.randomNormal([...m.x], 0, 1, 'float32', 21);
+  const up = tf.randomNormal(tf.maxPool(x as tf.Tensor4D, m.pool, m.stride, m.pad).shape, 0, 1, 'float32', 22);
+  const dx = tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, m.pool, m.stride, m.pad).mul(up).sum())(x);
+  const out = (await dx.data()) as Float32Array;
+  tf.dispose([x, up, dx]);
+  return out;
+}
+
+export const reductionCases = [
+  { shape: [4, 6, 6, 5], axis: [0, 1, 2], keepDims: false },
+  { shape: [4, 6, 6, 5], axis: [0, 1, 2], keepDims: true },
+  { shape: [7, 3], axis: 0, keepDims: false },
+  { shape: [4, 6, 5], axis: [1, 2], keepDims: false },
+  { shape: [4, 6, 5], axis: -1, keepDims: true },
+];
+
+/** Sum and mean on the current backend: their shapes and values. */
+export async function sumAndMean(r: (typeof reductionCases)[number]) {
+  const x = tf.randomNormal(r.shape, 0, 1, 'float32', 31);
+  const s = x.sum(r.axis, r.keepDims), m = x.mean(r.axis, r.keepDims);
+  const out = { shape: [s.shape, m.shape], data: [await s.data(), await m.data()] };
+  tf.dispose([x, s, m]);
+  return out;
+}
