@@ -101,13 +101,16 @@ describe('worker', () => {
     await waitFor('the worker to stop', async () => (await queue.getJob(runId))?.isCompleted());
     const kept = (await listEpochs(db, runId)).length;
     expect(kept).toBeGreaterThanOrEqual(1);
-    await expect(resumeRun({ db, trainQueue: queue }, runId)).resolves.toMatchObject({ status: 'queued' });
+    await expect(resumeRun({ db, trainQueue: queue }, runId, { epochs: kept })).rejects.toThrow(/already trained/);
+    // Resumed one epoch longer than it was started.
+    await expect(resumeRun({ db, trainQueue: queue }, runId, { epochs: 5 })).resolves.toMatchObject({ status: 'queued' });
     const run = await waitFor('the resumed run to complete', async () => {
       const r = await getRun(db, runId);
       if (r?.status === 'failed') throw new Error(`run failed: ${r.error}`);
       return r?.status === 'completed' ? r : null;
     });
-    expect(run.epochs.map((e) => e.epoch)).toEqual([0, 1, 2, 3]);
+    expect(run.epochs.map((e) => e.epoch)).toEqual([0, 1, 2, 3, 4]);
+    expect((run.hyperparameters as { epochs: number }).epochs).toBe(5);
     await expect(resumeRun({ db, trainQueue: queue }, runId)).rejects.toBeInstanceOf(ConflictError);
   });
 

@@ -2,7 +2,7 @@
  * moodlab: import, train, watch, resume, evaluate and export without the dashboard.
  *   npx tsx tools/cli/moodlab.ts import ../shared/datasets/fer2013 --name fer2013
  *   npx tsx tools/cli/moodlab.ts train --dataset fer2013 --arch vgg-lite --epochs 40 --augment --class-weights --schedule cosine
- *   npx tsx tools/cli/moodlab.ts watch <runId> | resume <runId> | cancel <runId>
+ *   npx tsx tools/cli/moodlab.ts watch <runId> | resume <runId> [--epochs N] | cancel <runId>
  *   npx tsx tools/cli/moodlab.ts evaluate --version 3 --dataset fer2013 --split validation --tta
  *   npx tsx tools/cli/moodlab.ts export --version 3 --out models/default   (model.json, weights.bin, card.json)
  *   npx tsx tools/cli/moodlab.ts register-model models/default --promote "note"
@@ -138,10 +138,12 @@ async function registerModelCmd() {
 }
 
 async function resumeCmd() {
-  const runId = rest[0];
-  if (!runId) throw new Error('usage: resume <runId>');
+  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { epochs: { type: 'string' } } });
+  const runId = positionals[0];
+  if (!runId) throw new Error('usage: resume <runId> [--epochs N]');
+  const epochs = values.epochs === undefined ? undefined : hyperparametersSchema.shape.epochs.parse(Number(values.epochs));
   const q = await queue();
-  await resumeRun({ db, trainQueue: q.trainQueue }, runId);
+  await resumeRun({ db, trainQueue: q.trainQueue }, runId, { epochs });
   await q.trainQueue.close();
   q.close();
   console.log(`run ${runId} queued again; it continues from its last checkpoint`);

@@ -80,17 +80,21 @@ export async function cancelRun({ db, trainQueue }: RunDeps, id: string) {
 
 /**
  * Queues a failed or cancelled run again; it continues from its last checkpoint, keeping its
- * epochs so far. (Also the way to continue a long run after Redis lost its queue.)
+ * epochs so far. (Also the way to continue a long run after Redis lost its queue.) `epochs`
+ * lengthens or shortens the run; the LR schedule follows the new length from the next epoch.
  */
-export async function resumeRun(deps: RunDeps, id: string) {
+export async function resumeRun(deps: RunDeps, id: string, opts: { epochs?: number } = {}) {
   const run = await getRun(deps.db, id);
   if (!run) throw new NotFoundError(`Unknown run id ${id}`);
   if (run.status !== 'failed' && run.status !== 'cancelled') throw new ConflictError(`Run ${id} is ${run.status}; only failed or cancelled runs can be resumed`);
-  const hp = hyperparametersSchema.parse(run.hyperparameters);
+  if (opts.epochs !== undefined && opts.epochs <= run.epochs.length) {
+    throw new ConflictError(`Run ${id} has already trained ${run.epochs.length} epochs; resume it with more than that`);
+  }
+  const hp = hyperparametersSchema.parse(opts.epochs === undefined ? run.hyperparameters : { ...(run.hyperparameters as object), epochs: opts.epochs });
   // BullMQ ignores a job whose id exists, so the finished job of the earlier attempt goes first.
   const old = run.jobId ? await deps.trainQueue.getJob(run.jobId) : undefined;
   if (old) await old.remove();
-  if (!(await requeueRun(deps.db, id))) throw new ConflictError(`Run ${id} changed state meanwhile`);
+  if (!(await requeueRun(deps.db, id, opts.epochs === undefined ? undefined : hp))) throw new ConflictError(`Run ${id} changed state meanwhile`);
   await enqueue(deps, id, run.datasetId, hp);
   return { id, status: 'queued' as const };
 }

@@ -105,8 +105,9 @@ export function markRunQueued(db: Db, id: string, reason: string) {
 }
 
 /** A failed or cancelled run goes back to the queue (it resumes from its checkpoint). */
-export function requeueRun(db: Db, id: string) {
-  return transition(db, id, ['failed', 'cancelled'], { status: 'queued', error: null, finishedAt: null, workerId: null });
+/** Queues a failed or cancelled run again, optionally with changed hyperparameters (e.g. its length). */
+export function requeueRun(db: Db, id: string, hyperparameters?: Prisma.InputJsonValue) {
+  return transition(db, id, ['failed', 'cancelled'], { status: 'queued', error: null, finishedAt: null, workerId: null, ...(hyperparameters ? { hyperparameters } : {}) });
 }
 
 export function markRunCompleted(db: Db, id: string) {
