@@ -51,3 +51,24 @@ export async function sumAndMean(r: (typeof reductionCases)[number]) {
   tf.dispose([x, s, m]);
   return out;
 }
+
+export const concatCases = [
+  { shapes: [[1, 5, 6, 1], [1, 5, 6, 1], [1, 5, 6, 1]], axis: 3, dtype: 'float32' },
+  { shapes: [[1, 5, 6, 3], [1, 5, 6, 70]], axis: -1, dtype: 'float32' },
+  { shapes: [[4, 3], [2, 3]], axis: 0, dtype: 'int32' },
+  { shapes: [[2, 3, 4], [2, 0, 4], [2, 5, 4]], axis: 1, dtype: 'int32' },
+  { shapes: [[2, 2], [2, 1]], axis: 1, dtype: 'bool' },
+] as const;
+
+/** tf.concat of random tensors on the current backend: its shape and values. */
+export async function concatenated(c: (typeof concatCases)[number]) {
+  // (bool via a comparison: the WASM backend's float-to-bool Cast keeps the values.)
+  const parts = c.shapes.map((s, i) => tf.tidy(() => {
+    const r = tf.randomUniform([...s], 0, 10, 'float32', 40 + i);
+    return c.dtype === 'bool' ? r.greater(5) : r.cast(c.dtype);
+  }));
+  const out = tf.concat(parts, c.axis);
+  const result = { shape: out.shape, data: Array.from(await out.data()) };
+  tf.dispose([...parts, out]);
+  return result;
+}

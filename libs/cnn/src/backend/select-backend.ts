@@ -4,6 +4,7 @@ import { packageDir } from '@moodlab/shared/node';
 import { registerBroadcastingBatchNormGradient } from './batchnorm-gradient';
 import { loadNativeKernels } from '@moodlab/cnn-native';
 import { registerNativeKernels } from './native-kernels';
+import { registerWasmConcat } from './wasm-concat';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 
 /** Fastest first. */
@@ -52,6 +53,7 @@ async function setUpWasm(threads: number): Promise<string> {
   // With a second argument setWasmPaths would use fetch(), which Node cannot point at a file.
   wasm.setWasmPaths(`${dist}/`);
   wasm.setThreadsCount(threads);
+  registerWasmConcat();
   registerWasmTrainingKernels();
   const native = loadNativeKernels();
   if (!native.kernels) return `convolutions on XNNPACK; native kernels ${native.reason}`;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { maxPoolGradient, onBackend, poolCases, reductionCases, relError, sumAndMean } from './kernel-test-cases';
+import { concatCases, concatenated, maxPoolGradient, onBackend, poolCases, reductionCases, relError, sumAndMean } from './kernel-test-cases';
 import { selectBackend } from './select-backend';
 
 // These are the kernels used where the native ones are not built; keep them under test here too.
@@ -58,6 +58,12 @@ describe('WASM training kernels', () => {
       const ours = await onBackend('wasm', () => sumAndMean(r));
       expect(ours.shape).toEqual(reference.shape);
       ours.data.forEach((d, i) => expect(relError(d, reference.data[i]!)).toBeLessThan(1e-4));
+    });
+  }
+
+  for (const c of concatCases) {
+    it(`concat matches the reference for ${c.dtype} ${JSON.stringify(c.shapes)} on axis ${c.axis}`, async () => {
+      expect(await onBackend('wasm', () => concatenated(c))).toEqual(await onBackend('cpu', () => concatenated(c)));
     });
   }
 
