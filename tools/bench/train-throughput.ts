@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { ARCHITECTURES, getArchitecture, layersModelJson, modelToArtifact, predictProbabilities, selectBackend, trainModel } from '@moodlab/cnn';
+import { ARCHITECTURES, describeBackend, getArchitecture, layersModelJson, modelToArtifact, predictProbabilities, selectBackend, trainModel } from '@moodlab/cnn';
 import { EMOTIONS, hyperparametersSchema } from '@moodlab/shared';
 
 const { values } = parseArgs({ options: { arch: { type: 'string' }, batch: { type: 'string', default: '64' }, steps: { type: 'string', default: '6' }, backend: { type: 'string' }, replicas: { type: 'string', default: '1' } } });
@@ -56,7 +56,7 @@ for (const name of archs) {
     }
   }
   rows.push({
-    architecture: name, params: getArchitecture(name).build({ imageSize: 48, numClasses: 7, seed: 1 }).countParams(), backend: backend.name, batch, 'processes (torch threads)': replicas,
+    architecture: name, params: getArchitecture(name).build({ imageSize: 48, numClasses: 7, seed: 1 }).countParams(), backend: describeBackend(backend), batch, 'processes (torch threads)': replicas,
     'train img/s': trainImgS.toFixed(1), 'torch train img/s': torch?.train_img_s ?? '-', 'train ratio': torch ? (trainImgS / torch.train_img_s).toFixed(2) : '-',
     'infer img/s': inferImgS.toFixed(0), 'torch infer img/s': torch?.infer_img_s ?? '-', 'input ms/batch': (inputMs.reduce((a, b) => a + b) / inputMs.length).toFixed(1),
     'step ms': ((batch / trainImgS) * 1000).toFixed(0), 'peak RSS MB': (process.resourceUsage().maxRSS / 1024).toFixed(0),
