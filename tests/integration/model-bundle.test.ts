@@ -111,6 +111,26 @@ describe('model bundle', () => {
     await trainQueue.obliterate({ force: true });
   });
 
+  it('records the weights a fine-tuned model started from by digest, and finds them again where they exist', async () => {
+    const parent = await modelBundleOf(db, version);
+    const ds = (await getDatasetByName(db, NAME))!;
+    const hp = hyperparametersSchema.parse({ epochs: 1, architecture: 'small-cnn', initFrom: version });
+    const run = await createRun(db, { datasetId: ds.id, architecture: hp.architecture, hyperparameters: hp, seed: hp.seed, tags: ['fine-tune'] });
+    const model = getArchitecture('small-cnn').build({ imageSize: 48, numClasses: 7, seed: 4 });
+    const artifact = await modelToArtifact(model, { classNames: [...EMOTIONS], preprocessing: hp.preprocessing, architecture: 'small-cnn' });
+    const child = await recordTrainedModel(db, { runId: run.id, datasetId: ds.id, architecture: 'small-cnn', summary: { epochs: 1 }, artifact: { meta: artifact.meta as Prisma.InputJsonValue, data: artifact.data } });
+    const bundle = await modelBundleOf(db, child.version);
+    expect(bundle.card.run.initializedFrom).toEqual({ architecture: 'small-cnn', weightsSha256: parent.card.weightsSha256 });
+    // Registered elsewhere: initFrom points at the version holding the parent's weights there, or at none.
+    await db.modelVersion.delete({ where: { id: child.id } });
+    const here = await registerModelBundle(db, bundle);
+    expect((await db.modelVersion.findUniqueOrThrow({ where: { id: here.id }, include: { run: true } })).run.hyperparameters).toMatchObject({ initFrom: version });
+    await db.modelVersion.delete({ where: { id: here.id } });
+    const orphan = await registerModelBundle(db, { ...bundle, card: { ...bundle.card, run: { ...bundle.card.run, initializedFrom: { architecture: 'small-cnn', weightsSha256: 'f'.repeat(64) } } } });
+    expect((await db.modelVersion.findUniqueOrThrow({ where: { id: orphan.id }, include: { run: true } })).run.hyperparameters).toMatchObject({ initFrom: null });
+    model.dispose();
+  });
+
   it('rejects a bundle whose weights do not match its card, or whose card is malformed', async () => {
     const bad = await mkdtemp(path.join(tmpdir(), 'moodlab-bundle-bad-'));
     const bundle = await readModelBundle(dir);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { artifactMetaFromLayersModelJson, layersModelJson, modelArtifactMetaSchema } from '@moodlab/cnn';
 import {
-  createModelVersion, digestOf, ensureDatasetRecord, getModelVersionProvenance, findModelVersionByDigest, recordEvaluation, recordFinishedRun,
+  createModelVersion, digestOf, ensureDatasetRecord, getModelVersionIdentity, getModelVersionProvenance, findModelVersionByDigest, recordEvaluation, recordFinishedRun,
   type Db, type Prisma,
 } from '@moodlab/db';
 import { hyperparametersSchema } from '@moodlab/shared';
@@ -30,6 +30,8 @@ export async function modelBundleOf(db: Db, version: number): Promise<ModelBundl
   const meta = modelArtifactMetaSchema.parse(mv.artifact.meta);
   const weights = new Uint8Array(mv.artifact.data);
   const { run } = mv;
+  const hp = hyperparametersSchema.parse(run.hyperparameters);
+  const parent = hp.initFrom === null ? null : await getModelVersionIdentity(db, hp.initFrom);
   const latest = new Map<string, (typeof mv.evaluations)[number]>();
   for (const ev of mv.evaluations) if (!latest.has(ev.split)) latest.set(ev.split, ev);
   const card: ModelCard = {
@@ -41,9 +43,10 @@ export async function modelBundleOf(db: Db, version: number): Promise<ModelBundl
       classNames: run.dataset.classNames, counts: run.dataset.counts as ModelCard['dataset']['counts'],
     },
     run: {
-      hyperparameters: hyperparametersSchema.parse(run.hyperparameters), backend: run.backend, codeVersion: run.codeVersion, tags: run.tags,
+      hyperparameters: hp, backend: run.backend, codeVersion: run.codeVersion, tags: run.tags,
       startedAt: run.startedAt?.toISOString() ?? null, finishedAt: run.finishedAt?.toISOString() ?? null,
       epochs: run.epochs.map(({ epoch, loss, accuracy, valLoss, valAccuracy, learningRate, durationMs }) => ({ epoch, loss, accuracy, valLoss, valAccuracy, learningRate, durationMs })),
+      initializedFrom: parent,
     },
     evaluations: [...latest.values()].map((ev) => evaluationSchema.parse({ ...ev, confusion: ev.confusionMatrix })),
   };
@@ -87,7 +90,9 @@ export async function registerModelBundle(db: Db, bundle: ModelBundle): Promise<
   const dataset = await ensureDatasetRecord(db, {
     ...card.dataset, source: `${card.dataset.source} (registered from a model card; import the images under this name to attach them)`,
   });
-  const hp = card.run.hyperparameters;
+  // initFrom names a version of the exporting database; here it is whichever version holds those weights, if any.
+  const parent = card.run.initializedFrom ? await findModelVersionByDigest(db, card.run.initializedFrom.weightsSha256) : null;
+  const hp = { ...card.run.hyperparameters, initFrom: parent?.version ?? null };
   const run = await recordFinishedRun(db, {
     datasetId: dataset.id, architecture: card.architecture, hyperparameters: hp as Prisma.InputJsonValue, seed: hp.seed, tags: card.run.tags,
     codeVersion: card.run.codeVersion ?? undefined, backend: card.run.backend,

@@ -21,6 +21,11 @@ export const modelCardSchema = z.object({
   run: z.object({
     hyperparameters: hyperparametersSchema, backend: z.string().nullable(), codeVersion: z.string().nullable(), tags: z.array(z.string()),
     startedAt: z.iso.datetime().nullable(), finishedAt: z.iso.datetime().nullable(), epochs: z.array(epochMetricSchema),
+    /**
+     * The weights this run started from (initFrom), by digest: version numbers are local to a
+     * database, the digest finds the parent on any machine that has it. Absent in older cards.
+     */
+    initializedFrom: z.object({ architecture: z.string(), weightsSha256: z.string().length(64) }).nullable().optional(),
   }),
   evaluations: z.array(evaluationSchema),
 });

@@ -57,6 +57,12 @@ export async function findModelVersionByDigest(db: Db, digest: string) {
   return db.modelVersion.findFirst({ where: { artifact: { kind: 'model', digest } }, select: { id: true, version: true } });
 }
 
+/** A version's architecture and the digest of its weights (a model's identity across machines). */
+export async function getModelVersionIdentity(db: Db, version: number) {
+  const mv = await db.modelVersion.findUnique({ where: { version }, select: { architecture: true, artifact: { select: { digest: true } } } });
+  return mv && { architecture: mv.architecture, weightsSha256: mv.artifact.digest };
+}
+
 /** A version's architecture and artifact metadata, without its weights. */
 export async function getModelVersionContract(db: Db, version: number) {
   return db.modelVersion.findUnique({ where: { version }, select: { id: true, architecture: true, artifact: { select: { meta: true } } } });
