@@ -53,6 +53,11 @@ test('the HTTP API rejects malformed requests and unknown datasets with clear er
   expect(await unknown.json()).toMatchObject({ error: 'Unknown dataset id 00000000-0000-4000-8000-000000000000' });
 
   expect((await request.get('/api/runs/not-a-uuid')).status()).toBe(400);
+
+  const runsList = (await (await request.get('/api/runs')).json()) as { id: string }[];
+  const badResume = await request.post(`/api/runs/${runsList[0]!.id}/resume`, { data: { epochs: 0, more: true } });
+  expect(badResume.status()).toBe(400);
+  expect(((await badResume.json()) as { details: string }).details).toMatch(/epochs/);
 });
 
 test('compare two runs: overlaid curves, differing parameters highlighted, confusion matrices and their difference', async ({ page }) => {

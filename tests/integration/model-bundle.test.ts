@@ -118,7 +118,7 @@ describe('model bundle', () => {
     const run = await createRun(db, { datasetId: ds.id, architecture: hp.architecture, hyperparameters: hp, seed: hp.seed, tags: ['fine-tune'] });
     const model = getArchitecture('small-cnn').build({ imageSize: 48, numClasses: 7, seed: 4 });
     const artifact = await modelToArtifact(model, { classNames: [...EMOTIONS], preprocessing: hp.preprocessing, architecture: 'small-cnn' });
-    const child = await recordTrainedModel(db, { runId: run.id, datasetId: ds.id, architecture: 'small-cnn', summary: { epochs: 1 }, artifact: { meta: artifact.meta as Prisma.InputJsonValue, data: artifact.data } });
+    const child = await recordTrainedModel(db, { runId: run.id, datasetId: ds.id, architecture: 'small-cnn', summary: { epochs: 1 }, artifact: { meta: artifact.meta as Prisma.InputJsonValue, data: artifact.data }, evaluation: null });
     const bundle = await modelBundleOf(db, child.version);
     expect(bundle.card.run.initializedFrom).toEqual({ architecture: 'small-cnn', weightsSha256: parent.card.weightsSha256 });
     // Registered elsewhere: initFrom points at the version holding the parent's weights there, or at none.

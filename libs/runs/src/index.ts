@@ -1,5 +1,5 @@
 export { NotFoundError, ConflictError, imagesMissing } from './errors';
-export { startRun, cancelRun, resumeRun, startRunRequestSchema, type StartRunRequest, type RunDeps } from './run-lifecycle';
+export { startRun, cancelRun, resumeRun, startRunRequestSchema, resumeRunRequestSchema, type StartRunRequest, type ResumeRunRequest, type RunDeps } from './run-lifecycle';
 export { loadDatasetPack, DEFAULT_PACK_CACHE } from './dataset-pack';
 export { runLogs } from './run-logs';
 export { importDataset } from './dataset-import';

@@ -83,7 +83,10 @@ export async function cancelRun({ db, trainQueue }: RunDeps, id: string) {
  * epochs so far. (Also the way to continue a long run after Redis lost its queue.) `epochs`
  * lengthens or shortens the run; the LR schedule follows the new length from the next epoch.
  */
-export async function resumeRun(deps: RunDeps, id: string, opts: { epochs?: number } = {}) {
+export const resumeRunRequestSchema = z.object({ epochs: hyperparametersSchema.shape.epochs.optional() }).strict();
+export type ResumeRunRequest = z.infer<typeof resumeRunRequestSchema>;
+
+export async function resumeRun(deps: RunDeps, id: string, opts: ResumeRunRequest = {}) {
   const run = await getRun(deps.db, id);
   if (!run) throw new NotFoundError(`Unknown run id ${id}`);
   if (run.status !== 'failed' && run.status !== 'cancelled') throw new ConflictError(`Run ${id} is ${run.status}; only failed or cancelled runs can be resumed`);

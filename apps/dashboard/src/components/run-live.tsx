@@ -180,7 +180,7 @@ export function RunLive({ initial, datasets }: { initial: RunView; datasets: Dat
       )}
       {(run.status === 'failed' || run.status === 'cancelled') && (
         <div className="card">
-          <button className="secondary" onClick={async () => { await fetch(`/api/runs/${run.id}/resume`, { method: 'POST' }); window.location.reload(); }}>Resume from last checkpoint</button>
+          <ResumeRun runId={run.id} epochs={(run.hyperparameters as { epochs: number }).epochs} done={run.epochs.length} />
         </div>
       )}
       <h2>Curves</h2>
@@ -217,6 +217,24 @@ export function RunLive({ initial, datasets }: { initial: RunView; datasets: Dat
       )}
       <h2>Worker log</h2>
       <pre className="card log" data-testid="run-log">{run.logs.length ? run.logs.join('\n') : 'no log lines yet'}</pre>
+    </>
+  );
+}
+
+/** Resume from the last checkpoint, optionally with a new length (more epochs, or fewer than planned). */
+function ResumeRun({ runId, epochs, done }: { runId: string; epochs: number; done: number }) {
+  const [target, setTarget] = useState(epochs);
+  const [error, setError] = useState<string | null>(null);
+  const resume = async () => {
+    const res = await fetch(`/api/runs/${runId}/resume`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(target === epochs ? {} : { epochs: target }) });
+    if (res.ok) window.location.reload();
+    else setError(((await res.json()) as { error?: string }).error ?? `HTTP ${res.status}`);
+  };
+  return (
+    <>
+      <label>Epochs <input type="number" min={done + 1} value={target} onChange={(e) => setTarget(Number(e.target.value))} data-testid="resume-epochs" /></label>{' '}
+      <button className="secondary" onClick={() => void resume()}>Resume from last checkpoint</button>
+      {error && <p className="error" role="alert">{error}</p>}
     </>
   );
 }

@@ -1,6 +1,10 @@
 import { NextResponse } from 'next/server';
-import { adminRoute, uuidParam } from '@/server/http';
+import { adminRoute, readJson, uuidParam } from '@/server/http';
 import { runs } from '@/server/runs';
 
-export const POST = adminRoute(async (_req: Request, { params }: { params: Promise<{ id: string }> }) =>
-  NextResponse.json(await runs.resume(uuidParam.parse((await params).id))));
+/** Body (optional): { "epochs": N } resumes with a new length. */
+export const POST = adminRoute(async (req: Request, { params }: { params: Promise<{ id: string }> }) => {
+  const id = uuidParam.parse((await params).id);
+  const body = req.headers.get('content-type')?.includes('application/json') ? await readJson(req) : {};
+  return NextResponse.json(await runs.resume(id, body));
+});
