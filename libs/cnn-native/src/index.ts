@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,10 +33,12 @@ export function loadNativeKernels(): NativeLoad {
   if (cached) return cached;
   if (process.env.MOODLAB_NATIVE_KERNELS === '0') return (cached = { kernels: null, reason: 'disabled by MOODLAB_NATIVE_KERNELS=0' });
   try {
-    const kernels = createRequire(import.meta.url)(addonPath) as NativeKernels;
-    return (cached = { kernels });
+    // process.dlopen rather than require: bundlers (the dashboard's) leave it alone.
+    const addon = { exports: {} as NativeKernels };
+    process.dlopen(addon, addonPath);
+    return (cached = { kernels: addon.exports });
   } catch (err) {
     const message = (err as Error).message.split('\n')[0] ?? 'failed to load';
-    return (cached = { kernels: null, reason: message.includes('Cannot find module') ? 'not built (needs g++ and libopenblas-dev at install time)' : message });
+    return (cached = { kernels: null, reason: /cannot open shared object|Cannot find module|ENOENT/i.test(message) ? 'not built (needs g++ and libopenblas-dev at install time)' : message });
   }
 }
