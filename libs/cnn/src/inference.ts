@@ -8,4 +8,4 @@ export {
   type ModelArtifactMeta, type ModelMetadata,
 } from './export/model-artifact';
 export { argmaxRows, predictProbabilities } from './eval/predict';
-export { registerWasmConcat } from './backend/wasm-concat';
+export { registerWasmCopyKernels } from './backend/wasm-copy-kernels';

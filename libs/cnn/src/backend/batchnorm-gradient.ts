@@ -34,3 +34,23 @@ export function registerBroadcastingBatchNormGradient(): void {
     },
   });
 }
+
+/**
+ * The gradient of Mean, which batch norm's moments call in every training step: TF.js multiplies
+ * the upstream gradient into a full-size tensor and then divides that tensor by the count; here
+ * the small upstream gradient is divided first, saving a full-size pass per call.
+ */
+export function registerMeanGradient(): void {
+  tf.registerGradient({
+    kernelName: 'Mean',
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x] = saved as [tf.Tensor];
+      const axes = tf.util.parseAxisParam((attrs as { axis: number | number[] }).axis, x.shape);
+      const [, reduceShape] = tf.backend_util.computeOutAndReduceShapes(x.shape, axes);
+      const count = tf.util.sizeFromShape(reduceShape);
+      const expanded = x.shape.map((d, i) => (axes.includes(i) ? 1 : d)); // with or without keepDims
+      return { x: () => (dy as tf.Tensor).reshape(expanded).div(count).mul(tf.ones(x.shape)) };
+    },
+  });
+}

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { packageDir } from '@moodlab/shared/node';
-import { registerBroadcastingBatchNormGradient } from './batchnorm-gradient';
+import { registerBroadcastingBatchNormGradient, registerMeanGradient } from './batchnorm-gradient';
 import { loadNativeKernels } from '@moodlab/cnn-native';
 import { registerNativeKernels } from './native-kernels';
-import { registerWasmConcat } from './wasm-concat';
+import { registerWasmCopyKernels } from './wasm-copy-kernels';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 
 /** Fastest first. */
@@ -53,7 +53,7 @@ async function setUpWasm(threads: number): Promise<string> {
   // With a second argument setWasmPaths would use fetch(), which Node cannot point at a file.
   wasm.setWasmPaths(`${dist}/`);
   wasm.setThreadsCount(threads);
-  registerWasmConcat();
+  registerWasmCopyKernels();
   registerWasmTrainingKernels();
   const native = loadNativeKernels();
   if (!native.kernels) return `convolutions on XNNPACK; native kernels ${native.reason}`;
@@ -69,6 +69,7 @@ export interface SelectBackendOptions {
 
 export async function selectBackend(opts: SelectBackendOptions = {}): Promise<SelectedBackend> {
   registerBroadcastingBatchNormGradient();
+  registerMeanGradient();
   const order = opts.prefer ? [opts.prefer] : BACKEND_ORDER;
   const skipped: SelectedBackend['skipped'] = [];
   for (const name of order) {

@@ -67,6 +67,31 @@ describe('WASM training kernels', () => {
     });
   }
 
+  it('identity and same-dtype cast share the buffer safely; cast to bool tests the values', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor1d([0, 1.5, -2, 0]);
+    const copy = x.clone(), same = x.cast('float32');
+    x.dispose();
+    expect(Array.from(await copy.data())).toEqual([0, 1.5, -2, 0]);
+    expect(Array.from(await same.data())).toEqual([0, 1.5, -2, 0]);
+    const asBool = copy.cast('bool'), asInt = copy.cast('int32');
+    expect(Array.from(await asBool.data())).toEqual([0, 1, 1, 0]);
+    expect(Array.from(await asInt.data())).toEqual([0, 1, -2, 0]);
+    tf.dispose([copy, same, asBool, asInt]);
+  });
+
+  it('mean gradient spreads the upstream gradient evenly over the reduced axes', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.randomNormal([2, 3, 3, 4], 0, 1, 'float32', 9);
+    const w = tf.tensor1d([1, -2, 3, 0.5]);
+    const dx = tf.grad((a: tf.Tensor) => a.mean([0, 1, 2]).mul(w).sum())(x);
+    const expected = tf.tidy(() => w.div(18).reshape([1, 1, 1, 4]).mul(tf.ones([2, 3, 3, 4])));
+    expect(relError(await dx.data(), await expected.data())).toBeLessThan(1e-6);
+    const keep = tf.grad((a: tf.Tensor) => a.mean(-1, true).sum())(x);
+    expect(Array.from(await keep.data()).every((v) => Math.abs(v - 0.25) < 1e-7)).toBe(true);
+    tf.dispose([x, w, dx, expected, keep]);
+  });
+
   it('batch-norm gradient (broadcasting) matches batch norm written with elementwise ops', async () => {
     const x = tf.randomNormal([4, 5, 5, 3], 0, 1, 'float32', 5);
     const scale = tf.randomNormal([3], 1, 0.2, 'float32', 6);

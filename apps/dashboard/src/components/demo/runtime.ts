@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as faceapi from '@vladmandic/face-api/dist/face-api.esm-nobundle.js';
-import { modelMetadataSchema, registerWasmConcat, type ModelMetadata } from '@moodlab/cnn/inference';
+import { modelMetadataSchema, registerWasmCopyKernels, type ModelMetadata } from '@moodlab/cnn/inference';
 import { netFor, type DetectorKind, type FaceApi } from '@moodlab/faces';
 
 export const api = faceapi as unknown as FaceApi;
@@ -17,7 +17,7 @@ function softwareWebGL(): boolean {
 /** Hardware WebGL where the browser has it, else WASM (SIMD when supported), else plain JS; ?backend= overrides. */
 export async function startBackend(): Promise<string> {
   setWasmPaths('/api/tfjs-wasm/');
-  registerWasmConcat();
+  registerWasmCopyKernels();
   const forced = new URLSearchParams(window.location.search).get('backend');
   const order = forced ? [forced] : softwareWebGL() ? ['wasm', 'cpu'] : ['webgl', 'wasm', 'cpu'];
   for (const name of order) {
