@@ -3,7 +3,7 @@
  * http://127.0.0.1:3000, or --url): demo FPS in headless Chromium with a fake 640x480 camera
  * (1 and 4 faces; faces detected on every frame, and every 4th), the detection rate of the test faces, and /api/predict throughput and
  * latency with 10 and 50 concurrent clients (closed loop). Prints tables; not a test.
- *   npx tsx tools/bench/demo.ts [--url http://127.0.0.1:3000] [--seconds 60] [--api-only]
+ *   npx tsx tools/bench/demo.ts [--url http://127.0.0.1:3000] [--seconds 60] [--api-only] [--screenshot demo.png]
  * The server predicts on PREDICT_THREADS threads (default one per core; 0: on its event loop).
  */
 import { mkdtemp } from 'node:fs/promises';
@@ -15,7 +15,7 @@ import { detectableFaces, framePng } from '../demo/detectable-faces';
 import { composeFrame } from '../demo/test-frames';
 import { writeY4m } from '../demo/write-y4m';
 
-const { values } = parseArgs({ options: { url: { type: 'string', default: 'http://127.0.0.1:3000' }, seconds: { type: 'string', default: '60' }, 'api-only': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { url: { type: 'string', default: 'http://127.0.0.1:3000' }, seconds: { type: 'string', default: '60' }, 'api-only': { type: 'boolean', default: false }, screenshot: { type: 'string' } } });
 const base = values.url!;
 const dir = await mkdtemp(path.join(tmpdir(), 'moodlab-demo-bench-'));
 const { source, faces, tried } = await detectableFaces(4);
@@ -36,6 +36,7 @@ async function demoFps(faceCount: number, detectEvery: number) {
   await page.waitForTimeout(10_000);
   const stats = (await page.getByTestId('demo-stats').textContent()) ?? '';
   const labels = await page.getByTestId('face-label').count();
+  if (values.screenshot && faceCount === 1 && detectEvery === 4) await page.screenshot({ path: values.screenshot, fullPage: true });
   await browser.close();
   const num = (re: RegExp) => Number(stats.match(re)?.[1] ?? NaN);
   return { faces: faceCount, 'detect every': `${detectEvery} frame(s)`, detected: labels, backend: stats.match(/backend (\w+)/)?.[1], fps: num(/([\d.]+) FPS/), 'detect ms': num(/detect (\d+) ms/), 'classify ms': num(/classify (\d+) ms/) };
