@@ -54,7 +54,8 @@ export function nativeKernels(native: NativeKernels, previous: (name: string) =>
     const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, TensorInfo | undefined>;
     const a = args.attrs as ConvAttrs & { activation?: string };
     const activation = NATIVE_ACTIVATIONS[(a.activation ?? 'linear') as keyof typeof NATIVE_ACTIVATIONS];
-    const biasOk = !bias || bias.shape.length === 1 || bias.shape.every((d, i) => i === bias.shape.length - 1 || d === 1);
+    // One bias per output channel; anything else goes to the stock kernel, which says what is wrong.
+    const biasOk = !bias || (bias.shape.at(-1) === filter?.shape[3] && tf.util.sizeFromShape(bias.shape) === filter?.shape[3]);
     if (a.dataFormat === 'NCHW' || activation === undefined || preluActivationWeights || !biasOk || !float32(x, filter, bias)) return fallback(name, args);
     const info = convInfo(x!.shape, filter!.shape, a);
     const heap = args.backend as unknown as WasmHeapBackend;
