@@ -6,11 +6,16 @@ import { services } from './services';
 
 /**
  * Models the server predicts with, loaded once per version. The promoted version is looked up
- * on each request (one indexed query), so a promotion takes effect without a restart.
+ * at most once a second (a query per request was a measurable share of an API call under load),
+ * so a promotion takes effect within a second, without a restart.
  */
 interface Loaded { id: string; version: number; model: tf.LayersModel; metadata: ModelMetadata }
 export interface ServedArtifact { id: string; version: number; meta: unknown; data: Uint8Array }
-const holder = globalThis as unknown as { __moodlabModels?: Map<string, Promise<Loaded>>; __moodlabArtifacts?: Map<string, Promise<ServedArtifact>>; __moodlabBackend?: Promise<unknown> };
+const holder = globalThis as unknown as {
+  __moodlabModels?: Map<string, Promise<Loaded>>; __moodlabArtifacts?: Map<string, Promise<ServedArtifact>>; __moodlabBackend?: Promise<unknown>;
+  __moodlabPromoted?: { at: number; id: Promise<string> };
+};
+const PROMOTION_TTL_MS = 1000;
 const cache = (holder.__moodlabModels ??= new Map());
 const artifacts = (holder.__moodlabArtifacts ??= new Map());
 
@@ -50,9 +55,17 @@ export async function servingVersionId(version?: number): Promise<string> {
     if (!found) throw new NotFoundError(`Unknown model version ${version}`);
     return found;
   }
-  const promoted = await servingPromotion(services().db);
-  if (!promoted) throw new NotFoundError('No model is promoted yet: promote a model version first');
-  return promoted.modelVersion.id;
+  const now = Date.now();
+  if (!holder.__moodlabPromoted || now - holder.__moodlabPromoted.at > PROMOTION_TTL_MS) {
+    const id = servingPromotion(services().db).then((promoted) => {
+      if (!promoted) throw new NotFoundError('No model is promoted yet: promote a model version first');
+      return promoted.modelVersion.id;
+    });
+    holder.__moodlabPromoted = { at: now, id };
+    // A failed lookup (nothing promoted yet, database down) is not remembered.
+    id.catch(() => { if (holder.__moodlabPromoted?.id === id) holder.__moodlabPromoted = undefined; });
+  }
+  return holder.__moodlabPromoted.id;
 }
 
 /** A given version (by number), or the promoted one, loaded here. */
