@@ -5,7 +5,7 @@ cd "$(dirname "$0")/../.."
 export NEXT_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1
 # OpenBLAS lets the optional native convolution kernels (libs/cnn-native) build; without it,
 # training runs on the WASM kernels, about 2.5x slower.
-if ! ls /usr/include/*/openblas-pthread/cblas.h /usr/include/openblas/cblas.h >/dev/null 2>&1; then
+if ! ls /usr/include/*/openblas-pthread/cblas.h >/dev/null 2>&1 && [ ! -e /usr/include/openblas/cblas.h ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "install: installing Debian's libopenblas-dev for the native convolution kernels"
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libopenblas-dev) >/dev/null 2>&1 \
