@@ -16,7 +16,7 @@ import {
 } from '@moodlab/cnn';
 import { createDb, DEFAULT_DATABASE_URL, getDataset, getDatasetByName, getModelVersionByNumber, getRun, promoteModelVersion, recordEvaluation, saveArtifact } from '@moodlab/db';
 import { createRedis, createTrainQueue, DEFAULT_REDIS_URL, importPayloadSchema, type ImportPayload } from '@moodlab/jobs';
-import { cancelRun, importDataset, loadDatasetPack, modelBundleOf, readModelBundle, registerModelBundle, resumeRun, startRun, writeModelBundle } from '@moodlab/runs';
+import { cancelRun, importDataset, loadDatasetPack, modelBundleOf, readModelBundle, registerModelBundle, resumeRun, resumeRunRequestSchema, startRun, writeModelBundle } from '@moodlab/runs';
 import { EMOTIONS, TERMINAL_STATUSES, hyperparametersSchema, type TrainProgress } from '@moodlab/shared';
 import { progressBar } from './progress';
 import { printEpochs, printReport } from './tables';
@@ -141,9 +141,9 @@ async function resumeCmd() {
   const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { epochs: { type: 'string' } } });
   const runId = positionals[0];
   if (!runId) throw new Error('usage: resume <runId> [--epochs N]');
-  const epochs = values.epochs === undefined ? undefined : hyperparametersSchema.shape.epochs.parse(Number(values.epochs));
+  const request = resumeRunRequestSchema.parse(values.epochs === undefined ? {} : { epochs: Number(values.epochs) });
   const q = await queue();
-  await resumeRun({ db, trainQueue: q.trainQueue }, runId, { epochs });
+  await resumeRun({ db, trainQueue: q.trainQueue }, runId, request);
   await q.trainQueue.close();
   q.close();
   console.log(`run ${runId} queued again; it continues from its last checkpoint`);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 
 #include "kernels.h"
@@ -35,18 +36,24 @@ bool GetFloats(napi_env env, napi_value value, float** data, size_t* length, boo
   return true;
 }
 
-bool GetDims(napi_env env, napi_value value, Dims* d) {
+bool GetInts(napi_env env, napi_value value, size_t count, int* out) {
   bool is_typed = false;
   napi_is_typedarray(env, value, &is_typed);
-  if (!is_typed) return Fail(env, "dims must be an Int32Array of 15 values");
-  napi_typedarray_type kind;
+  napi_typedarray_type kind = napi_float32_array;
   size_t length = 0;
   void* raw = nullptr;
-  napi_get_typedarray_info(env, value, &kind, &length, &raw, nullptr, nullptr);
-  if (kind != napi_int32_array || length != 15) return Fail(env, "dims must be an Int32Array of 15 values");
-  std::memcpy(d, raw, sizeof(Dims));
-  const int* v = static_cast<const int*>(raw);
-  for (size_t i = 0; i < 15; ++i) if (v[i] < 0 || (i < 11 && v[i] == 0)) return Fail(env, "dims out of range");
+  if (is_typed) napi_get_typedarray_info(env, value, &kind, &length, &raw, nullptr, nullptr);
+  if (!is_typed || kind != napi_int32_array || length != count) return Fail(env, "dims must be an Int32Array of the documented length");
+  std::memcpy(out, raw, sizeof(int) * count);
+  for (size_t i = 0; i < count; ++i) if (out[i] < 0) return Fail(env, "dims out of range");
+  return true;
+}
+
+// Convolution dims: 15 values, the first 11 (shapes, strides, dilations) positive.
+bool GetDims(napi_env env, napi_value value, Dims* d) {
+  int* v = reinterpret_cast<int*>(d);
+  if (!GetInts(env, value, 15, v)) return false;
+  for (size_t i = 0; i < 11; ++i) if (v[i] == 0) return Fail(env, "dims out of range");
   return true;
 }
 
@@ -82,49 +89,38 @@ napi_value ForwardJs(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// conv2dBackpropFilter(x, dy, dims, dw)
-napi_value BackpropFilterJs(napi_env env, napi_callback_info info) {
+// Both convolution gradients take (a, b, dims, out); each array is checked against the size its
+// role ('x' input, 'w' filter, 'y' output) needs under dims.
+using ConvGradient = void (*)(const float*, const float*, const Dims&, float*);
+
+napi_value ConvGradientJs(napi_env env, napi_callback_info info, const char* const names[3], const char roles[3], ConvGradient kernel) {
   size_t argc = 4;
   napi_value argv[4];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  float *x, *dy, *dw;
-  size_t nx, ndy, ndw;
+  float* arrays[3];
+  size_t lengths[3];
   Dims d;
-  if (argc < 4 || !GetFloats(env, argv[0], &x, &nx) || !GetFloats(env, argv[1], &dy, &ndy) || !GetDims(env, argv[2], &d) ||
-      !GetFloats(env, argv[3], &dw, &ndw)) return nullptr;
-  if (!Check(env, nx, Size(d, 'x'), "x too small") || !Check(env, ndy, Size(d, 'y'), "dy too small") ||
-      !Check(env, ndw, Size(d, 'w'), "dw too small")) return nullptr;
-  moodlab::Conv2DBackpropFilter(x, dy, d, dw);
+  if (argc < 4 || !GetFloats(env, argv[0], &arrays[0], &lengths[0]) || !GetFloats(env, argv[1], &arrays[1], &lengths[1]) ||
+      !GetDims(env, argv[2], &d) || !GetFloats(env, argv[3], &arrays[2], &lengths[2])) return nullptr;
+  for (int i = 0; i < 3; ++i) {
+    char message[32];
+    std::snprintf(message, sizeof(message), "%s too small", names[i]);
+    if (!Check(env, lengths[i], Size(d, roles[i]), message)) return nullptr;
+  }
+  kernel(arrays[0], arrays[1], d, arrays[2]);
   return nullptr;
+}
+
+// conv2dBackpropFilter(x, dy, dims, dw)
+napi_value BackpropFilterJs(napi_env env, napi_callback_info info) {
+  static const char* const names[3] = {"x", "dy", "dw"};
+  return ConvGradientJs(env, info, names, "xyw", moodlab::Conv2DBackpropFilter);
 }
 
 // conv2dBackpropInput(dy, w, dims, dx)
 napi_value BackpropInputJs(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  float *dy, *w, *dx;
-  size_t ndy, nw, ndx;
-  Dims d;
-  if (argc < 4 || !GetFloats(env, argv[0], &dy, &ndy) || !GetFloats(env, argv[1], &w, &nw) || !GetDims(env, argv[2], &d) ||
-      !GetFloats(env, argv[3], &dx, &ndx)) return nullptr;
-  if (!Check(env, ndy, Size(d, 'y'), "dy too small") || !Check(env, nw, Size(d, 'w'), "filter too small") ||
-      !Check(env, ndx, Size(d, 'x'), "dx too small")) return nullptr;
-  moodlab::Conv2DBackpropInput(dy, w, d, dx);
-  return nullptr;
-}
-
-bool GetInts(napi_env env, napi_value value, size_t count, int* out) {
-  bool is_typed = false;
-  napi_is_typedarray(env, value, &is_typed);
-  napi_typedarray_type kind = napi_float32_array;
-  size_t length = 0;
-  void* raw = nullptr;
-  if (is_typed) napi_get_typedarray_info(env, value, &kind, &length, &raw, nullptr, nullptr);
-  if (!is_typed || kind != napi_int32_array || length != count) return Fail(env, "dims must be an Int32Array of the documented length");
-  std::memcpy(out, raw, sizeof(int) * count);
-  for (size_t i = 0; i < count; ++i) if (out[i] < 0) return Fail(env, "dims out of range");
-  return true;
+  static const char* const names[3] = {"dy", "filter", "dx"};
+  return ConvGradientJs(env, info, names, "ywx", moodlab::Conv2DBackpropInput);
 }
 
 // maxPoolGrad(x, y, dy, dims[12], dx)

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { expect, it } from 'vitest';
 
 /**
  * Shared by the kernel tests: the WASM kernels and the native ones are checked against TF.js's
@@ -71,4 +72,22 @@ export async function concatenated(c: (typeof concatCases)[number]) {
   const result = { shape: out.shape, data: Array.from(await out.data()) };
   tf.dispose([...parts, out]);
   return result;
+}
+
+/** The max-pool-gradient and Sum/Mean cases, on the WASM backend against the CPU backend, as tests. */
+export function testPoolGradientAndReductions(): void {
+  for (const m of poolCases) {
+    it(`max-pool gradient matches the reference for x=${m.x} pool=${m.pool} stride=${m.stride} ${m.pad}`, async () => {
+      expect(relError(await onBackend('wasm', () => maxPoolGradient(m)), await onBackend('cpu', () => maxPoolGradient(m)))).toBeLessThan(1e-4);
+    });
+  }
+
+  for (const r of reductionCases) {
+    it(`sum and mean match the reference for shape ${r.shape} axis ${r.axis} keepDims ${r.keepDims}`, async () => {
+      const reference = await onBackend('cpu', () => sumAndMean(r));
+      const ours = await onBackend('wasm', () => sumAndMean(r));
+      expect(ours.shape).toEqual(reference.shape);
+      ours.data.forEach((d, i) => expect(relError(d, reference.data[i]!)).toBeLessThan(1e-4));
+    });
+  }
 }

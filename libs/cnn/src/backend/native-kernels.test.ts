@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadNativeKernels } from '@moodlab/cnn-native';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { maxPoolGradient, onBackend, poolCases, reductionCases, relError, sumAndMean } from './kernel-test-cases';
+import { onBackend, relError, testPoolGradientAndReductions } from './kernel-test-cases';
 import { selectBackend } from './select-backend';
 
 const native = loadNativeKernels();
@@ -52,20 +52,7 @@ describe.skipIf(!native.kernels)('native training kernels (convolutions on OpenB
     });
   }
 
-  for (const m of poolCases) {
-    it(`max-pool gradient matches the reference for x=${m.x} pool=${m.pool} stride=${m.stride} ${m.pad}`, async () => {
-      expect(relError(await onBackend('wasm', () => maxPoolGradient(m)), await onBackend('cpu', () => maxPoolGradient(m)))).toBeLessThan(1e-4);
-    });
-  }
-
-  for (const r of reductionCases) {
-    it(`sum and mean match the reference for shape ${r.shape} axis ${r.axis} keepDims ${r.keepDims}`, async () => {
-      const reference = await onBackend('cpu', () => sumAndMean(r));
-      const ours = await onBackend('wasm', () => sumAndMean(r));
-      expect(ours.shape).toEqual(reference.shape);
-      ours.data.forEach((d, i) => expect(relError(d, reference.data[i]!)).toBeLessThan(1e-4));
-    });
-  }
+  testPoolGradientAndReductions();
 
   it('leaves cases it does not cover (leaky-ReLU fused activation) to the WASM kernel', async () => {
     const run = async () => {

@@ -65,25 +65,18 @@ export function nativeKernels(native: NativeKernels, previous: (name: string) =>
     return out;
   };
 
-  const backpropFilter = (args: KernelArgs): TensorInfo => {
-    const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
-    const a = args.attrs as ConvAttrs & { filterShape: [number, number, number, number] };
-    if (a.dataFormat === 'NCHW' || !float32(x, dy)) return fallback('Conv2DBackpropFilter', args);
-    const info = convInfo(x.shape, a.filterShape, a);
+  /** Both convolution gradients: (x, dy) -> dW and (dy, W) -> dX, the output's shape given in attrs. */
+  const gradient = (name: 'Conv2DBackpropFilter' | 'Conv2DBackpropInput') => (args: KernelArgs): TensorInfo => {
+    const { x, dy, filter } = args.inputs as Record<string, TensorInfo>;
+    const a = args.attrs as ConvAttrs & { filterShape: [number, number, number, number]; inputShape: [number, number, number, number] };
+    const ofFilter = name === 'Conv2DBackpropFilter';
+    const [first, second] = ofFilter ? [x!, dy!] : [dy!, filter!];
+    if (a.dataFormat === 'NCHW' || !float32(first, second)) return fallback(name, args);
+    const info = ofFilter ? convInfo(x!.shape, a.filterShape, a) : convInfo(a.inputShape, filter!.shape, a);
     const heap = args.backend as unknown as WasmHeapBackend;
-    const out = heap.makeOutput([...a.filterShape], 'float32');
-    native.conv2dBackpropFilter(heap.typedArrayFromHeap(x), heap.typedArrayFromHeap(dy), dimsOf(info), heap.typedArrayFromHeap(out));
-    return out;
-  };
-
-  const backpropInput = (args: KernelArgs): TensorInfo => {
-    const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
-    const a = args.attrs as ConvAttrs & { inputShape: [number, number, number, number] };
-    if (a.dataFormat === 'NCHW' || !float32(dy, filter)) return fallback('Conv2DBackpropInput', args);
-    const info = convInfo(a.inputShape, filter.shape, a);
-    const heap = args.backend as unknown as WasmHeapBackend;
-    const out = heap.makeOutput([...a.inputShape], 'float32');
-    native.conv2dBackpropInput(heap.typedArrayFromHeap(dy), heap.typedArrayFromHeap(filter), dimsOf(info), heap.typedArrayFromHeap(out));
+    const out = heap.makeOutput([...(ofFilter ? a.filterShape : a.inputShape)], 'float32');
+    const run = ofFilter ? native.conv2dBackpropFilter : native.conv2dBackpropInput;
+    run(heap.typedArrayFromHeap(first), heap.typedArrayFromHeap(second), dimsOf(info), heap.typedArrayFromHeap(out));
     return out;
   };
 
@@ -117,7 +110,7 @@ export function nativeKernels(native: NativeKernels, previous: (name: string) =>
   };
 
   return {
-    Conv2D: forward('Conv2D'), FusedConv2D: forward('FusedConv2D'), Conv2DBackpropFilter: backpropFilter, Conv2DBackpropInput: backpropInput,
+    Conv2D: forward('Conv2D'), FusedConv2D: forward('FusedConv2D'), Conv2DBackpropFilter: gradient('Conv2DBackpropFilter'), Conv2DBackpropInput: gradient('Conv2DBackpropInput'),
     Sum: leadingAxes('Sum'), Mean: leadingAxes('Mean'), MaxPoolGrad: maxPoolGrad,
   };
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { concatCases, concatenated, maxPoolGradient, onBackend, poolCases, reductionCases, relError, sumAndMean } from './kernel-test-cases';
+import { concatCases, concatenated, onBackend, relError, testPoolGradientAndReductions } from './kernel-test-cases';
 import { selectBackend } from './select-backend';
 
 // These are the kernels used where the native ones are not built; keep them under test here too.
@@ -46,20 +46,7 @@ describe('WASM training kernels', () => {
     });
   }
 
-  for (const m of poolCases) {
-    it(`max-pool gradient matches the reference for x=${m.x} pool=${m.pool} stride=${m.stride} ${m.pad}`, async () => {
-      expect(relError(await onBackend('wasm', () => maxPoolGradient(m)), await onBackend('cpu', () => maxPoolGradient(m)))).toBeLessThan(1e-4);
-    });
-  }
-
-  for (const r of reductionCases) {
-    it(`sum and mean match the reference for shape ${r.shape} axis ${r.axis} keepDims ${r.keepDims}`, async () => {
-      const reference = await onBackend('cpu', () => sumAndMean(r));
-      const ours = await onBackend('wasm', () => sumAndMean(r));
-      expect(ours.shape).toEqual(reference.shape);
-      ours.data.forEach((d, i) => expect(relError(d, reference.data[i]!)).toBeLessThan(1e-4));
-    });
-  }
+  testPoolGradientAndReductions();
 
   for (const c of concatCases) {
     it(`concat matches the reference for ${c.dtype} ${JSON.stringify(c.shapes)} on axis ${c.axis}`, async () => {
