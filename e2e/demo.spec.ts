@@ -44,6 +44,8 @@ test('the prediction API answers good images and rejects bad ones with clear 4xx
     const body = (await ok.json()) as { modelVersion: number; faces: Face[] };
     expect(body.faces).toHaveLength(1);
     expect(Object.keys(body.faces[0]!.scores)).toEqual(['angry', 'disgust', 'fear', 'happy', 'neutral', 'sad', 'surprise']);
+    // Where the request's time went, per stage (Server-Timing, shown in browsers' network panels).
+    expect(ok.headers()['server-timing']).toMatch(/^parse;dur=[\d.]+, decode;dur=[\d.]+, detect;dur=[\d.]+, classify;dur=[\d.]+, handoff;dur=[\d.]+, total;dur=[\d.]+$/);
     const b64 = await request.post('/api/predict', { data: { image: asset(manifest.frames[0]!).toString('base64') } });
     expect(b64.status()).toBe(200);
   }

@@ -55,4 +55,18 @@ describe('prediction thread pool', () => {
     const after = await pool.predict(new Uint8Array(frames[0]!), model, 'tiny');
     expect(after.faces.length).toBeGreaterThan(0);
   });
+
+  it('serves queued requests first come, first served, one per thread, and fails those still waiting when closed', async () => {
+    const single = new PredictPool(1);
+    const order: number[] = [];
+    const served = await Promise.all([0, 1, 2, 3].map((i) => single.predict(new Uint8Array(frames[i % 2]!), model, 'tiny').then((r) => { order.push(i); return r; })));
+    expect(order).toEqual([0, 1, 2, 3]);
+    expect(served.every((r) => r.faces.length > 0)).toBe(true);
+    const waiting = Promise.allSettled([0, 1, 2].map(() => single.predict(new Uint8Array(frames[0]!), model, 'tiny')));
+    await single.close();
+    const outcomes = await waiting;
+    expect(outcomes.every((o) => o.status === 'rejected')).toBe(true);
+    expect((outcomes[2] as PromiseRejectedResult).reason.message).toMatch(/pool is closed/);
+    await expect(single.predict(new Uint8Array(frames[0]!), model, 'tiny')).rejects.toThrow(/pool is closed/);
+  });
 });

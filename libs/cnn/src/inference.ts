@@ -4,7 +4,7 @@
  */
 export { normalizeImages, toModelInput } from './data/preprocess';
 export {
-  loadModelFromArtifact, layersModelJson, modelArtifactMetaSchema, modelMetadataSchema,
+  loadModelFromArtifact, loadInferenceModel, inferenceCopy, layersModelJson, modelArtifactMetaSchema, modelMetadataSchema,
   type ModelArtifactMeta, type ModelMetadata,
 } from './export/model-artifact';
 export { argmaxRows, predictProbabilities } from './eval/predict';

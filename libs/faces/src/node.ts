@@ -1,5 +1,5 @@
 import path from 'node:path';
-import sharp from 'sharp';
+import sharp, { type OutputInfo } from 'sharp';
 import * as tf from '@tensorflow/tfjs';
 import { packageDir } from '@moodlab/shared/node';
 import type { ModelMetadata } from '@moodlab/cnn/inference';
@@ -31,20 +31,36 @@ export { ImageDecodeError };
 
 export interface DecodedImage { tensor: tf.Tensor3D; width: number; height: number }
 
+/**
+ * Widening the decoded bytes to int32 (what the browser's fromPixels gives) through a reused
+ * buffer: letting TF.js convert a Uint8Array allocates and converts element by element, which
+ * cost more than decoding a 640x480 frame (about 10 ms against 2.5 ms, tools/bench/predict-stages.ts).
+ * The backend copies a tensor's values when it is made, so the buffer is free again at once.
+ */
+let widened = new Int32Array(0);
+function int32Tensor(bytes: Uint8Array, shape: [number, number, number]): tf.Tensor3D {
+  if (widened.length < bytes.length) widened = new Int32Array(bytes.length);
+  const view = widened.subarray(0, bytes.length);
+  view.set(bytes);
+  return tf.tensor3d(view, shape, 'int32');
+}
+
 /** Any image sharp reads, as an RGB tensor, downscaled so its longer side is at most maxSide. */
 export async function decodeImage(bytes: Uint8Array, maxSide = 1280): Promise<DecodedImage> {
+  let raw: { data: Buffer; info: OutputInfo };
   try {
-    const { data, info } = await sharp(bytes, { limitInputPixels: 50_000_000 })
+    raw = await sharp(bytes, { limitInputPixels: 50_000_000 })
       .rotate()
       .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
       .removeAlpha()
       .toColourspace('srgb')
       .raw()
       .toBuffer({ resolveWithObject: true });
-    return { tensor: tf.tensor3d(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), [info.height, info.width, info.channels], 'int32'), width: info.width, height: info.height };
   } catch (err) {
     throw new ImageDecodeError(`not a readable image: ${(err as Error).message.split('\n')[0]}`);
   }
+  const { data, info } = raw;
+  return { tensor: int32Tensor(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), [info.height, info.width, info.channels]), width: info.width, height: info.height };
 }
 
 export type { ImagePrediction };

@@ -4,7 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type * as tf from '@tensorflow/tfjs';
-import { loadModelFromArtifact, selectBackend, type ModelMetadata } from '@moodlab/cnn';
+import { loadInferenceModel, selectBackend, type ModelMetadata } from '@moodlab/cnn';
 import { ImageDecodeError, loadNodeFaceApi, predictImage } from './node';
 import { threadRequestSchema, type ThreadReply } from './predict-protocol';
 
@@ -22,7 +22,7 @@ port.on('message', (raw: unknown) => {
     const { key, meta, data } = msg.model;
     if (!models.has(key)) {
       if (!data) throw new Error(`model ${key} was never sent to this thread`);
-      models.set(key, loadModelFromArtifact(meta, data));
+      models.set(key, loadInferenceModel(meta, data));
     }
     const { model, metadata } = await models.get(key)!;
     const result = await predictImage(msg.bytes, model, metadata, msg.detector);

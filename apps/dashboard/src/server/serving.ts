@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { loadModelFromArtifact, selectBackend, type ModelMetadata } from '@moodlab/cnn';
+import { loadInferenceModel, selectBackend, type ModelMetadata } from '@moodlab/cnn';
 import { findModelVersionId, getModelVersion, servingPromotion } from '@moodlab/db';
 import { NotFoundError } from '@moodlab/runs';
 import { services } from './services';
@@ -38,7 +38,7 @@ export function ensureBackend(): Promise<unknown> {
 async function load(id: string): Promise<Loaded> {
   const artifact = await artifactById(id);
   await ensureBackend();
-  const { model, metadata } = await loadModelFromArtifact(artifact.meta, artifact.data);
+  const { model, metadata } = await loadInferenceModel(artifact.meta, artifact.data);
   return { id, version: artifact.version, model, metadata };
 }
 

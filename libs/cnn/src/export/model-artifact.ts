@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { foldBatchNorm } from './fold-batchnorm';
 import { preprocessingSchema } from '@moodlab/shared';
 
 /**
@@ -66,6 +67,19 @@ export async function loadModelFromArtifact(metaJson: unknown, data: Uint8Array)
     weightData,
   }));
   return { model, metadata: meta.metadata };
+}
+
+/** A model to predict with: loaded, then folded for inference (see fold-batchnorm.ts). */
+export async function loadInferenceModel(metaJson: unknown, data: Uint8Array): Promise<{ model: tf.LayersModel; metadata: ModelMetadata }> {
+  const { model, metadata } = await loadModelFromArtifact(metaJson, data);
+  return { model: await inferenceCopy(model), metadata };
+}
+
+/** The folded copy of a trained model, which it replaces (the trained one is disposed). */
+export async function inferenceCopy(model: tf.LayersModel): Promise<tf.LayersModel> {
+  const folded = await foldBatchNorm(model);
+  if (folded !== model) model.dispose();
+  return folded;
 }
 
 /** The standard TF.js layers `model.json` (for tf.loadLayersModel in a browser, or other tools). */

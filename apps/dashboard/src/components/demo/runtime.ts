@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as faceapi from '@vladmandic/face-api/dist/face-api.esm-nobundle.js';
-import { modelMetadataSchema, registerWasmCopyKernels, type ModelMetadata } from '@moodlab/cnn/inference';
+import { inferenceCopy, modelMetadataSchema, registerWasmCopyKernels, type ModelMetadata } from '@moodlab/cnn/inference';
 import { netFor, type DetectorKind, type FaceApi } from '@moodlab/faces';
 
 export const api = faceapi as unknown as FaceApi;
@@ -36,7 +36,8 @@ export async function loadDetector(kind: DetectorKind): Promise<void> {
 export interface ClientModel { id: string; version: number; model: tf.LayersModel; metadata: ModelMetadata }
 
 export async function loadModel(id: string, version: number): Promise<ClientModel> {
-  const model = await tf.loadLayersModel(`/api/models/${id}/model.json`);
-  const metadata = modelMetadataSchema.parse(model.getUserDefinedMetadata());
+  const trained = await tf.loadLayersModel(`/api/models/${id}/model.json`);
+  const metadata = modelMetadataSchema.parse(trained.getUserDefinedMetadata());
+  const model = await inferenceCopy(trained);
   return { id, version, model, metadata };
 }
