@@ -15,7 +15,7 @@ export interface FaceApi {
 }
 
 /**
- * Input sizes the tiny detector tries on a still image, cheapest first, until one finds a face.
+ * Input sizes the tiny detector tries on an image or frame, cheapest first, until one finds a face.
  * Measured on our 640x480 test frames (tools/demo/detector-input-size.ts): 224 finds as many
  * faces as 416 (83%) at a third of the cost; 416 then catches the smaller faces 224 misses.
  */
@@ -25,7 +25,7 @@ export interface DetectorOptions {
   kind: DetectorKind;
   /**
    * Tiny detector input size (multiple of 32); larger finds smaller faces, slower. 'auto' tries
-   * AUTO_INPUT_SIZES in turn (for uploads and the API; the live page keeps one size per frame).
+   * AUTO_INPUT_SIZES in turn (the default everywhere: uploads, the API and the live page).
    */
   inputSize?: number | 'auto';
   minScore?: number;
