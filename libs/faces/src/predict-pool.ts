@@ -54,8 +54,8 @@ interface Job { bytes: Uint8Array; model: PoolModel; detector: DetectorKind; res
 /**
  * Server-side predictions on worker threads, one per core by default: the WASM backend runs
  * one thread per instance, so a single instance would serve one request at a time. Requests
- * wait in one first-come-first-served queue and go to the least busy thread when it has room
- * (one request at a time by default). Handing every request to a thread at once let requests
+ * wait in one first-come-first-served queue and go to a thread when it is free; a thread works
+ * on one request at a time. Handing every request to a thread at once let requests
  * interleave within a thread and overtake each other: with 50 concurrent clients the p95
  * latency was 1.45x the median, with one shared queue 1.13x (tools/bench/demo.ts). A model's
  * weights go to a thread once.
@@ -66,7 +66,7 @@ export class PredictPool {
   private nextId = 0;
   private closed = false;
 
-  constructor(size: number, private readonly entry = defaultEntry(), private readonly perThread = 1) {
+  constructor(size: number, private readonly entry = defaultEntry()) {
     this.threads = Array.from({ length: Math.max(1, size) }, () => new PredictThread(entry));
   }
 
@@ -82,10 +82,9 @@ export class PredictPool {
   private dispatch(): void {
     // A thread that died (out of memory, a crash in native code) fails its requests and is replaced.
     this.threads = this.threads.map((t) => (t.alive ? t : new PredictThread(this.entry)));
-    while (this.queue.length) {
-      const thread = this.threads.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
-      if (thread.pending.size >= this.perThread) return;
-      this.start(thread, this.queue.shift()!);
+    for (const thread of this.threads) {
+      const job = thread.pending.size === 0 ? this.queue.shift() : undefined;
+      if (job) this.start(thread, job);
     }
   }
 

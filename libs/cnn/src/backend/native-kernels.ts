@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { WasmHeapBackend } from './wasm-heap';
 import { NATIVE_ACTIVATIONS, type NativeKernels } from '@moodlab/cnn-native';
 
 /**
@@ -11,11 +12,6 @@ import { NATIVE_ACTIVATIONS, type NativeKernels } from '@moodlab/cnn-native';
  */
 type TensorInfo = tf.TensorInfo;
 type KernelArgs = { inputs: Record<string, TensorInfo>; backend: tf.KernelBackend; attrs: Record<string, unknown> };
-
-interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array;
-}
 
 type ConvAttrs = {
   strides: [number, number] | number;

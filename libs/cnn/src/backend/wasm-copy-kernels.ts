@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { WasmHeapBackend } from './wasm-heap';
 
 /**
  * Kernels the stock WASM backend implements with needless copies, replaced in the browser and in
@@ -12,19 +13,12 @@ import * as tf from '@tensorflow/tfjs';
  * input and 60 ms at 416 here, more than the detector network. Short inner runs are copied element
  * by element instead; strings and empty tensors go to the stock kernel.
  */
-interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
-
 /** Below this many elements per copy, a loop beats creating a subarray. */
 const SHORT_RUN = 64;
 
-interface SharingBackend extends WasmHeapBackend {
-  incRef(dataId: tf.DataId): void;
-}
+type AnyHeap = WasmHeapBackend<Float32Array | Int32Array | Uint8Array>;
 
-function share(backend: SharingBackend, x: tf.TensorInfo): tf.TensorInfo {
+function share(backend: AnyHeap, x: tf.TensorInfo): tf.TensorInfo {
   backend.incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
@@ -43,14 +37,14 @@ export function registerWasmCopyKernels(): void {
   registered = true;
   replace('Identity', (args, stock) => {
     const { x } = args.inputs as { x: tf.TensorInfo };
-    return x.dtype === 'string' ? stock.kernelFunc(args) : share(args.backend as unknown as SharingBackend, x);
+    return x.dtype === 'string' ? stock.kernelFunc(args) : share(args.backend as unknown as AnyHeap, x);
   });
   replace('Cast', (args, stock) => {
     const { x } = args.inputs as { x: tf.TensorInfo };
     const dtype = (args.attrs as { dtype: tf.DataType }).dtype;
-    if (x.dtype === dtype && dtype !== 'string') return share(args.backend as unknown as SharingBackend, x);
+    if (x.dtype === dtype && dtype !== 'string') return share(args.backend as unknown as AnyHeap, x);
     if (dtype !== 'bool' || x.dtype === 'string' || x.dtype === 'complex64') return stock.kernelFunc(args);
-    const heap = args.backend as unknown as WasmHeapBackend;
+    const heap = args.backend as unknown as AnyHeap;
     const out = heap.makeOutput(x.shape, 'bool');
     const src = heap.typedArrayFromHeap(x), dst = heap.typedArrayFromHeap(out);
     for (let i = 0; i < src.length; i++) dst[i] = src[i] !== 0 ? 1 : 0;
@@ -63,7 +57,7 @@ export function registerWasmCopyKernels(): void {
     if (dtype === 'string' || dtype === 'complex64' || live.length < 2) return stock.kernelFunc(args);
     const axis = tf.util.parseAxisParam(args.attrs?.axis as number, inputs[0]!.shape)[0]!;
     const outShape = tf.backend_util.computeOutShape(inputs.map((t) => t.shape), axis);
-    const heap = args.backend as unknown as WasmHeapBackend;
+    const heap = args.backend as unknown as AnyHeap;
     const out = heap.makeOutput(outShape, dtype!);
     const outer = tf.util.sizeFromShape(live[0]!.shape.slice(0, axis));
     const inner = live.map((t) => tf.util.sizeFromShape(t.shape.slice(axis)));

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { WasmHeapBackend } from './wasm-heap';
 
 /**
  * Training kernels for the WASM backend. It has no Conv2DBackpropFilter, and its
@@ -105,12 +106,6 @@ export function conv2DBackpropInputWasm({ inputs, backend, attrs }: { inputs: Re
 }
 
 type KernelArgs = { inputs: Record<string, TensorInfo>; backend: Backend; attrs: Attrs };
-
-/** The WASM backend's own buffers, for kernels written as plain loops over its heap. */
-interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array;
-}
 
 /**
  * Max-pool gradient as one pass over the backend's heap: each output's gradient goes to the

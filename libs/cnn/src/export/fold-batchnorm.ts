@@ -59,7 +59,7 @@ export async function foldBatchNorm(model: tf.LayersModel): Promise<tf.LayersMod
     weights.push(source[i]!.getWeights().map((w) => w.clone()));
   }
   const topology = { class_name: json.class_name, config: { ...json.config, layers } };
-  const folded = await tf.models.modelFromJSON({ modelTopology: topology as unknown as Parameters<typeof tf.models.modelFromJSON>[0] extends { modelTopology: infer T } ? T : never });
+  const folded = await tf.models.modelFromJSON(topology as unknown as Parameters<typeof tf.models.modelFromJSON>[0]);
   folded.layers.forEach((layer, i) => layer.setWeights(weights[i]!));
   weights.flat().forEach((w) => w.dispose());
   return folded;

@@ -166,7 +166,7 @@ export function LiveDemo() {
           </select>
         </label>
         <label>Detector input
-          <select value={inputSize} disabled={detector !== 'tiny'} onChange={(e) => setInputSize(e.target.value === 'auto' ? 'auto' : Number(e.target.value))} data-testid="detector-input">
+          <select value={inputSize} disabled={detector !== 'tiny'} onChange={(e) => setInputSize(e.target.value === 'auto' ? 'auto' : Number(e.target.value))}>
             <option value="auto">auto (224, then 416)</option>
             {[160, 224, 320, 416].map((s) => <option key={s} value={s}>{s} px{s === 416 ? ' (small faces)' : ''}</option>)}
           </select>
