@@ -42,7 +42,7 @@ async function median(f: () => unknown): Promise<number> {
 
 console.log(`${describeBackend(backend)}; frame 640x480 PNG (${png.length} bytes), one face from ${source}; median of ${runs} runs`);
 const stages = [
-  { stage: 'decode (sharp + int32 tensor)', ms: await median(async () => (await decodeImage(png)).tensor.dispose()) },
+  { stage: 'decode (sharp + float32 tensor)', ms: await median(async () => (await decodeImage(png)).tensor.dispose()) },
   { stage: 'detect (tiny, auto input size)', ms: await median(() => detectFaces(api, image.tensor, { kind: 'tiny', inputSize: 'auto' })) },
   { stage: 'classify, model as trained', ms: await median(() => classifyFaces(trained.model, trained.metadata, image.tensor, found)) },
   { stage: 'classify, BatchNorm folded (served)', ms: await median(() => classifyFaces(folded.model, folded.metadata, image.tensor, found)) },

@@ -71,10 +71,10 @@ bool Check(napi_env env, size_t got, int64_t want, const char* what) {
   return false;
 }
 
-// conv2dForward(x, w, bias | null, activation, dims, y)
+// conv2dForward(x, w, bias | null, activation, dims, y, alpha?)
 napi_value ForwardJs(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
+  size_t argc = 7;
+  napi_value argv[7];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   float *x, *w, *bias, *y;
   size_t nx, nw, nb, ny;
@@ -83,9 +83,11 @@ napi_value ForwardJs(napi_env env, napi_callback_info info) {
   if (argc < 6 || !GetFloats(env, argv[0], &x, &nx) || !GetFloats(env, argv[1], &w, &nw) ||
       !GetFloats(env, argv[2], &bias, &nb, true) || !GetDims(env, argv[4], &d) || !GetFloats(env, argv[5], &y, &ny)) return nullptr;
   napi_get_value_int32(env, argv[3], &activation);
+  double alpha = 0;
+  if (argc > 6) napi_get_value_double(env, argv[6], &alpha);
   if (!Check(env, nx, Size(d, 'x'), "x too small") || !Check(env, nw, Size(d, 'w'), "filter too small") ||
       !Check(env, ny, Size(d, 'y'), "y too small") || (bias && !Check(env, nb, d.co, "bias too small"))) return nullptr;
-  moodlab::Conv2DForward(x, w, bias, activation, d, y);
+  moodlab::Conv2DForward(x, w, bias, activation, static_cast<float>(alpha), d, y);
   return nullptr;
 }
 

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
  * pad top, left, out H, W.
  */
 export interface NativeKernels {
-  conv2dForward(x: Float32Array, filter: Float32Array, bias: Float32Array | null, activation: NativeActivation, dims: Int32Array, y: Float32Array): void;
+  /** `alpha` is the leaky ReLU's slope (activation 3). */
+  conv2dForward(x: Float32Array, filter: Float32Array, bias: Float32Array | null, activation: NativeActivation, dims: Int32Array, y: Float32Array, alpha?: number): void;
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dims: Int32Array, dw: Float32Array): void;
   conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dims: Int32Array, dx: Float32Array): void;
   maxPoolGrad(x: Float32Array, y: Float32Array, dy: Float32Array, dims: Int32Array, dx: Float32Array): void;
@@ -20,7 +21,7 @@ export interface NativeKernels {
 }
 
 /** The activations fused into the forward kernel. */
-export const NATIVE_ACTIVATIONS = { linear: 0, relu: 1, relu6: 2 } as const;
+export const NATIVE_ACTIVATIONS = { linear: 0, relu: 1, relu6: 2, leakyrelu: 3 } as const;
 export type NativeActivation = (typeof NATIVE_ACTIVATIONS)[keyof typeof NATIVE_ACTIVATIONS];
 
 export type NativeLoad = { kernels: NativeKernels; reason?: undefined } | { kernels: null; reason: string };

@@ -9,8 +9,8 @@ struct Dims {
   int n, h, w, c, kh, kw, co, sh, sw, dh, dw, pt, pl, oh, ow;
 };
 
-// activation: 0 linear, 1 relu, 2 relu6.
-void Conv2DForward(const float* x, const float* w, const float* bias, int activation, const Dims& d, float* y);
+// activation: 0 linear, 1 relu, 2 relu6, 3 leaky relu with slope alpha.
+void Conv2DForward(const float* x, const float* w, const float* bias, int activation, float alpha, const Dims& d, float* y);
 void Conv2DBackpropFilter(const float* x, const float* dy, const Dims& d, float* dw);
 void Conv2DBackpropInput(const float* dy, const float* w, const Dims& d, float* dx);
 

@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Box } from './crop';
+import { fuseTinyFaceDetector, type TinyDetectorNet } from './tiny-detector-fused';
 
 export type DetectorKind = 'tiny' | 'ssd';
 
 /** The part of @vladmandic/face-api we use; the browser and Node builds both provide it. */
 export interface FaceApi {
   nets: {
-    tinyFaceDetector: { loadFromUri(url: string): Promise<void>; loadFromDisk?(dir: string): Promise<void>; isLoaded: boolean };
+    tinyFaceDetector: { loadFromUri(url: string): Promise<void>; loadFromDisk?(dir: string): Promise<void>; isLoaded: boolean } & TinyDetectorNet;
     ssdMobilenetv1: { loadFromUri(url: string): Promise<void>; loadFromDisk?(dir: string): Promise<void>; isLoaded: boolean };
   };
   TinyFaceDetectorOptions: new (o: { inputSize?: number; scoreThreshold?: number }) => unknown;
@@ -67,6 +68,8 @@ async function detectAtSize(api: FaceApi, input: tf.Tensor3D, o: DetectorOptions
 
 /** Detected faces as plain boxes, largest first. */
 export async function detectFaces(api: FaceApi, input: tf.Tensor3D, o: DetectorOptions): Promise<{ box: Box; score: number }[]> {
+  // Here rather than at load time, so that the browser and the server always run the same pass.
+  if (o.kind === 'tiny') fuseTinyFaceDetector(api.nets.tinyFaceDetector);
   const sizes = o.kind === 'tiny' && o.inputSize === 'auto' ? AUTO_INPUT_SIZES : [o.inputSize === 'auto' ? undefined : o.inputSize];
   let found: { box: Box; score: number }[] = [];
   for (const inputSize of sizes) {

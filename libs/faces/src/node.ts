@@ -32,17 +32,20 @@ export { ImageDecodeError };
 export interface DecodedImage { tensor: tf.Tensor3D; width: number; height: number }
 
 /**
- * Widening the decoded bytes to int32 (what the browser's fromPixels gives) through a reused
- * buffer: letting TF.js convert a Uint8Array allocates and converts element by element, which
- * cost more than decoding a 640x480 frame (about 10 ms against 2.5 ms, tools/bench/predict-stages.ts).
- * The backend copies a tensor's values when it is made, so the buffer is free again at once.
+ * Widening the decoded bytes to float32 through a reused buffer: letting TF.js convert a
+ * Uint8Array allocates and converts element by element, which cost more than decoding a 640x480
+ * frame (about 10 ms against 2.5 ms, tools/bench/predict-stages.ts). Float32 rather than the int32
+ * of the browser's fromPixels: the same values, and detection and cropping need no Cast of the
+ * full frame. The WASM backend copies a tensor's values into its heap when the tensor is made, so
+ * the buffer is free again at once; other backends may keep a reference, so they get their own.
  */
-let widened = new Int32Array(0);
-function int32Tensor(bytes: Uint8Array, shape: [number, number, number]): tf.Tensor3D {
-  if (widened.length < bytes.length) widened = new Int32Array(bytes.length);
+let widened = new Float32Array(0);
+function floatTensor(bytes: Uint8Array, shape: [number, number, number]): tf.Tensor3D {
+  if (tf.getBackend() !== 'wasm') return tf.tensor3d(Float32Array.from(bytes), shape, 'float32');
+  if (widened.length < bytes.length) widened = new Float32Array(bytes.length);
   const view = widened.subarray(0, bytes.length);
   view.set(bytes);
-  return tf.tensor3d(view, shape, 'int32');
+  return tf.tensor3d(view, shape, 'float32');
 }
 
 /** Any image sharp reads, as an RGB tensor, downscaled so its longer side is at most maxSide. */
@@ -60,7 +63,7 @@ export async function decodeImage(bytes: Uint8Array, maxSide = 1280): Promise<De
     throw new ImageDecodeError(`not a readable image: ${(err as Error).message.split('\n')[0]}`);
   }
   const { data, info } = raw;
-  return { tensor: int32Tensor(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), [info.height, info.width, info.channels]), width: info.width, height: info.height };
+  return { tensor: floatTensor(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), [info.height, info.width, info.channels]), width: info.width, height: info.height };
 }
 
 export type { ImagePrediction };

@@ -3,6 +3,7 @@ import { loadNativeKernels } from '@moodlab/cnn-native';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { onBackend, relError, testPoolGradientAndReductions } from './kernel-test-cases';
 import { selectBackend } from './select-backend';
+import { NATIVE_MIN_DEPTH, routesToNative, setNativeMinDepth } from './native-kernels';
 
 const native = loadNativeKernels();
 if (!native.kernels) console.warn(`skipping the native kernel tests: the addon is ${native.reason}`);
@@ -24,6 +25,9 @@ const cases = [
 describe.skipIf(!native.kernels)('native training kernels (convolutions on OpenBLAS, max-pool gradient, column sums)', () => {
   beforeAll(async () => {
     expect((await selectBackend({ prefer: 'wasm' })).kernels).toBe('convolutions on OpenBLAS');
+    // Shallow forward convolutions normally stay on XNNPACK; here every case runs on the addon.
+    setNativeMinDepth(0);
+    return () => setNativeMinDepth(NATIVE_MIN_DEPTH);
   });
 
   for (const c of cases) {
@@ -54,13 +58,29 @@ describe.skipIf(!native.kernels)('native training kernels (convolutions on OpenB
 
   testPoolGradientAndReductions();
 
-  it('leaves cases it does not cover (leaky-ReLU fused activation) to the WASM kernel', async () => {
+  it('fuses leaky ReLU with its slope, as face-api\'s detector runs it', async () => {
     const run = async () => {
       const x = tf.randomNormal([1, 6, 6, 2], 0, 1, 'float32', 1) as tf.Tensor4D;
       const w = tf.randomNormal([3, 3, 2, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
-      const y = tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', activation: 'leakyrelu', leakyreluAlpha: 0.1 });
+      const bias = tf.randomNormal([3], 0, 1, 'float32', 3) as tf.Tensor1D;
+      const y = tf.fused.conv2d({ x, filter: w, bias, strides: 1, pad: 'same', activation: 'leakyrelu', leakyreluAlpha: 0.1 });
       const data = await y.data();
-      tf.dispose([x, w, y]);
+      tf.dispose([x, w, bias, y]);
+      return data;
+    };
+    const reference = await onBackend('cpu', run);
+    expect(reference.some((v) => v < 0)).toBe(true);
+    expect(relError(await onBackend('wasm', run), reference)).toBeLessThan(1e-4);
+  });
+
+  it('leaves cases it does not cover (PReLU fused activation) to the WASM kernel', async () => {
+    const run = async () => {
+      const x = tf.randomNormal([1, 6, 6, 2], 0, 1, 'float32', 1) as tf.Tensor4D;
+      const w = tf.randomNormal([3, 3, 2, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
+      const slopes = tf.tensor1d([0.1, 0.2, 0.3]);
+      const y = tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', activation: 'prelu', preluActivationWeights: slopes });
+      const data = await y.data();
+      tf.dispose([x, w, slopes, y]);
       return data;
     };
     expect(relError(await onBackend('wasm', run), await onBackend('cpu', run))).toBeLessThan(1e-4);
@@ -69,5 +89,16 @@ describe.skipIf(!native.kernels)('native training kernels (convolutions on OpenB
   it('refuses arrays smaller than the dims say, instead of reading past them', () => {
     const dims = Int32Array.from([1, 4, 4, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 4, 4]);
     expect(() => native.kernels!.conv2dForward(new Float32Array(8), new Float32Array(9), null, 0, dims, new Float32Array(16))).toThrow(/x too small/);
+  });
+});
+
+describe('forward convolution routing between the addon and XNNPACK', () => {
+  it('keeps shallow im2col convolutions with XNNPACK-fused activations on XNNPACK, sends the rest to the addon', () => {
+    expect(routesToNative([3, 3, 3, 16], [1, 1], 'relu')).toBe(false);
+    expect(routesToNative([3, 3, 1, 32], [1, 1], 'linear')).toBe(false);
+    expect(routesToNative([3, 3, 3, 16], [1, 1], 'leakyrelu')).toBe(true);
+    expect(routesToNative([1, 1, 16, 32], [1, 1], 'relu')).toBe(true);
+    expect(routesToNative([1, 1, 16, 32], [2, 2], 'relu')).toBe(false);
+    expect(routesToNative([3, 3, 32, 64], [1, 1], 'relu')).toBe(true);
   });
 });

@@ -7,8 +7,9 @@ import { NATIVE_ACTIVATIONS, type NativeKernels } from '@moodlab/cnn-native';
  * (forward and both gradients) on OpenBLAS, which with FMA is several times faster per core than
  * XNNPACK's 128-bit WASM SIMD, then BatchNorm's per-channel sums and the max-pool gradient, the
  * largest items left (tools/bench/step-profile.ts). Tensors stay in the WASM heap; the addon reads
- * and writes them in place. Cases the addon does not cover (NCHW, PReLU or leaky-ReLU fused
- * activations, reductions over other axes) go to the kernels registered before.
+ * and writes them in place. Cases the addon does not cover (NCHW, PReLU fused activation,
+ * reductions over other axes) go to the kernels registered before, and so do shallow forward
+ * convolutions (see NATIVE_MIN_DEPTH).
  */
 type TensorInfo = tf.TensorInfo;
 type KernelArgs = { inputs: Record<string, TensorInfo>; backend: tf.KernelBackend; attrs: Record<string, unknown> };
@@ -20,6 +21,33 @@ type ConvAttrs = {
   dilations?: [number, number] | number;
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 };
+
+/**
+ * Forward convolutions that need im2col, are shallower than this (filter height x width x input
+ * channels) and have an activation XNNPACK fuses (linear, ReLU, ReLU6) stay on XNNPACK: on few
+ * input channels im2col costs more than the GEMM it feeds. Measured on one thread by
+ * tools/bench/conv-routing.ts: native loses 1.4-1.5x on 3x3 convolutions from 1 and 3 channels
+ * with ReLU, and wins 1.5-2.5x on 1x1 convolutions (no im2col), on 3x3 convolutions from 32+
+ * channels, and 2.7-9x wherever the activation is leaky ReLU, which the WASM backend applies
+ * in a separate pass.
+ */
+export const NATIVE_MIN_DEPTH = 128;
+let nativeMinDepth = NATIVE_MIN_DEPTH;
+
+/** For tests and benchmarks: the depth from which im2col convolutions go to the addon (0: all; Infinity: none). */
+export function setNativeMinDepth(depth: number): void {
+  nativeMinDepth = depth;
+}
+
+const XNNPACK_FUSED = new Set(['linear', 'relu', 'relu6']);
+
+/** Whether a forward convolution of this filter, stride and fused activation runs on the addon. */
+export function routesToNative(filterShape: readonly number[], strides: readonly [number, number], activation = 'linear'): boolean {
+  if (nativeMinDepth === Number.POSITIVE_INFINITY) return false;
+  const [fh, fw, inChannels] = filterShape as [number, number, number];
+  const pointwise = fh === 1 && fw === 1 && strides[0] === 1 && strides[1] === 1;
+  return pointwise || fh * fw * inChannels >= nativeMinDepth || !XNNPACK_FUSED.has(activation);
+}
 
 function dimsOf(info: tf.backend_util.Conv2DInfo): Int32Array {
   return Int32Array.from([
@@ -48,16 +76,17 @@ export function nativeKernels(native: NativeKernels, previous: (name: string) =>
 
   const forward = (name: 'Conv2D' | 'FusedConv2D') => (args: KernelArgs): TensorInfo => {
     const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, TensorInfo | undefined>;
-    const a = args.attrs as ConvAttrs & { activation?: string };
+    const a = args.attrs as ConvAttrs & { activation?: string; leakyreluAlpha?: number };
     const activation = NATIVE_ACTIVATIONS[(a.activation ?? 'linear') as keyof typeof NATIVE_ACTIVATIONS];
     // One bias per output channel; anything else goes to the stock kernel, which says what is wrong.
     const biasOk = !bias || (bias.shape.at(-1) === filter?.shape[3] && tf.util.sizeFromShape(bias.shape) === filter?.shape[3]);
     if (a.dataFormat === 'NCHW' || activation === undefined || preluActivationWeights || !biasOk || !float32(x, filter, bias)) return fallback(name, args);
     const info = convInfo(x!.shape, filter!.shape, a);
+    if (!routesToNative(filter!.shape, [info.strideHeight, info.strideWidth], a.activation)) return fallback(name, args);
     const heap = args.backend as unknown as WasmHeapBackend;
     // Views are taken after makeOutput: growing the heap detaches earlier ones.
     const out = heap.makeOutput([info.batchSize, info.outHeight, info.outWidth, info.outChannels], 'float32');
-    native.conv2dForward(heap.typedArrayFromHeap(x!), heap.typedArrayFromHeap(filter!), bias ? heap.typedArrayFromHeap(bias) : null, activation, dimsOf(info), heap.typedArrayFromHeap(out));
+    native.conv2dForward(heap.typedArrayFromHeap(x!), heap.typedArrayFromHeap(filter!), bias ? heap.typedArrayFromHeap(bias) : null, activation, dimsOf(info), heap.typedArrayFromHeap(out), a.leakyreluAlpha ?? 0); // 0 when unset, as the stock WASM kernel
     return out;
   };
 
