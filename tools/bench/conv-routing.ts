@@ -57,3 +57,25 @@ const rows = cases.map((c) => {
 });
 console.log(`${describeBackend(backend)}; one thread; median of ${runs}; NATIVE_MIN_DEPTH ${NATIVE_MIN_DEPTH}`);
 console.table(rows);
+
+/**
+ * Leaky ReLU after the detector's convolutions, as the four ops face-api runs, fused into the
+ * convolution, or as the LeakyRelu kernel; with the native kernels, and on the stock WASM
+ * kernels as the browser has them. Decides `leakyInKernel` in libs/faces/src/tiny-detector-fused.ts.
+ */
+const leakyRows = [];
+for (const native of [true, false]) {
+  for (const c of cases.filter((k) => k.act === 'leakyrelu').slice(0, 3)) {
+    const [x, filter, bias] = [tf.randomNormal(c.x) as tf.Tensor4D, tf.randomNormal(c.f) as tf.Tensor4D, tf.randomNormal([c.f[3]]) as tf.Tensor1D];
+    setNativeMinDepth(native ? NATIVE_MIN_DEPTH : Number.POSITIVE_INFINITY);
+    const conv = () => tf.fused.conv2d({ x, filter, bias, strides: 1, pad: c.pad });
+    const fourOps = median(() => tf.tidy(() => { const y = conv(); const m = tf.mul(y, 0.1); return tf.add(tf.relu(tf.sub(y, m)), m); }).dispose());
+    const inKernel = median(() => tf.fused.conv2d({ x, filter, bias, strides: 1, pad: c.pad, activation: 'leakyrelu', leakyreluAlpha: 0.1 }).dispose());
+    const leakyOp = median(() => tf.tidy(() => tf.leakyRelu(conv(), 0.1)).dispose());
+    leakyRows.push({ kernels: native ? 'native' : 'stock WASM', input: c.x.join('x'), filter: c.f.join('x'), 'four ops ms': +fourOps.toFixed(3), 'in kernel ms': +inKernel.toFixed(3), 'LeakyRelu op ms': +leakyOp.toFixed(3) });
+    tf.dispose([x, filter, bias]);
+  }
+}
+setNativeMinDepth(NATIVE_MIN_DEPTH);
+console.log('leaky ReLU after a convolution (bias fused in every variant)');
+console.table(leakyRows);

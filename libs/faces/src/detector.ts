@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Box } from './crop';
-import { fuseTinyFaceDetector, type TinyDetectorNet } from './tiny-detector-fused';
+import type { TinyDetectorNet } from './tiny-detector-fused';
 
 export type DetectorKind = 'tiny' | 'ssd';
 
@@ -68,8 +68,6 @@ async function detectAtSize(api: FaceApi, input: tf.Tensor3D, o: DetectorOptions
 
 /** Detected faces as plain boxes, largest first. */
 export async function detectFaces(api: FaceApi, input: tf.Tensor3D, o: DetectorOptions): Promise<{ box: Box; score: number }[]> {
-  // Here rather than at load time, so that the browser and the server always run the same pass.
-  if (o.kind === 'tiny') fuseTinyFaceDetector(api.nets.tinyFaceDetector);
   const sizes = o.kind === 'tiny' && o.inputSize === 'auto' ? AUTO_INPUT_SIZES : [o.inputSize === 'auto' ? undefined : o.inputSize];
   let found: { box: Box; score: number }[] = [];
   for (const inputSize of sizes) {

@@ -3,3 +3,4 @@ export { facesToModelInput, squareBox, type Box } from './crop';
 export { classifyFaces, type FacePrediction } from './classify';
 export { DetectionCadence } from './detection-cadence';
 export { AUTO_INPUT_SIZES, detectFaces, detectorOptions, netFor, type DetectorKind, type DetectorOptions, type FaceApi } from './detector';
+export { fuseTinyFaceDetector, type TinyDetectorNet } from './tiny-detector-fused';

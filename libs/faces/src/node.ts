@@ -3,9 +3,11 @@ import sharp, { type OutputInfo } from 'sharp';
 import * as tf from '@tensorflow/tfjs';
 import { packageDir } from '@moodlab/shared/node';
 import type { ModelMetadata } from '@moodlab/cnn/inference';
+import { nativeKernelsRegistered } from '@moodlab/cnn';
 import { classifyFaces } from './classify';
 import { ImageDecodeError, type ImagePrediction } from './prediction';
 import { detectFaces, netFor, type DetectorKind, type FaceApi } from './detector';
+import { fuseTinyFaceDetector } from './tiny-detector-fused';
 
 /** Server-side face pipeline: decode with sharp, detect with face-api's Node WASM build, classify. */
 
@@ -23,6 +25,9 @@ export async function loadNodeFaceApi(kinds: DetectorKind[] = ['tiny']): Promise
   for (const kind of kinds) {
     const net = netFor(api, kind);
     if (!net.isLoaded) await net.loadFromDisk!(FACE_MODELS_DIR);
+  }
+  if (api.nets.tinyFaceDetector.isLoaded) {
+    fuseTinyFaceDetector(api.nets.tinyFaceDetector, { leakyInKernel: tf.getBackend() !== 'wasm' || nativeKernelsRegistered() });
   }
   return api;
 }

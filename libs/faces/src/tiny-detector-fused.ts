@@ -7,10 +7,15 @@ import * as tf from '@tensorflow/tfjs';
  * (Mul, Sub, Relu, Add), pads explicitly before every depthwise convolution, and subtracts the
  * mean colour through a full-size tensor built by Concat. On the WASM backend those elementwise
  * passes over the activations cost as much as the convolutions (tools/bench/predict-stages.ts).
- * Here each layer is one fused convolution (bias and leaky ReLU inside the kernel), padding is
- * the convolution's own 'same', and the input normalisation is folded into the first layer's
- * weights, which is exact because that layer pads nothing. Box decoding, score threshold and
- * NMS stay face-api's: only `forwardInput`, the network's pass from input to grid, is replaced.
+ * Here each layer is one fused convolution with the bias inside, padding is the convolution's
+ * own 'same', and the input normalisation is folded into the first layer's weights, which is
+ * exact because that layer pads nothing. Box decoding, score threshold and NMS stay face-api's:
+ * only `forwardInput`, the network's pass from input to grid, is replaced.
+ *
+ * The leaky ReLU goes inside the kernel only where the backend fuses it well (our native kernels,
+ * WebGL, TensorFlow). The stock WASM backend runs a fused leaky ReLU 2-3x slower than face-api's
+ * four ops, and its LeakyRelu and Maximum kernels no faster (tools/bench/conv-routing.ts), so
+ * there the pass keeps face-api's four ops.
  */
 
 interface ConvParams { filters: tf.Tensor4D; bias: tf.Tensor1D }
@@ -39,11 +44,17 @@ function foldNormalization(conv0: ConvParams, meanRgb: [number, number, number])
   });
 }
 
-function leakyFused(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, pad: 'same' | 'valid'): tf.Tensor4D {
-  return tf.fused.conv2d({ x, filter, bias, strides: 1, pad, activation: 'leakyrelu', leakyreluAlpha: LEAKY_ALPHA });
+/** face-api's own leaky ReLU, op for op. */
+function leakyOps(x: tf.Tensor4D): tf.Tensor4D {
+  const scaled = tf.mul(x, tf.scalar(LEAKY_ALPHA));
+  return tf.add(tf.relu(tf.sub(x, scaled)), scaled);
 }
 
-function forward(w: FusedWeights, batch: tf.Tensor4D): tf.Tensor4D {
+function forward(w: FusedWeights, batch: tf.Tensor4D, leakyInKernel: boolean): tf.Tensor4D {
+  const leakyFused = (x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, pad: 'same' | 'valid'): tf.Tensor4D =>
+    leakyInKernel
+      ? tf.fused.conv2d({ x, filter, bias, strides: 1, pad, activation: 'leakyrelu', leakyreluAlpha: LEAKY_ALPHA })
+      : leakyOps(tf.fused.conv2d({ x, filter, bias, strides: 1, pad }));
   return tf.tidy(() => {
     const separable = (x: tf.Tensor4D, layer: SeparableParams) =>
       leakyFused(tf.depthwiseConv2d(x, layer.depthwise_filter, 1, 'same'), layer.pointwise_filter, layer.bias, 'valid');
@@ -56,27 +67,40 @@ function forward(w: FusedWeights, batch: tf.Tensor4D): tf.Tensor4D {
   });
 }
 
-const fused = new WeakSet<TinyDetectorNet>();
+type ForwardInput = TinyDetectorNet['forwardInput'];
 
 /**
- * Replaces the loaded tiny detector's forward pass with the fused one (idempotent). Nets of any
- * other layout (a regular-conv tiny YOLO, or one without a mean colour) are left as face-api runs them.
+ * The fused pass for a loaded tiny detector, or null for nets of another layout (a regular-conv
+ * tiny YOLO, or one without a mean colour). `leakyInKernel`: whether the backend's fused
+ * convolution runs leaky ReLU fast (see above).
  */
-export function fuseTinyFaceDetector(net: TinyDetectorNet): boolean {
-  if (fused.has(net)) return true;
+export function fusedForwardInput(net: TinyDetectorNet, { leakyInKernel }: { leakyInKernel: boolean }): ForwardInput | null {
   const p = net.params;
   const c = net.config;
-  if (!p || !c?.withSeparableConvs || !c.isFirstLayerConv2d || !c.meanRgb) return false;
+  if (!p || !c?.withSeparableConvs || !c.isFirstLayerConv2d || !c.meanRgb) return null;
   const conv0 = p.conv0 as ConvParams | undefined;
   const conv8 = p.conv8 as ConvParams | undefined;
-  if (!conv0?.filters || !conv8?.filters || conv0.filters.shape[2] !== 3) return false;
-  if (SEPARABLE_LAYERS.slice(0, 5).some((name) => !(p[name] as SeparableParams | undefined)?.depthwise_filter)) return false;
+  if (!conv0?.filters || !conv8?.filters || conv0.filters.shape[2] !== 3) return null;
+  if (SEPARABLE_LAYERS.slice(0, 5).some((name) => !(p[name] as SeparableParams | undefined)?.depthwise_filter)) return null;
   const weights: FusedWeights = {
     conv0: foldNormalization(conv0, c.meanRgb),
     separable: SEPARABLE_LAYERS.map((name) => p[name] as SeparableParams | undefined),
     conv8,
   };
-  net.forwardInput = (input, inputSize) => tf.tidy(() => forward(weights, input.toBatchTensor(inputSize, false)));
+  return (input, inputSize) => tf.tidy(() => forward(weights, input.toBatchTensor(inputSize, false), leakyInKernel));
+}
+
+const fused = new WeakSet<TinyDetectorNet>();
+
+/**
+ * Replaces the loaded tiny detector's forward pass with the fused one; idempotent, the first call
+ * decides. False, and face-api's own pass kept, for nets of another layout.
+ */
+export function fuseTinyFaceDetector(net: TinyDetectorNet, options: { leakyInKernel: boolean }): boolean {
+  if (fused.has(net)) return true;
+  const pass = fusedForwardInput(net, options);
+  if (!pass) return false;
+  net.forwardInput = pass;
   fused.add(net);
   return true;
 }

@@ -142,6 +142,11 @@ export function nativeKernels(native: NativeKernels, previous: (name: string) =>
 
 let registered = false;
 
+/** Whether the native kernels sit in front of the WASM backend's own in this process or thread. */
+export function nativeKernelsRegistered(): boolean {
+  return registered;
+}
+
 /** Puts the native kernels in front of the WASM backend's own (call after registering those). */
 export function registerNativeKernels(native: NativeKernels, threads = 1): void {
   if (registered) return;
