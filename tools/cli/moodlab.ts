@@ -2,7 +2,7 @@
  * moodlab: import, train, watch, resume, evaluate and export without the dashboard.
  *   npx tsx tools/cli/moodlab.ts import ../shared/datasets/fer2013 --name fer2013
  *   npx tsx tools/cli/moodlab.ts train --dataset fer2013 --arch vgg-lite --epochs 40 --augment --class-weights --schedule cosine
- *   npx tsx tools/cli/moodlab.ts watch <runId> | resume <runId> [--epochs N] | cancel <runId>
+ *   npx tsx tools/cli/moodlab.ts watch <runId> | resume <runId> [--epochs N] [--average-last N] | cancel <runId>
  *   npx tsx tools/cli/moodlab.ts evaluate --version 3 --dataset fer2013 --split validation --tta
  *   npx tsx tools/cli/moodlab.ts export --version 3 --out models/default   (model.json, weights.bin, card.json)
  *   npx tsx tools/cli/moodlab.ts register-model models/default --promote "note"
@@ -80,17 +80,17 @@ async function trainCmd() {
     options: {
       dataset: { type: 'string' }, arch: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' },
       optimizer: { type: 'string' }, schedule: { type: 'string' }, augment: { type: 'boolean', default: false }, 'class-weights': { type: 'boolean', default: false },
-      patience: { type: 'string' }, seed: { type: 'string' }, 'weight-decay': { type: 'string' }, 'label-smoothing': { type: 'string' }, 'init-from': { type: 'string' }, normalization: { type: 'string' }, tag: { type: 'string', multiple: true }, 'no-wait': { type: 'boolean', default: false },
+      patience: { type: 'string' }, seed: { type: 'string' }, 'weight-decay': { type: 'string' }, 'label-smoothing': { type: 'string' }, 'average-last': { type: 'string' }, 'init-from': { type: 'string' }, normalization: { type: 'string' }, tag: { type: 'string', multiple: true }, 'no-wait': { type: 'boolean', default: false },
     },
   });
-  if (!values.dataset) throw new Error('usage: train --dataset NAME [--arch vgg-lite] [--epochs N] [--augment] [--class-weights] [--schedule cosine] [--init-from VERSION] ...');
+  if (!values.dataset) throw new Error('usage: train --dataset NAME [--arch vgg-lite] [--epochs N] [--augment] [--class-weights] [--schedule cosine] [--average-last N] [--init-from VERSION] ...');
   const ds = await getDatasetByName(db, values.dataset);
   if (!ds) throw new Error(`Unknown dataset "${values.dataset}"`);
   const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
   const hp = hyperparametersSchema.parse(JSON.parse(JSON.stringify({
     architecture: values.arch, epochs: num(values.epochs), batchSize: num(values['batch-size']), learningRate: num(values.lr), optimizer: values.optimizer,
     lrSchedule: values.schedule, earlyStoppingPatience: num(values.patience), seed: num(values.seed), weightDecay: num(values['weight-decay']),
-    labelSmoothing: num(values['label-smoothing']), initFrom: num(values['init-from']), classWeighting: values['class-weights'], augmentation: { enabled: values.augment }, preprocessing: { imageSize: ds.imageSize, normalization: values.normalization },
+    labelSmoothing: num(values['label-smoothing']), averageLastEpochs: num(values['average-last']), initFrom: num(values['init-from']), classWeighting: values['class-weights'], augmentation: { enabled: values.augment }, preprocessing: { imageSize: ds.imageSize, normalization: values.normalization },
   })));
   const q = await queue();
   const run = await startRun({ db, trainQueue: q.trainQueue }, { datasetId: ds.id, hyperparameters: hp, tags: values.tag ?? [] }, 'cli');
@@ -138,16 +138,17 @@ async function registerModelCmd() {
 }
 
 async function resumeCmd() {
-  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { epochs: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { epochs: { type: 'string' }, 'average-last': { type: 'string' }, 'no-wait': { type: 'boolean', default: false } } });
   const runId = positionals[0];
-  if (!runId) throw new Error('usage: resume <runId> [--epochs N]');
-  const request = resumeRunRequestSchema.parse(values.epochs === undefined ? {} : { epochs: Number(values.epochs) });
+  if (!runId) throw new Error('usage: resume <runId> [--epochs N] [--average-last N] [--no-wait]');
+  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  const request = resumeRunRequestSchema.parse({ epochs: num(values.epochs), averageLastEpochs: num(values['average-last']) });
   const q = await queue();
   await resumeRun({ db, trainQueue: q.trainQueue }, runId, request);
   await q.trainQueue.close();
   q.close();
   console.log(`run ${runId} queued again; it continues from its last checkpoint`);
-  await watch(runId);
+  if (!values['no-wait']) await watch(runId);
 }
 
 async function cancelCmd() {

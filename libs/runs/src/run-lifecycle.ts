@@ -83,7 +83,10 @@ export async function cancelRun({ db, trainQueue }: RunDeps, id: string) {
  * epochs so far. (Also the way to continue a long run after Redis lost its queue.) `epochs`
  * lengthens or shortens the run; the LR schedule follows the new length from the next epoch.
  */
-export const resumeRunRequestSchema = z.object({ epochs: hyperparametersSchema.shape.epochs.optional() }).strict();
+export const resumeRunRequestSchema = z.object({
+  epochs: hyperparametersSchema.shape.epochs.optional(),
+  averageLastEpochs: hyperparametersSchema.shape.averageLastEpochs.optional(),
+}).strict();
 export type ResumeRunRequest = z.infer<typeof resumeRunRequestSchema>;
 
 export async function resumeRun(deps: RunDeps, id: string, opts: ResumeRunRequest = {}) {
@@ -93,11 +96,17 @@ export async function resumeRun(deps: RunDeps, id: string, opts: ResumeRunReques
   if (opts.epochs !== undefined && opts.epochs <= run.epochs.length) {
     throw new ConflictError(`Run ${id} has already trained ${run.epochs.length} epochs; resume it with more than that`);
   }
-  const hp = hyperparametersSchema.parse(opts.epochs === undefined ? run.hyperparameters : { ...(run.hyperparameters as object), epochs: opts.epochs });
+  const changes = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
+  const changed = Object.keys(changes).length > 0;
+  const hp = hyperparametersSchema.parse({ ...(run.hyperparameters as object), ...changes });
+  // The average covers whole epochs from its first one on; those must still be ahead.
+  if (opts.averageLastEpochs !== undefined && hp.epochs - hp.averageLastEpochs < run.epochs.length) {
+    throw new ConflictError(`Run ${id} has already trained ${run.epochs.length} of ${hp.epochs} epochs; it can average at most its last ${hp.epochs - run.epochs.length}`);
+  }
   // BullMQ ignores a job whose id exists, so the finished job of the earlier attempt goes first.
   const old = run.jobId ? await deps.trainQueue.getJob(run.jobId) : undefined;
   if (old) await old.remove();
-  if (!(await requeueRun(deps.db, id, opts.epochs === undefined ? undefined : hp))) throw new ConflictError(`Run ${id} changed state meanwhile`);
+  if (!(await requeueRun(deps.db, id, changed ? hp : undefined))) throw new ConflictError(`Run ${id} changed state meanwhile`);
   await enqueue(deps, id, run.datasetId, hp);
   return { id, status: 'queued' as const };
 }

@@ -31,6 +31,12 @@ export const hyperparametersSchema = z.object({
   lrSchedule: z.enum(['constant', 'step', 'cosine', 'plateau']).default('constant'),
   labelSmoothing: z.number().min(0).max(0.5).default(0),
   earlyStoppingPatience: z.number().int().min(0).max(100).default(0),
+  /**
+   * Stochastic weight averaging: the mean of the weights (BatchNorm statistics included) at the end
+   * of each of the last N epochs becomes the model when it validates at least as well as the last
+   * epoch's weights. 0: off.
+   */
+  averageLastEpochs: z.number().int().min(0).max(100).default(0).describe('Average the weights of the last N epochs (0: off)'),
   classWeighting: z.boolean().default(false),
   augmentation: augmentationSchema.default(augmentationSchema.parse({ enabled: false })),
   preprocessing: preprocessingSchema.default(preprocessingSchema.parse({})),

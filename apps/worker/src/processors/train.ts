@@ -83,12 +83,17 @@ export function createTrainProcessor(ctx: ProcessorContext) {
       const final = await child.done;
       if (final.type !== 'trained') throw new Error(`unexpected result ${final.type}`);
       const best = final.best;
+      if (final.averaged) {
+        const { epochs, valAccuracy, used } = final.averaged;
+        await job.log(`weights averaged over the last ${epochs} epochs: val_acc ${valAccuracy?.toFixed(4) ?? '-'}; ${used ? 'the average is the model' : 'kept the last epoch\'s weights'}`);
+      }
       const mv = await recordTrainedModel(db, {
         runId, datasetId, architecture: hyperparameters.architecture,
         summary: {
           epochs: final.history.length, stoppedEarly: final.stoppedEarly,
           bestEpoch: best?.epoch ?? null, bestValAccuracy: best?.valAccuracy ?? null,
           finalValAccuracy: final.history.at(-1)?.valAccuracy ?? null,
+          ...(final.averaged ? { averaged: final.averaged } : {}),
         },
         artifact: { meta: final.model.meta as Prisma.InputJsonValue, data: final.model.data },
         evaluation: final.evaluation ? { split: 'validation', ...final.evaluation } : null,

@@ -44,6 +44,7 @@ export const childMessageSchema = z.discriminatedUnion('type', [
     history: z.array(epochMetricSchema),
     best: z.object({ epoch: z.number(), valAccuracy: z.number(), valLoss: z.number() }).nullable(),
     stoppedEarly: z.boolean(),
+    averaged: z.object({ epochs: z.number().int(), valAccuracy: z.number().nullable(), used: z.boolean() }).nullable(),
     model: z.object({ meta: z.record(z.string(), z.unknown()), data: bytes }),
     evaluation: reportSchema.nullable(),
   }),

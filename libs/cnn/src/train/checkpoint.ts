@@ -5,8 +5,9 @@ import { epochMetricSchema } from '@moodlab/shared';
 
 /**
  * Everything needed to continue a run exactly where it stopped: model weights (including
- * BatchNorm statistics), optimizer slots, the metrics history and early-stopping state.
- * Serialised as [u32 header length][header JSON][model weights][optimizer weights].
+ * BatchNorm statistics), optimizer slots, the metrics history and early-stopping state, and the
+ * running weight average when the run averages its last epochs.
+ * Serialised as [u32 header length][header JSON][model weights][optimizer weights][average weights].
  */
 const headerSchema = z.object({
   format: z.literal('moodlab-checkpoint-v1'),
@@ -21,8 +22,14 @@ const headerSchema = z.object({
   modelSpecs: z.array(z.object({ name: z.string(), shape: z.array(z.number()), dtype: z.string() }).passthrough()),
   modelBytes: z.number().int().min(0),
   optimizerSpecs: z.array(z.object({ name: z.string(), shape: z.array(z.number()), dtype: z.string() }).passthrough()),
+  optimizerBytes: z.number().int().min(0).optional(),
+  /** The running mean of the model weights over the epochs averaged so far (averageLastEpochs). */
+  average: z.object({ epochs: z.number().int().min(1), bytes: z.number().int().min(0) }).nullable().default(null),
 });
-export type CheckpointState = Omit<z.infer<typeof headerSchema>, 'format' | 'modelSpecs' | 'modelBytes' | 'optimizerSpecs'>;
+export type CheckpointState = Omit<z.infer<typeof headerSchema>, 'format' | 'modelSpecs' | 'modelBytes' | 'optimizerSpecs' | 'optimizerBytes' | 'average'>;
+
+/** Model weights averaged over the last epochs, in model.getWeights() order. */
+export interface WeightAverage { epochs: number; weights: tf.Tensor[] }
 
 export interface EncodedCheckpoint {
   data: Uint8Array;
@@ -30,19 +37,25 @@ export interface EncodedCheckpoint {
   meta: { format: 'moodlab-checkpoint-v1'; nextEpoch: number; architecture: string };
 }
 
-export async function encodeCheckpoint(model: tf.LayersModel, optimizer: tf.Optimizer, state: CheckpointState): Promise<EncodedCheckpoint> {
+export async function encodeCheckpoint(model: tf.LayersModel, optimizer: tf.Optimizer, state: CheckpointState, average: WeightAverage | null = null): Promise<EncodedCheckpoint> {
   const modelWeights = model.getWeights().map((tensor, i) => ({ name: `w${i}`, tensor }));
   const optimizerWeights = await optimizer.getWeights();
   const m = await tf.io.encodeWeights(modelWeights);
   const o = await tf.io.encodeWeights(optimizerWeights);
+  const a = average ? await tf.io.encodeWeights(average.weights.map((tensor, i) => ({ name: `w${i}`, tensor }))) : null;
   const header = new TextEncoder().encode(JSON.stringify({
     format: 'moodlab-checkpoint-v1', ...state, modelSpecs: m.specs, modelBytes: m.data.byteLength, optimizerSpecs: o.specs,
+    optimizerBytes: o.data.byteLength, average: a && average ? { epochs: average.epochs, bytes: a.data.byteLength } : null,
   }));
-  const data = new Uint8Array(4 + header.length + m.data.byteLength + o.data.byteLength);
+  const blocks = [m.data, o.data, ...(a ? [a.data] : [])].map((b) => new Uint8Array(b));
+  const data = new Uint8Array(4 + header.length + blocks.reduce((n, b) => n + b.byteLength, 0));
   new DataView(data.buffer).setUint32(0, header.length, true);
   data.set(header, 4);
-  data.set(new Uint8Array(m.data), 4 + header.length);
-  data.set(new Uint8Array(o.data), 4 + header.length + m.data.byteLength);
+  let offset = 4 + header.length;
+  for (const block of blocks) {
+    data.set(block, offset);
+    offset += block.byteLength;
+  }
   return {
     data,
     digest: createHash('sha256').update(data).digest('hex'),
@@ -51,14 +64,15 @@ export async function encodeCheckpoint(model: tf.LayersModel, optimizer: tf.Opti
 }
 
 /** Restores weights into a freshly built model of the same architecture and its optimizer. */
-export async function restoreCheckpoint(bytes: Uint8Array, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<CheckpointState> {
+export async function restoreCheckpoint(bytes: Uint8Array, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<CheckpointState & { average: WeightAverage | null }> {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLen = view.getUint32(0, true);
   const header = headerSchema.parse(JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + headerLen))));
   const copy = (from: number, to: number) => bytes.slice(from, to).buffer as ArrayBuffer;
   const start = 4 + headerLen;
   const modelMap = tf.io.decodeWeights(copy(start, start + header.modelBytes), header.modelSpecs as tf.io.WeightsManifestEntry[]);
-  const optMap = tf.io.decodeWeights(copy(start + header.modelBytes, bytes.byteLength), header.optimizerSpecs as tf.io.WeightsManifestEntry[]);
+  const optimizerEnd = header.optimizerBytes === undefined ? bytes.byteLength : start + header.modelBytes + header.optimizerBytes;
+  const optMap = tf.io.decodeWeights(copy(start + header.modelBytes, optimizerEnd), header.optimizerSpecs as tf.io.WeightsManifestEntry[]);
   const modelTensors = header.modelSpecs.map((s) => modelMap[s.name]!);
   if (modelTensors.length !== model.getWeights().length) {
     throw new Error(`checkpoint has ${modelTensors.length} weight tensors, the ${header.architecture} model ${model.getWeights().length}`);
@@ -66,6 +80,11 @@ export async function restoreCheckpoint(bytes: Uint8Array, model: tf.LayersModel
   model.setWeights(modelTensors);
   tf.dispose(modelTensors);
   await optimizer.setWeights(header.optimizerSpecs.map((s) => ({ name: s.name, tensor: optMap[s.name]! })));
-  const { format: _f, modelSpecs: _m, modelBytes: _b, optimizerSpecs: _o, ...state } = header;
-  return state;
+  let average: WeightAverage | null = null;
+  if (header.average) {
+    const avgMap = tf.io.decodeWeights(copy(optimizerEnd, optimizerEnd + header.average.bytes), header.modelSpecs as tf.io.WeightsManifestEntry[]);
+    average = { epochs: header.average.epochs, weights: header.modelSpecs.map((s) => avgMap[s.name]!) };
+  }
+  const { format: _f, modelSpecs: _m, modelBytes: _b, optimizerSpecs: _o, optimizerBytes: _ob, average: _a, ...state } = header;
+  return { ...state, average };
 }

@@ -5,7 +5,7 @@ import { selectBackend } from '../backend/select-backend';
 import { generateSyntheticFaces } from '../data/synthetic-faces';
 import { evaluateModel } from '../eval/evaluate';
 import { loadModelFromArtifact, modelToArtifact } from '../export/model-artifact';
-import type { EncodedCheckpoint } from './checkpoint';
+import { restoreCheckpoint, type EncodedCheckpoint } from './checkpoint';
 import { getArchitecture } from '../models/registry';
 import { trainModel } from './train';
 
@@ -89,5 +89,36 @@ describe('training on the WASM backend', () => {
     expect(a.history[1]!.valAccuracy!).toBeGreaterThan(2 / 7);
     for (const r of [a, b, single]) r.model.dispose();
   });
-});
 
+  it('averages the weights of its last epochs (SWA), keeps the running mean across a resume, and reports how it validated', async () => {
+    const swa = hyperparametersSchema.parse({ epochs: 3, batchSize: 32, averageLastEpochs: 2 });
+    const checkpoints: EncodedCheckpoint[] = [];
+    const unbroken = await trainModel({ hyperparameters: swa, classNames: EMOTIONS, train, onEpochEnd: async (_m, c) => { checkpoints.push(c); } });
+    // Without a validation split the average is always the model.
+    expect(unbroken.averaged).toEqual({ epochs: 2, valAccuracy: null, used: true });
+    const weightsAfter = async (c: EncodedCheckpoint) => {
+      const m = getArchitecture(swa.architecture).build({ imageSize: 48, numClasses: 7, seed: 0 });
+      const state = await restoreCheckpoint(c.data, m, tf.train.adam());
+      if (state.average) tf.dispose(state.average.weights);
+      return { weights: m.getWeights().map((w) => w.clone()), averaged: state.average?.epochs ?? 0, dispose: () => m.dispose() };
+    };
+    const [e0, e1, e2] = await Promise.all(checkpoints.map(weightsAfter));
+    expect([e0!.averaged, e1!.averaged, e2!.averaged]).toEqual([0, 1, 2]);
+    const maxDiff = (a: tf.Tensor[], b: tf.Tensor[]) => Math.max(...a.map((t, i) => tf.tidy(() => t.sub(b[i]!).abs().max().dataSync()[0]!)));
+    const mean = e1!.weights.map((w, i) => w.add(e2!.weights[i]!).div(2));
+    expect(maxDiff(unbroken.model.getWeights(), mean)).toBeLessThan(1e-5);
+    expect(maxDiff(unbroken.model.getWeights(), e2!.weights)).toBeGreaterThan(1e-4);
+
+    // Killed after the first averaged epoch, resumed: the same average.
+    const resumed = await trainModel({ hyperparameters: swa, classNames: EMOTIONS, train, resumeFrom: checkpoints[1]!.data });
+    expect(resumed.averaged?.epochs).toBe(2);
+    expect(maxDiff(resumed.model.getWeights(), unbroken.model.getWeights())).toBeLessThan(1e-3);
+
+    const validated = await trainModel({ hyperparameters: swa, classNames: EMOTIONS, train, validation });
+    expect(validated.averaged!.valAccuracy).toBeGreaterThan(0);
+    expect(validated.averaged!.used).toBe(validated.averaged!.valAccuracy! >= validated.history.at(-1)!.valAccuracy!);
+    tf.dispose(mean);
+    for (const e of [e0!, e1!, e2!]) { tf.dispose(e.weights); e.dispose(); }
+    for (const r of [unbroken, resumed, validated]) r.model.dispose();
+  });
+});

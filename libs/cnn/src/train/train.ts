@@ -6,7 +6,7 @@ import { createRng, shuffledIndices } from '../data/random';
 import { argmaxRows, meanCrossEntropy, predictProbabilities } from '../eval/predict';
 import { loadModelFromArtifact } from '../export/model-artifact';
 import { getArchitecture } from '../models/registry';
-import { encodeCheckpoint, restoreCheckpoint, type CheckpointState, type EncodedCheckpoint } from './checkpoint';
+import { encodeCheckpoint, restoreCheckpoint, type CheckpointState, type EncodedCheckpoint, type WeightAverage } from './checkpoint';
 import { balancedClassWeights } from './class-weights';
 import { ReplicaPool } from './replica-pool';
 import { seedMathRandom } from './seeded-random';
@@ -45,6 +45,41 @@ export interface TrainResult {
   best: CheckpointState['best'];
   stoppedEarly: boolean;
   cancelled: boolean;
+  /** Set when the run averaged its last epochs: over how many, how the average validated, and whether it became the model. */
+  averaged: { epochs: number; valAccuracy: number | null; used: boolean } | null;
+}
+
+/** The running mean after one more epoch's weights. */
+function addToAverage(average: WeightAverage | null, weights: tf.Tensor[]): WeightAverage {
+  if (!average) return { epochs: 1, weights: weights.map((w) => w.clone()) };
+  const n = average.epochs + 1;
+  const next = average.weights.map((mean, i) => tf.tidy(() => mean.add(weights[i]!.sub(mean).div(n))));
+  tf.dispose(average.weights);
+  return { epochs: n, weights: next };
+}
+
+function accuracy(pred: ArrayLike<number>, labels: ArrayLike<number>): number {
+  let hits = 0;
+  for (let i = 0; i < labels.length; i++) if (pred[i] === labels[i]) hits++;
+  return hits / labels.length;
+}
+
+function accuracyOf(model: tf.LayersModel, split: LabeledImages, hp: Hyperparameters, k: number): number {
+  return accuracy(argmaxRows(predictProbabilities(model, split, hp.preprocessing), k), split.labels);
+}
+
+/**
+ * Puts the averaged weights in the model when they validate at least as well as the final ones
+ * (without a validation split, always: averaging is what was asked for).
+ */
+function applyAverage(model: tf.LayersModel, average: WeightAverage, validation: LabeledImages | undefined, finalAccuracy: number | null, hp: Hyperparameters, k: number): TrainResult['averaged'] {
+  const final = model.getWeights().map((w) => w.clone());
+  model.setWeights(average.weights);
+  const valAccuracy = validation?.labels.length ? accuracyOf(model, validation, hp, k) : null;
+  const used = valAccuracy === null || finalAccuracy === null || valAccuracy >= finalAccuracy;
+  if (!used) model.setWeights(final);
+  tf.dispose(final);
+  return { epochs: average.epochs, valAccuracy, used };
 }
 
 function makeOptimizer(hp: Hyperparameters): tf.Optimizer {
@@ -135,7 +170,8 @@ export async function trainModel(input: TrainInput): Promise<TrainResult> {
   const classWeights = hp.classWeighting ? balancedClassWeights(train.labels, k) : null;
 
   let state: CheckpointState = { architecture: hp.architecture, nextEpoch: 0, history: [], best: null, epochsWithoutImprovement: 0, plateau: { reductions: 0, wait: 0, bestLoss: Number.MAX_VALUE } };
-  if (input.resumeFrom) state = await restoreCheckpoint(input.resumeFrom, model, optimizer);
+  let average: WeightAverage | null = null;
+  if (input.resumeFrom) ({ average, ...state } = await restoreCheckpoint(input.resumeFrom, model, optimizer));
   else if (input.initialModel) await copyWeightsFrom(input.initialModel, model);
 
   const batches = Math.ceil(n / hp.batchSize);
@@ -163,12 +199,13 @@ export async function trainModel(input: TrainInput): Promise<TrainResult> {
         const probs = predictProbabilities(model, validation, hp.preprocessing);
         const pred = argmaxRows(probs, k);
         valLoss = meanCrossEntropy(probs, validation.labels, k);
-        valAccuracy = pred.reduce((a, p, i) => a + (p === validation.labels[i] ? 1 : 0), 0) / validation.labels.length;
+        valAccuracy = accuracy(pred, validation.labels);
       }
       const metric: EpochMetricData = {
         epoch, loss: pass.lossSum / n, accuracy: pass.correct / n, valLoss, valAccuracy, learningRate: lr, durationMs: Date.now() - started,
       };
       state.history = [...state.history.filter((h) => h.epoch < epoch), metric];
+      if (hp.averageLastEpochs > 0 && epoch >= hp.epochs - hp.averageLastEpochs) average = addToAverage(average, model.getWeights());
       const score = valAccuracy ?? metric.accuracy;
       if (!state.best || score > state.best.valAccuracy) {
         state.best = { epoch, valAccuracy: score, valLoss: valLoss ?? metric.loss };
@@ -183,7 +220,7 @@ export async function trainModel(input: TrainInput): Promise<TrainResult> {
       stoppedEarly = hp.earlyStoppingPatience > 0 && state.epochsWithoutImprovement >= hp.earlyStoppingPatience && epoch + 1 < hp.epochs;
       if (input.onEpochEnd) {
         report('saving', epoch + 1, 0);
-        await input.onEpochEnd(metric, await encodeCheckpoint(model, optimizer, state));
+        await input.onEpochEnd(metric, await encodeCheckpoint(model, optimizer, state, average));
       }
     }
   } finally {
@@ -191,5 +228,10 @@ export async function trainModel(input: TrainInput): Promise<TrainResult> {
     restoreRandom();
   }
   optimizer.dispose();
-  return { model, history: state.history, best: state.best, stoppedEarly, cancelled };
+  // One epoch's "average" is that epoch's weights: nothing to choose.
+  const averaged = average && average.epochs > 1 && !cancelled
+    ? applyAverage(model, average, validation, state.history.at(-1)?.valAccuracy ?? null, hp, k)
+    : null;
+  if (average) tf.dispose(average.weights);
+  return { model, history: state.history, best: state.best, stoppedEarly, cancelled, averaged };
 }
