@@ -144,9 +144,13 @@ async function resumeCmd() {
   const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
   const request = resumeRunRequestSchema.parse({ epochs: num(values.epochs), averageLastEpochs: num(values['average-last']) });
   const q = await queue();
-  await resumeRun({ db, trainQueue: q.trainQueue }, runId, request);
-  await q.trainQueue.close();
-  q.close();
+  try {
+    await resumeRun({ db, trainQueue: q.trainQueue }, runId, request);
+  } finally {
+    // Open connections would keep the process alive after an error.
+    await q.trainQueue.close();
+    q.close();
+  }
   console.log(`run ${runId} queued again; it continues from its last checkpoint`);
   if (!values['no-wait']) await watch(runId);
 }
@@ -155,9 +159,10 @@ async function cancelCmd() {
   const runId = rest[0];
   if (!runId) throw new Error('usage: cancel <runId>');
   const q = await queue();
-  const result = await cancelRun({ db, trainQueue: q.trainQueue }, runId);
-  await q.trainQueue.close();
-  q.close();
+  const result = await cancelRun({ db, trainQueue: q.trainQueue }, runId).finally(async () => {
+    await q.trainQueue.close();
+    q.close();
+  });
   console.log(result.cancelled ? `run ${runId} cancelled` : `run ${runId} is ${result.status}; nothing to cancel`);
 }
 

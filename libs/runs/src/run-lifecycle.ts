@@ -83,9 +83,10 @@ export async function cancelRun({ db, trainQueue }: RunDeps, id: string) {
  * epochs so far. (Also the way to continue a long run after Redis lost its queue.) `epochs`
  * lengthens or shortens the run; the LR schedule follows the new length from the next epoch.
  */
+/** Only what is sent changes: the hyperparameters' defaults are unwrapped so that none fills in. */
 export const resumeRunRequestSchema = z.object({
-  epochs: hyperparametersSchema.shape.epochs.optional(),
-  averageLastEpochs: hyperparametersSchema.shape.averageLastEpochs.optional(),
+  epochs: hyperparametersSchema.shape.epochs.unwrap().optional(),
+  averageLastEpochs: hyperparametersSchema.shape.averageLastEpochs.unwrap().optional(),
 }).strict();
 export type ResumeRunRequest = z.infer<typeof resumeRunRequestSchema>;
 
