@@ -5,7 +5,7 @@ test('start a training run in the dashboard, watch it live and see its metrics a
   await page.goto('/');
   await expect(page.locator('.dataset').first()).toContainText('synthetic-faces');
   await expect(page.locator('.class-distribution .recharts-bar-rectangle').first()).toBeVisible();
-  await page.getByLabel('Epochs').fill('3');
+  await page.getByLabel('Epochs', { exact: true }).fill('3');
   await page.getByRole('button', { name: 'Start training' }).click();
   await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
 
@@ -33,7 +33,7 @@ test('start a training run in the dashboard, watch it live and see its metrics a
   // Clone prefills the form from this run.
   await page.getByRole('link', { name: 'Clone this run' }).click();
   await expect(page.getByRole('heading', { name: /New run cloned from/ })).toBeVisible();
-  await expect(page.getByLabel('Epochs')).toHaveValue('3');
+  await expect(page.getByLabel('Epochs', { exact: true })).toHaveValue('3');
 });
 
 test('the HTTP API rejects malformed requests and unknown datasets with clear errors', async ({ request }) => {
