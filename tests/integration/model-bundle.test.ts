@@ -32,7 +32,7 @@ beforeAll(async () => {
   const confusion = EMOTIONS.map((_, i) => EMOTIONS.map((__, j) => (i === j ? 2 : 0)));
   const perClass = EMOTIONS.map((label) => ({ label, precision: 1, recall: 1, f1: 1, support: 2 }));
   const mv = await recordTrainedModel(db, {
-    runId: run.id, datasetId: ds.id, architecture: 'small-cnn', summary: { epochs: 2 },
+    runId: run.id, datasetId: ds.id, architecture: 'small-cnn', summary: { epochs: 2, averaged: { epochs: 2, valAccuracy: 0.35, used: true } },
     artifact: { meta: artifact.meta as Prisma.InputJsonValue, data: artifact.data },
     evaluation: { split: 'validation', accuracy: 0.61, macroF1: 0.55, perClass, confusion },
   });
@@ -58,10 +58,12 @@ describe('model bundle', () => {
     expect(card.run.epochs.map((e) => e.epoch)).toEqual([0, 1]);
     expect(card.evaluations).toHaveLength(1);
     expect(card.evaluations[0]).toMatchObject({ split: 'validation', accuracy: 0.61, macroF1: 0.55 });
+    expect(card.run.averaged).toEqual({ epochs: 2, valAccuracy: 0.35, used: true });
     const readme = await readFile(path.join(dir, 'README.md'), 'utf8');
     expect(readme).toContain('| validation | 61.0% | 55.0% |');
     expect(readme).toContain('| **angry** | 2 | 0 | 0 | 0 | 0 | 0 | 0 |');
     expect(readme).toContain('| 2 | 1.0000 | 40.0% |');
+    expect(readme).toContain('the mean of those at the end of the last 2 epochs (validation accuracy 35.0%)');
   });
 
   it('registers on a machine that lacks the dataset: run, epochs, version, evaluation; the dataset without images', async () => {

@@ -6,7 +6,7 @@ import {
   createModelVersion, digestOf, ensureDatasetRecord, getModelVersionIdentity, getModelVersionProvenance, findModelVersionByDigest, recordEvaluation, recordFinishedRun,
   type Db, type Prisma,
 } from '@moodlab/db';
-import { hyperparametersSchema } from '@moodlab/shared';
+import { hyperparametersSchema, weightAverageOutcomeSchema } from '@moodlab/shared';
 import { NotFoundError } from './errors';
 import { evaluationSchema, modelCardSchema, type ModelCard } from './model-card';
 import { modelCardMarkdown } from './model-card-markdown';
@@ -47,6 +47,7 @@ export async function modelBundleOf(db: Db, version: number): Promise<ModelBundl
       startedAt: run.startedAt?.toISOString() ?? null, finishedAt: run.finishedAt?.toISOString() ?? null,
       epochs: run.epochs.map(({ epoch, loss, accuracy, valLoss, valAccuracy, learningRate, durationMs }) => ({ epoch, loss, accuracy, valLoss, valAccuracy, learningRate, durationMs })),
       initializedFrom: parent,
+      averaged: weightAverageOutcomeSchema.nullable().catch(null).parse((mv.summary as { averaged?: unknown } | null)?.averaged ?? null),
     },
     evaluations: [...latest.values()].map((ev) => evaluationSchema.parse({ ...ev, confusion: ev.confusionMatrix })),
   };
@@ -102,7 +103,10 @@ export async function registerModelBundle(db: Db, bundle: ModelBundle): Promise<
   const best = card.run.epochs.reduce<(typeof card.run.epochs)[number] | null>((b, e) => (e.valAccuracy !== null && (!b || e.valAccuracy > (b.valAccuracy ?? -1)) ? e : b), null);
   const mv = await createModelVersion(db, {
     runId: run.id, architecture: card.architecture,
-    summary: { epochs: card.run.epochs.length, bestEpoch: best?.epoch ?? null, bestValAccuracy: best?.valAccuracy ?? null, registeredFrom: 'model bundle' },
+    summary: {
+      epochs: card.run.epochs.length, bestEpoch: best?.epoch ?? null, bestValAccuracy: best?.valAccuracy ?? null, registeredFrom: 'model bundle',
+      ...(card.run.averaged ? { averaged: card.run.averaged } : {}),
+    },
     artifact: { meta: meta as Prisma.InputJsonValue, data: bundle.weights },
   });
   for (const ev of card.evaluations) {

@@ -28,10 +28,19 @@ export function modelCardMarkdown(card: ModelCard, title: string): string {
   }
   lines.push(
     '', '## Training', '',
-    `${card.run.epochs.length} epochs in ${(wallMs / 60_000).toFixed(0)} min on the \`${card.run.backend ?? '?'}\` backend; batch ${hp.batchSize}, ${hp.optimizer} at ${hp.learningRate} with a ${hp.lrSchedule} schedule, label smoothing ${hp.labelSmoothing}, weight decay ${hp.weightDecay}, augmentation ${hp.augmentation.enabled ? `on (rotation ${hp.augmentation.rotationDeg} deg, shift ${hp.augmentation.shift}, zoom ${hp.augmentation.zoom}, flip ${hp.augmentation.horizontalFlip})` : 'off'}, class weights ${hp.classWeighting ? 'on' : 'off'}, seed ${hp.seed}${card.run.initializedFrom ? `; started from the weights of an earlier ${card.run.initializedFrom.architecture} (sha256 \`${card.run.initializedFrom.weightsSha256.slice(0, 16)}\`)` : ''}.`,
+    `${card.run.epochs.length} epochs in ${(wallMs / 60_000).toFixed(0)} min on the \`${card.run.backend ?? '?'}\` backend; batch ${hp.batchSize}, ${hp.optimizer} at ${hp.learningRate} with a ${hp.lrSchedule} schedule, label smoothing ${hp.labelSmoothing}, weight decay ${hp.weightDecay}, augmentation ${hp.augmentation.enabled ? `on (rotation ${hp.augmentation.rotationDeg} deg, shift ${hp.augmentation.shift}, zoom ${hp.augmentation.zoom}, flip ${hp.augmentation.horizontalFlip})` : 'off'}, class weights ${hp.classWeighting ? 'on' : 'off'}, seed ${hp.seed}${card.run.initializedFrom ? `; started from the weights of an earlier ${card.run.initializedFrom.architecture} (sha256 \`${card.run.initializedFrom.weightsSha256.slice(0, 16)}\`)` : ''}.${averagedLine(card)}`,
     '', '| epoch | loss | accuracy | val loss | val accuracy | learning rate | minutes |', '| --- | --- | --- | --- | --- | --- | --- |',
     ...card.run.epochs.map((e) => `| ${e.epoch + 1} | ${e.loss.toFixed(4)} | ${pct(e.accuracy)} | ${e.valLoss?.toFixed(4) ?? '-'} | ${pct(e.valAccuracy)} | ${e.learningRate.toExponential(2)} | ${(e.durationMs / 60_000).toFixed(1)} |`),
     '', `Files: \`model.json\` + \`weights.bin\` (TF.js layers format; class order and preprocessing in \`userDefinedMetadata\`), \`card.json\` (this card as data; weights sha256 \`${card.weightsSha256.slice(0, 16)}\`).`, '',
   );
   return lines.join('\n');
+}
+
+function averagedLine(card: ModelCard): string {
+  const a = card.run.averaged;
+  if (!a) return '';
+  const acc = a.valAccuracy === null ? '' : ` (validation accuracy ${(a.valAccuracy * 100).toFixed(1)}%)`;
+  return a.used
+    ? ` The weights are the mean of those at the end of the last ${a.epochs} epochs${acc}, not the last epoch's.`
+    : ` The mean of the last ${a.epochs} epochs' weights validated worse${acc}; the last epoch's weights were kept.`;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { epochMetricSchema, hyperparametersSchema } from '@moodlab/shared';
+import { epochMetricSchema, hyperparametersSchema, weightAverageOutcomeSchema } from '@moodlab/shared';
 
 /** The model card of a bundle (card.json): what a model was trained on, how, and how well it did. */
 export const evaluationSchema = z.object({
@@ -26,6 +26,8 @@ export const modelCardSchema = z.object({
      * database, the digest finds the parent on any machine that has it. Absent in older cards.
      */
     initializedFrom: z.object({ architecture: z.string(), weightsSha256: z.string().length(64) }).nullable().optional(),
+    /** Set when the run averaged its last epochs' weights. Absent in older cards. */
+    averaged: weightAverageOutcomeSchema.nullable().optional(),
   }),
   evaluations: z.array(evaluationSchema),
 });

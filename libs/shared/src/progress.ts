@@ -12,6 +12,10 @@ export const epochMetricSchema = z.object({
 });
 export type EpochMetricData = z.infer<typeof epochMetricSchema>;
 
+/** How a run's weight average (averageLastEpochs) came out: over how many epochs, its validation accuracy, whether it became the model. */
+export const weightAverageOutcomeSchema = z.object({ epochs: z.number().int().min(1), valAccuracy: z.number().nullable(), used: z.boolean() });
+export type WeightAverageOutcome = z.infer<typeof weightAverageOutcomeSchema>;
+
 export const trainProgressSchema = z.object({
   phase: z.enum(['loading', 'training', 'evaluating', 'saving']),
   epoch: z.number().int().min(0),

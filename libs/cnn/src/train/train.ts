@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { EpochMetricData, Hyperparameters, TrainProgress } from '@moodlab/shared';
+import type { EpochMetricData, Hyperparameters, TrainProgress, WeightAverageOutcome } from '@moodlab/shared';
 import { gatherBatch } from '../data/augment';
 import type { LabeledImages } from '../data/labeled-images';
 import { createRng, shuffledIndices } from '../data/random';
@@ -46,7 +46,7 @@ export interface TrainResult {
   stoppedEarly: boolean;
   cancelled: boolean;
   /** Set when the run averaged its last epochs: over how many, how the average validated, and whether it became the model. */
-  averaged: { epochs: number; valAccuracy: number | null; used: boolean } | null;
+  averaged: WeightAverageOutcome | null;
 }
 
 /** The running mean after one more epoch's weights. */
