@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { NATIVE_MIN_DEPTH, describeBackend, routesToNative, selectBackend, setNativeMinDepth } from '@moodlab/cnn';
+import { NATIVE_MIN_DEPTH, describeBackend, routesToNative, selectBackend, setConvRouting } from '@moodlab/cnn';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '30' } } });
 const runs = Number(values.runs);
@@ -46,11 +46,11 @@ function median(f: () => void): number {
 const rows = cases.map((c) => {
   const [x, filter, bias] = [tf.randomNormal(c.x) as tf.Tensor4D, tf.randomNormal(c.f) as tf.Tensor4D, tf.randomNormal([c.f[3]]) as tf.Tensor1D];
   const conv = () => tf.fused.conv2d({ x, filter, bias, strides: 1, pad: c.pad, activation: c.act ?? 'relu', leakyreluAlpha: 0.1 }).dispose();
-  setNativeMinDepth(0);
+  setConvRouting('native');
   const native = median(conv);
-  setNativeMinDepth(Number.POSITIVE_INFINITY);
+  setConvRouting('xnnpack');
   const xnnpack = median(conv);
-  setNativeMinDepth(NATIVE_MIN_DEPTH);
+  setConvRouting('auto');
   tf.dispose([x, filter, bias]);
   const depth = c.f[0] * c.f[1] * c.f[2];
   return { use: c.use, input: c.x.join('x'), filter: c.f.join('x'), depth, 'native ms': +native.toFixed(3), 'xnnpack ms': +xnnpack.toFixed(3), 'native speed-up': +(xnnpack / native).toFixed(2), routed: routesToNative(c.f, [1, 1], c.act ?? 'relu') ? 'native' : 'xnnpack' };
@@ -67,7 +67,7 @@ const leakyRows = [];
 for (const native of [true, false]) {
   for (const c of cases.filter((k) => k.act === 'leakyrelu').slice(0, 3)) {
     const [x, filter, bias] = [tf.randomNormal(c.x) as tf.Tensor4D, tf.randomNormal(c.f) as tf.Tensor4D, tf.randomNormal([c.f[3]]) as tf.Tensor1D];
-    setNativeMinDepth(native ? NATIVE_MIN_DEPTH : Number.POSITIVE_INFINITY);
+    setConvRouting(native ? 'auto' : 'xnnpack');
     const conv = () => tf.fused.conv2d({ x, filter, bias, strides: 1, pad: c.pad });
     const fourOps = median(() => tf.tidy(() => { const y = conv(); const m = tf.mul(y, 0.1); return tf.add(tf.relu(tf.sub(y, m)), m); }).dispose());
     const inKernel = median(() => tf.fused.conv2d({ x, filter, bias, strides: 1, pad: c.pad, activation: 'leakyrelu', leakyreluAlpha: 0.1 }).dispose());
@@ -76,6 +76,6 @@ for (const native of [true, false]) {
     tf.dispose([x, filter, bias]);
   }
 }
-setNativeMinDepth(NATIVE_MIN_DEPTH);
+setConvRouting('auto');
 console.log('leaky ReLU after a convolution (bias fused in every variant)');
 console.table(leakyRows);

@@ -74,6 +74,9 @@ async function watch(runId: string) {
   }
 }
 
+/** A numeric option as a number, absent stays absent (the schema then applies its default). */
+const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+
 async function trainCmd() {
   const { values } = parseArgs({
     args: rest,
@@ -86,7 +89,6 @@ async function trainCmd() {
   if (!values.dataset) throw new Error('usage: train --dataset NAME [--arch vgg-lite] [--epochs N] [--augment] [--class-weights] [--schedule cosine] [--average-last N] [--init-from VERSION] ...');
   const ds = await getDatasetByName(db, values.dataset);
   if (!ds) throw new Error(`Unknown dataset "${values.dataset}"`);
-  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
   const hp = hyperparametersSchema.parse(JSON.parse(JSON.stringify({
     architecture: values.arch, epochs: num(values.epochs), batchSize: num(values['batch-size']), learningRate: num(values.lr), optimizer: values.optimizer,
     lrSchedule: values.schedule, earlyStoppingPatience: num(values.patience), seed: num(values.seed), weightDecay: num(values['weight-decay']),
@@ -141,7 +143,6 @@ async function resumeCmd() {
   const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { epochs: { type: 'string' }, 'average-last': { type: 'string' }, 'no-wait': { type: 'boolean', default: false } } });
   const runId = positionals[0];
   if (!runId) throw new Error('usage: resume <runId> [--epochs N] [--average-last N] [--no-wait]');
-  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
   const request = resumeRunRequestSchema.parse({ epochs: num(values.epochs), averageLastEpochs: num(values['average-last']) });
   const q = await queue();
   try {

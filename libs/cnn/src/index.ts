@@ -1,7 +1,7 @@
 export * from './inference';
 export { selectBackend, describeBackend, WASM_DIST_DIR, BACKEND_ORDER, type BackendName, type SelectedBackend } from './backend/select-backend';
 export { registerWasmTrainingKernels, conv2DBackpropFilterWasm, conv2DBackpropInputWasm } from './backend/wasm-kernels';
-export { NATIVE_MIN_DEPTH, nativeKernelsRegistered, routesToNative, setNativeMinDepth } from './backend/native-kernels';
+export { NATIVE_MIN_DEPTH, nativeKernelsRegistered, routesToNative, setConvRouting, type ConvRouting } from './backend/native-kernels';
 export { createRng, shuffledIndices, type Rng } from './data/random';
 export { augmentInto, gatherBatch, type Augmentation } from './data/augment';
 export { classCounts, type LabeledImages } from './data/labeled-images';

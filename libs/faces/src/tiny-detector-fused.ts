@@ -50,21 +50,20 @@ function leakyOps(x: tf.Tensor4D): tf.Tensor4D {
   return tf.add(tf.relu(tf.sub(x, scaled)), scaled);
 }
 
+/** The network from input batch to grid; runs inside the caller's tidy. */
 function forward(w: FusedWeights, batch: tf.Tensor4D, leakyInKernel: boolean): tf.Tensor4D {
   const leakyFused = (x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, pad: 'same' | 'valid'): tf.Tensor4D =>
     leakyInKernel
       ? tf.fused.conv2d({ x, filter, bias, strides: 1, pad, activation: 'leakyrelu', leakyreluAlpha: LEAKY_ALPHA })
       : leakyOps(tf.fused.conv2d({ x, filter, bias, strides: 1, pad }));
-  return tf.tidy(() => {
-    const separable = (x: tf.Tensor4D, layer: SeparableParams) =>
-      leakyFused(tf.depthwiseConv2d(x, layer.depthwise_filter, 1, 'same'), layer.pointwise_filter, layer.bias, 'valid');
-    // face-api's order: conv0, then a stride-2 pool before each of conv1..conv5, a stride-1 pool, conv6 and conv7 if present.
-    let x = leakyFused(tf.cast(batch, 'float32'), w.conv0.filters, w.conv0.bias, 'valid');
-    for (const layer of w.separable.slice(0, 5)) x = separable(tf.maxPool(x, 2, 2, 'same'), layer!);
-    x = tf.maxPool(x, 2, 1, 'same');
-    for (const layer of w.separable.slice(5)) if (layer) x = separable(x, layer);
-    return tf.fused.conv2d({ x, filter: w.conv8.filters, bias: w.conv8.bias, strides: 1, pad: 'valid' });
-  });
+  const separable = (x: tf.Tensor4D, layer: SeparableParams) =>
+    leakyFused(tf.depthwiseConv2d(x, layer.depthwise_filter, 1, 'same'), layer.pointwise_filter, layer.bias, 'valid');
+  // face-api's order: conv0, then a stride-2 pool before each of conv1..conv5, a stride-1 pool, conv6 and conv7 if present.
+  let x = leakyFused(tf.cast(batch, 'float32'), w.conv0.filters, w.conv0.bias, 'valid');
+  for (const layer of w.separable.slice(0, 5)) x = separable(tf.maxPool(x, 2, 2, 'same'), layer!);
+  x = tf.maxPool(x, 2, 1, 'same');
+  for (const layer of w.separable.slice(5)) if (layer) x = separable(x, layer);
+  return tf.fused.conv2d({ x, filter: w.conv8.filters, bias: w.conv8.bias, strides: 1, pad: 'valid' });
 }
 
 type ForwardInput = TinyDetectorNet['forwardInput'];

@@ -82,8 +82,8 @@ export async function cancelRun({ db, trainQueue }: RunDeps, id: string) {
  * Queues a failed or cancelled run again; it continues from its last checkpoint, keeping its
  * epochs so far. (Also the way to continue a long run after Redis lost its queue.) `epochs`
  * lengthens or shortens the run; the LR schedule follows the new length from the next epoch.
+ * Only what is sent changes: the hyperparameters' defaults are unwrapped so that none fills in.
  */
-/** Only what is sent changes: the hyperparameters' defaults are unwrapped so that none fills in. */
 export const resumeRunRequestSchema = z.object({
   epochs: hyperparametersSchema.shape.epochs.unwrap().optional(),
   averageLastEpochs: hyperparametersSchema.shape.averageLastEpochs.unwrap().optional(),

@@ -3,7 +3,7 @@ import { loadNativeKernels } from '@moodlab/cnn-native';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { onBackend, relError, testPoolGradientAndReductions } from './kernel-test-cases';
 import { selectBackend } from './select-backend';
-import { NATIVE_MIN_DEPTH, routesToNative, setNativeMinDepth } from './native-kernels';
+import { routesToNative, setConvRouting } from './native-kernels';
 
 const native = loadNativeKernels();
 if (!native.kernels) console.warn(`skipping the native kernel tests: the addon is ${native.reason}`);
@@ -26,8 +26,8 @@ describe.skipIf(!native.kernels)('native training kernels (convolutions on OpenB
   beforeAll(async () => {
     expect((await selectBackend({ prefer: 'wasm' })).kernels).toBe('convolutions on OpenBLAS');
     // Shallow forward convolutions normally stay on XNNPACK; here every case runs on the addon.
-    setNativeMinDepth(0);
-    return () => setNativeMinDepth(NATIVE_MIN_DEPTH);
+    setConvRouting('native');
+    return () => setConvRouting('auto');
   });
 
   for (const c of cases) {

@@ -32,21 +32,23 @@ type ConvAttrs = {
  * in a separate pass.
  */
 export const NATIVE_MIN_DEPTH = 128;
-let nativeMinDepth = NATIVE_MIN_DEPTH;
 
-/** For tests and benchmarks: the depth from which im2col convolutions go to the addon (0: all; Infinity: none). */
-export function setNativeMinDepth(depth: number): void {
-  nativeMinDepth = depth;
+/** 'auto' routes as above; tests and benchmarks force every forward convolution to one side. */
+export type ConvRouting = 'auto' | 'native' | 'xnnpack';
+let routing: ConvRouting = 'auto';
+
+export function setConvRouting(mode: ConvRouting): void {
+  routing = mode;
 }
 
 const XNNPACK_FUSED = new Set(['linear', 'relu', 'relu6']);
 
 /** Whether a forward convolution of this filter, stride and fused activation runs on the addon. */
 export function routesToNative(filterShape: readonly number[], strides: readonly [number, number], activation = 'linear'): boolean {
-  if (nativeMinDepth === Number.POSITIVE_INFINITY) return false;
+  if (routing !== 'auto') return routing === 'native';
   const [fh, fw, inChannels] = filterShape as [number, number, number];
   const pointwise = fh === 1 && fw === 1 && strides[0] === 1 && strides[1] === 1;
-  return pointwise || fh * fw * inChannels >= nativeMinDepth || !XNNPACK_FUSED.has(activation);
+  return pointwise || fh * fw * inChannels >= NATIVE_MIN_DEPTH || !XNNPACK_FUSED.has(activation);
 }
 
 function dimsOf(info: tf.backend_util.Conv2DInfo): Int32Array {

@@ -3,6 +3,8 @@ import type { EpochMetricData, Hyperparameters, TrainProgress, WeightAverageOutc
 import { gatherBatch } from '../data/augment';
 import type { LabeledImages } from '../data/labeled-images';
 import { createRng, shuffledIndices } from '../data/random';
+import { evaluateModel } from '../eval/evaluate';
+import { accuracy } from '../eval/metrics';
 import { argmaxRows, meanCrossEntropy, predictProbabilities } from '../eval/predict';
 import { loadModelFromArtifact } from '../export/model-artifact';
 import { getArchitecture } from '../models/registry';
@@ -58,24 +60,14 @@ function addToAverage(average: WeightAverage | null, weights: tf.Tensor[]): Weig
   return { epochs: n, weights: next };
 }
 
-function accuracy(pred: ArrayLike<number>, labels: ArrayLike<number>): number {
-  let hits = 0;
-  for (let i = 0; i < labels.length; i++) if (pred[i] === labels[i]) hits++;
-  return hits / labels.length;
-}
-
-function accuracyOf(model: tf.LayersModel, split: LabeledImages, hp: Hyperparameters, k: number): number {
-  return accuracy(argmaxRows(predictProbabilities(model, split, hp.preprocessing), k), split.labels);
-}
-
 /**
  * Puts the averaged weights in the model when they validate at least as well as the final ones
  * (without a validation split, always: averaging is what was asked for).
  */
-function applyAverage(model: tf.LayersModel, average: WeightAverage, validation: LabeledImages | undefined, finalAccuracy: number | null, hp: Hyperparameters, k: number): TrainResult['averaged'] {
+function applyAverage(model: tf.LayersModel, average: WeightAverage, validation: LabeledImages | undefined, finalAccuracy: number | null, classNames: readonly string[], hp: Hyperparameters): TrainResult['averaged'] {
   const final = model.getWeights().map((w) => w.clone());
   model.setWeights(average.weights);
-  const valAccuracy = validation?.labels.length ? accuracyOf(model, validation, hp, k) : null;
+  const valAccuracy = validation?.labels.length ? evaluateModel(model, validation, classNames, hp.preprocessing).accuracy : null;
   const used = valAccuracy === null || finalAccuracy === null || valAccuracy >= finalAccuracy;
   if (!used) model.setWeights(final);
   tf.dispose(final);
@@ -199,7 +191,7 @@ export async function trainModel(input: TrainInput): Promise<TrainResult> {
         const probs = predictProbabilities(model, validation, hp.preprocessing);
         const pred = argmaxRows(probs, k);
         valLoss = meanCrossEntropy(probs, validation.labels, k);
-        valAccuracy = accuracy(pred, validation.labels);
+        valAccuracy = accuracy(validation.labels, pred);
       }
       const metric: EpochMetricData = {
         epoch, loss: pass.lossSum / n, accuracy: pass.correct / n, valLoss, valAccuracy, learningRate: lr, durationMs: Date.now() - started,
@@ -230,7 +222,7 @@ export async function trainModel(input: TrainInput): Promise<TrainResult> {
   optimizer.dispose();
   // One epoch's "average" is that epoch's weights: nothing to choose.
   const averaged = average && average.epochs > 1 && !cancelled
-    ? applyAverage(model, average, validation, state.history.at(-1)?.valAccuracy ?? null, hp, k)
+    ? applyAverage(model, average, validation, state.history.at(-1)?.valAccuracy ?? null, input.classNames, hp)
     : null;
   if (average) tf.dispose(average.weights);
   return { model, history: state.history, best: state.best, stoppedEarly, cancelled, averaged };
