@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getArchitecture, loadModelFromArtifact, modelToArtifact, packMetaSchema, predictProbabilities, selectBackend, unpackSplit } from '@moodlab/cnn';
 import { createDb, createRun, getArtifact, getDatasetByName, getModelVersionByNumber, markRunCompleted, recordEpoch, recordTrainedModel, type Prisma } from '@moodlab/db';
-import { ConflictError, loadDatasetPack, modelBundleOf, readModelBundle, registerModelBundle, startRun, writeModelBundle } from '@moodlab/runs';
+import { ConflictError, loadDatasetPack, modelBundleOf, modelCardSchema, readModelBundle, registerModelBundle, startRun, writeModelBundle } from '@moodlab/runs';
 import { EMOTIONS, hyperparametersSchema } from '@moodlab/shared';
 import { createRedis, createTrainQueue } from '@moodlab/jobs';
 import { registerSyntheticDataset } from '../../tools/seed/builtin-dataset';
@@ -87,6 +87,13 @@ describe('model bundle', () => {
     expect((await registerModelBundle(db, await readModelBundle(dir))).created).toBe(false);
   });
 
+  it('reads a card written before a hyperparameter existed as that run was: the feature off, not today\'s default', async () => {
+    const { card } = await readModelBundle(dir);
+    const { recalibrateBatchNorm: _, ...older } = card.run.hyperparameters;
+    expect(modelCardSchema.parse({ ...card, run: { ...card.run, hyperparameters: older } }).run.hyperparameters.recalibrateBatchNorm).toBe(0);
+    expect(hyperparametersSchema.parse(older).recalibrateBatchNorm).toBe(8192);
+  });
+
   it('refuses training on the image-less dataset with a clear error, until its images are imported', async () => {
     const ds = (await getDatasetByName(db, NAME))!;
     const body = { datasetId: ds.id, hyperparameters: { epochs: 1 } };
@@ -130,6 +137,8 @@ describe('model bundle', () => {
     await db.modelVersion.delete({ where: { id: here.id } });
     const orphan = await registerModelBundle(db, { ...bundle, card: { ...bundle.card, run: { ...bundle.card.run, initializedFrom: { architecture: 'small-cnn', weightsSha256: 'f'.repeat(64) } } } });
     expect((await db.modelVersion.findUniqueOrThrow({ where: { id: orphan.id }, include: { run: true } })).run.hyperparameters).toMatchObject({ initFrom: null });
+    // Exported again from there, the card still names the parent's weights.
+    expect((await modelBundleOf(db, orphan.version)).card.run.initializedFrom).toEqual({ architecture: 'small-cnn', weightsSha256: 'f'.repeat(64) });
     model.dispose();
   });
 

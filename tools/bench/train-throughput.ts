@@ -29,7 +29,7 @@ function randomImages(n: number) {
 
 const rows = [];
 for (const name of archs) {
-  const hp = hyperparametersSchema.parse({ architecture: name, epochs: 1, batchSize: batch, augmentation: { enabled: true } });
+  const hp = hyperparametersSchema.parse({ architecture: name, epochs: 1, batchSize: batch, augmentation: { enabled: true }, recalibrateBatchNorm: 0 });
   const data = randomImages(batch * (steps + 2));
   const stamps: number[] = [];
   const inputMs: number[] = [];

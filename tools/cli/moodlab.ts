@@ -4,6 +4,7 @@
  *   npx tsx tools/cli/moodlab.ts train --dataset fer2013 --arch vgg-lite --epochs 40 --augment --class-weights --schedule cosine
  *   npx tsx tools/cli/moodlab.ts watch <runId> | resume <runId> [--epochs N] [--average-last N] | cancel <runId>
  *   npx tsx tools/cli/moodlab.ts evaluate --version 3 --dataset fer2013 --split validation --tta
+ *   npx tsx tools/cli/moodlab.ts recalibrate --version 3 [--dataset fer2013] [--images 8192]   (exact BatchNorm statistics; a new version)
  *   npx tsx tools/cli/moodlab.ts export --version 3 --out models/default   (model.json, weights.bin, card.json)
  *   npx tsx tools/cli/moodlab.ts register-model models/default --promote "note"
  * Training runs on workers (start one with `npm run worker`); DATABASE_URL and REDIS_URL as for the apps.
@@ -16,8 +17,8 @@ import {
 } from '@moodlab/cnn';
 import { createDb, DEFAULT_DATABASE_URL, getDataset, getDatasetByName, getModelVersionByNumber, getRun, promoteModelVersion, recordEvaluation, saveArtifact } from '@moodlab/db';
 import { createRedis, createTrainQueue, DEFAULT_REDIS_URL, importPayloadSchema, type ImportPayload } from '@moodlab/jobs';
-import { cancelRun, importDataset, loadDatasetPack, modelBundleOf, readModelBundle, registerModelBundle, resumeRun, resumeRunRequestSchema, startRun, writeModelBundle } from '@moodlab/runs';
-import { EMOTIONS, TERMINAL_STATUSES, hyperparametersSchema, type TrainProgress } from '@moodlab/shared';
+import { cancelRun, importDataset, recalibrateModelVersion, loadDatasetPack, modelBundleOf, readModelBundle, registerModelBundle, resumeRun, resumeRunRequestSchema, startRun, writeModelBundle } from '@moodlab/runs';
+import { describeProgress, EMOTIONS, TERMINAL_STATUSES, hyperparametersSchema, type TrainProgress } from '@moodlab/shared';
 import { progressBar } from './progress';
 import { printEpochs, printReport } from './tables';
 
@@ -58,7 +59,7 @@ async function watch(runId: string) {
     const run = await getRun(db, runId);
     if (!run) throw new Error(`Unknown run id ${runId}`);
     const p = run.progress as TrainProgress | null;
-    if (p) bar.update(Math.round(p.fraction * 1000), 1000, `${run.status} epoch ${Math.min(p.epoch + 1, p.epochs)}/${p.epochs} batch ${p.batch}/${p.batches}`);
+    if (p) bar.update(Math.round(p.fraction * 1000), 1000, `${run.status}, ${describeProgress(p)}`);
     if (TERMINAL_STATUSES.includes(run.status)) {
       bar.stop();
       printEpochs(run.epochs);
@@ -83,16 +84,16 @@ async function trainCmd() {
     options: {
       dataset: { type: 'string' }, arch: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' },
       optimizer: { type: 'string' }, schedule: { type: 'string' }, augment: { type: 'boolean', default: false }, 'class-weights': { type: 'boolean', default: false },
-      patience: { type: 'string' }, seed: { type: 'string' }, 'weight-decay': { type: 'string' }, 'label-smoothing': { type: 'string' }, 'average-last': { type: 'string' }, 'init-from': { type: 'string' }, normalization: { type: 'string' }, tag: { type: 'string', multiple: true }, 'no-wait': { type: 'boolean', default: false },
+      patience: { type: 'string' }, seed: { type: 'string' }, 'weight-decay': { type: 'string' }, 'label-smoothing': { type: 'string' }, 'average-last': { type: 'string' }, 'recalibrate-bn': { type: 'string' }, 'init-from': { type: 'string' }, normalization: { type: 'string' }, tag: { type: 'string', multiple: true }, 'no-wait': { type: 'boolean', default: false },
     },
   });
-  if (!values.dataset) throw new Error('usage: train --dataset NAME [--arch vgg-lite] [--epochs N] [--augment] [--class-weights] [--schedule cosine] [--average-last N] [--init-from VERSION] ...');
+  if (!values.dataset) throw new Error('usage: train --dataset NAME [--arch vgg-lite] [--epochs N] [--augment] [--class-weights] [--schedule cosine] [--average-last N] [--recalibrate-bn IMAGES] [--init-from VERSION] ...');
   const ds = await getDatasetByName(db, values.dataset);
   if (!ds) throw new Error(`Unknown dataset "${values.dataset}"`);
   const hp = hyperparametersSchema.parse(JSON.parse(JSON.stringify({
     architecture: values.arch, epochs: num(values.epochs), batchSize: num(values['batch-size']), learningRate: num(values.lr), optimizer: values.optimizer,
     lrSchedule: values.schedule, earlyStoppingPatience: num(values.patience), seed: num(values.seed), weightDecay: num(values['weight-decay']),
-    labelSmoothing: num(values['label-smoothing']), averageLastEpochs: num(values['average-last']), initFrom: num(values['init-from']), classWeighting: values['class-weights'], augmentation: { enabled: values.augment }, preprocessing: { imageSize: ds.imageSize, normalization: values.normalization },
+    labelSmoothing: num(values['label-smoothing']), averageLastEpochs: num(values['average-last']), recalibrateBatchNorm: num(values['recalibrate-bn']), initFrom: num(values['init-from']), classWeighting: values['class-weights'], augmentation: { enabled: values.augment }, preprocessing: { imageSize: ds.imageSize, normalization: values.normalization },
   })));
   const q = await queue();
   const run = await startRun({ db, trainQueue: q.trainQueue }, { datasetId: ds.id, hyperparameters: hp, tags: values.tag ?? [] }, 'cli');
@@ -117,6 +118,19 @@ async function evaluateCmd() {
   console.log(`v${mv.version} on ${ds.name}/${values.split}${values.tta ? ' with flip TTA' : ''} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   printReport(report);
   await recordEvaluation(db, { modelVersionId: mv.id, datasetId: ds.id, split: values.tta ? `${values.split}+flip-tta` : values.split, accuracy: report.accuracy, macroF1: report.macroF1, perClass: report.perClass, confusionMatrix: report.confusion });
+}
+
+async function recalibrateCmd() {
+  const { values } = parseArgs({ args: rest, options: { version: { type: 'string' }, dataset: { type: 'string' }, images: { type: 'string' } } });
+  if (!values.version) throw new Error('usage: recalibrate --version N [--dataset NAME] [--images 8192]');
+  await selectBackend();
+  const bar = progressBar('BatchNorm layers');
+  const started = Date.now();
+  const { outcome, version } = await recalibrateModelVersion(db, { version: num(values.version)!, dataset: values.dataset, images: num(values.images) }, (done, total) => bar.update(done, total));
+  bar.stop();
+  const pct = (a: number | null) => (a === null ? '-' : `${(a * 100).toFixed(2)}%`);
+  console.log(`v${values.version}: BatchNorm statistics recomputed over ${outcome.images} training images in ${((Date.now() - started) / 1000).toFixed(1)} s; validation accuracy ${pct(outcome.valAccuracyBefore)} -> ${pct(outcome.valAccuracy)}`);
+  console.log(version === null ? 'it validated worse: nothing stored' : `stored as model v${version}`);
 }
 
 async function exportCmd() {
@@ -168,7 +182,7 @@ async function cancelCmd() {
 }
 
 const commands: Record<string, () => Promise<void>> = {
-  import: importCmd, train: trainCmd, evaluate: evaluateCmd, export: exportCmd, 'register-model': registerModelCmd, resume: resumeCmd, cancel: cancelCmd,
+  import: importCmd, train: trainCmd, evaluate: evaluateCmd, recalibrate: recalibrateCmd, export: exportCmd, 'register-model': registerModelCmd, resume: resumeCmd, cancel: cancelCmd,
   watch: () => (rest[0] ? watch(rest[0]) : Promise.reject(new Error('usage: watch <runId>'))),
 };
 

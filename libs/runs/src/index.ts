@@ -5,3 +5,4 @@ export { runLogs } from './run-logs';
 export { importDataset } from './dataset-import';
 export { modelBundleOf, writeModelBundle, readModelBundle, registerModelBundle, type ModelBundle } from './model-bundle';
 export { modelCardSchema, type ModelCard } from './model-card';
+export { recalibrateModelVersion, recalibrateRequestSchema, type RecalibrateRequest, type RecalibrateResult } from './recalibrate-version';

@@ -6,9 +6,9 @@ import {
   createModelVersion, digestOf, ensureDatasetRecord, getModelVersionIdentity, getModelVersionProvenance, findModelVersionByDigest, recordEvaluation, recordFinishedRun,
   type Db, type Prisma,
 } from '@moodlab/db';
-import { hyperparametersSchema, weightAverageOutcomeSchema } from '@moodlab/shared';
+import { batchNormRecalibrationSchema, storedHyperparametersSchema, weightAverageOutcomeSchema } from '@moodlab/shared';
 import { NotFoundError } from './errors';
-import { evaluationSchema, modelCardSchema, type ModelCard } from './model-card';
+import { evaluationSchema, initializedFromSchema, modelCardSchema, type ModelCard } from './model-card';
 import { modelCardMarkdown } from './model-card-markdown';
 
 /**
@@ -30,8 +30,10 @@ export async function modelBundleOf(db: Db, version: number): Promise<ModelBundl
   const meta = modelArtifactMetaSchema.parse(mv.artifact.meta);
   const weights = new Uint8Array(mv.artifact.data);
   const { run } = mv;
-  const hp = hyperparametersSchema.parse(run.hyperparameters);
-  const parent = hp.initFrom === null ? null : await getModelVersionIdentity(db, hp.initFrom);
+  const hp = storedHyperparametersSchema.parse(run.hyperparameters);
+  const summary = mv.summary as { averaged?: unknown; recalibrated?: unknown; initializedFrom?: unknown } | null;
+  // A registered bundle whose parent is not in this database keeps the parent's identity in its summary.
+  const parent = (hp.initFrom === null ? null : await getModelVersionIdentity(db, hp.initFrom)) ?? initializedFromSchema.nullable().catch(null).parse(summary?.initializedFrom ?? null);
   const latest = new Map<string, (typeof mv.evaluations)[number]>();
   for (const ev of mv.evaluations) if (!latest.has(ev.split)) latest.set(ev.split, ev);
   const card: ModelCard = {
@@ -47,7 +49,8 @@ export async function modelBundleOf(db: Db, version: number): Promise<ModelBundl
       startedAt: run.startedAt?.toISOString() ?? null, finishedAt: run.finishedAt?.toISOString() ?? null,
       epochs: run.epochs.map(({ epoch, loss, accuracy, valLoss, valAccuracy, learningRate, durationMs }) => ({ epoch, loss, accuracy, valLoss, valAccuracy, learningRate, durationMs })),
       initializedFrom: parent,
-      averaged: weightAverageOutcomeSchema.nullable().catch(null).parse((mv.summary as { averaged?: unknown } | null)?.averaged ?? null),
+      averaged: weightAverageOutcomeSchema.nullable().catch(null).parse(summary?.averaged ?? null),
+      recalibrated: batchNormRecalibrationSchema.nullable().catch(null).parse(summary?.recalibrated ?? null),
     },
     evaluations: [...latest.values()].map((ev) => evaluationSchema.parse({ ...ev, confusion: ev.confusionMatrix })),
   };
@@ -106,6 +109,8 @@ export async function registerModelBundle(db: Db, bundle: ModelBundle): Promise<
     summary: {
       epochs: card.run.epochs.length, bestEpoch: best?.epoch ?? null, bestValAccuracy: best?.valAccuracy ?? null, registeredFrom: 'model bundle',
       ...(card.run.averaged ? { averaged: card.run.averaged } : {}),
+      ...(card.run.recalibrated ? { recalibrated: card.run.recalibrated } : {}),
+      ...(card.run.initializedFrom && !parent ? { initializedFrom: card.run.initializedFrom } : {}),
     },
     artifact: { meta: meta as Prisma.InputJsonValue, data: bundle.weights },
   });

@@ -28,7 +28,7 @@ export function modelCardMarkdown(card: ModelCard, title: string): string {
   }
   lines.push(
     '', '## Training', '',
-    `${card.run.epochs.length} epochs in ${(wallMs / 60_000).toFixed(0)} min on the \`${card.run.backend ?? '?'}\` backend; batch ${hp.batchSize}, ${hp.optimizer} at ${hp.learningRate} with a ${hp.lrSchedule} schedule, label smoothing ${hp.labelSmoothing}, weight decay ${hp.weightDecay}, augmentation ${hp.augmentation.enabled ? `on (rotation ${hp.augmentation.rotationDeg} deg, shift ${hp.augmentation.shift}, zoom ${hp.augmentation.zoom}, flip ${hp.augmentation.horizontalFlip})` : 'off'}, class weights ${hp.classWeighting ? 'on' : 'off'}, seed ${hp.seed}${card.run.initializedFrom ? `; started from the weights of an earlier ${card.run.initializedFrom.architecture} (sha256 \`${card.run.initializedFrom.weightsSha256.slice(0, 16)}\`)` : ''}.${averagedLine(card)}`,
+    `${card.run.epochs.length} epochs in ${(wallMs / 60_000).toFixed(0)} min on the \`${card.run.backend ?? '?'}\` backend; batch ${hp.batchSize}, ${hp.optimizer} at ${hp.learningRate} with a ${hp.lrSchedule} schedule, label smoothing ${hp.labelSmoothing}, weight decay ${hp.weightDecay}, augmentation ${hp.augmentation.enabled ? `on (rotation ${hp.augmentation.rotationDeg} deg, shift ${hp.augmentation.shift}, zoom ${hp.augmentation.zoom}, flip ${hp.augmentation.horizontalFlip})` : 'off'}, class weights ${hp.classWeighting ? 'on' : 'off'}, seed ${hp.seed}${card.run.initializedFrom ? `; started from the weights of an earlier ${card.run.initializedFrom.architecture} (sha256 \`${card.run.initializedFrom.weightsSha256.slice(0, 16)}\`)` : ''}.${averagedLine(card)}${recalibratedLine(card)}`,
     '', '| epoch | loss | accuracy | val loss | val accuracy | learning rate | minutes |', '| --- | --- | --- | --- | --- | --- | --- |',
     ...card.run.epochs.map((e) => `| ${e.epoch + 1} | ${e.loss.toFixed(4)} | ${pct(e.accuracy)} | ${e.valLoss?.toFixed(4) ?? '-'} | ${pct(e.valAccuracy)} | ${e.learningRate.toExponential(2)} | ${(e.durationMs / 60_000).toFixed(1)} |`),
     '', `Files: \`model.json\` + \`weights.bin\` (TF.js layers format; class order and preprocessing in \`userDefinedMetadata\`), \`card.json\` (this card as data; weights sha256 \`${card.weightsSha256.slice(0, 16)}\`).`, '',
@@ -43,4 +43,13 @@ function averagedLine(card: ModelCard): string {
   return a.used
     ? ` The weights are the mean of those at the end of the last ${a.epochs} epochs${acc}, not the last epoch's.`
     : ` The mean of the last ${a.epochs} epochs' weights validated worse${acc}; the last epoch's weights were kept.`;
+}
+
+function recalibratedLine(card: ModelCard): string {
+  const r = card.run.recalibrated;
+  if (!r) return '';
+  const change = r.valAccuracy === null ? '' : ` (validation accuracy ${pct(r.valAccuracyBefore)} before, ${pct(r.valAccuracy)} after)`;
+  return r.used
+    ? ` The BatchNorm statistics were then recomputed exactly over ${r.images} training images without augmentation${change}.`
+    : ` Recomputing the BatchNorm statistics over ${r.images} training images validated worse${change}; the trained statistics were kept.`;
 }

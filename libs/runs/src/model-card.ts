@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { epochMetricSchema, hyperparametersSchema, weightAverageOutcomeSchema } from '@moodlab/shared';
+import { batchNormRecalibrationSchema, epochMetricSchema, storedHyperparametersSchema, weightAverageOutcomeSchema } from '@moodlab/shared';
 
 /** The model card of a bundle (card.json): what a model was trained on, how, and how well it did. */
 export const evaluationSchema = z.object({
@@ -10,6 +10,8 @@ export const evaluationSchema = z.object({
   confusion: z.array(z.array(z.number())),
 });
 
+export const initializedFromSchema = z.object({ architecture: z.string(), weightsSha256: z.string().length(64) });
+
 export const modelCardSchema = z.object({
   format: z.literal('moodlab-model-card-v1'),
   architecture: z.string(),
@@ -19,15 +21,17 @@ export const modelCardSchema = z.object({
     counts: z.record(z.string(), z.record(z.string(), z.number())),
   }),
   run: z.object({
-    hyperparameters: hyperparametersSchema, backend: z.string().nullable(), codeVersion: z.string().nullable(), tags: z.array(z.string()),
+    hyperparameters: storedHyperparametersSchema, backend: z.string().nullable(), codeVersion: z.string().nullable(), tags: z.array(z.string()),
     startedAt: z.iso.datetime().nullable(), finishedAt: z.iso.datetime().nullable(), epochs: z.array(epochMetricSchema),
     /**
      * The weights this run started from (initFrom), by digest: version numbers are local to a
      * database, the digest finds the parent on any machine that has it. Absent in older cards.
      */
-    initializedFrom: z.object({ architecture: z.string(), weightsSha256: z.string().length(64) }).nullable().optional(),
+    initializedFrom: initializedFromSchema.nullable().optional(),
     /** Set when the run averaged its last epochs' weights. Absent in older cards. */
     averaged: weightAverageOutcomeSchema.nullable().optional(),
+    /** Set when the BatchNorm statistics were recomputed after training. Absent in older cards. */
+    recalibrated: batchNormRecalibrationSchema.nullable().optional(),
   }),
   evaluations: z.array(evaluationSchema),
 });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { architectureNames } from '@moodlab/cnn/registry';
 import { createRun, getDataset, getModelVersionContract, getRun, markRunCancelled, markRunFailed, requeueRun, setRunJobId, type Db } from '@moodlab/db';
 import { enqueueTrain, type createTrainQueue } from '@moodlab/jobs';
-import { hyperparametersSchema, type Hyperparameters } from '@moodlab/shared';
+import { hyperparametersSchema, storedHyperparametersSchema, type Hyperparameters } from '@moodlab/shared';
 import { ConflictError, imagesMissing, NotFoundError } from './errors';
 
 /**
@@ -99,7 +99,7 @@ export async function resumeRun(deps: RunDeps, id: string, opts: ResumeRunReques
   }
   const changes = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
   const changed = Object.keys(changes).length > 0;
-  const hp = hyperparametersSchema.parse({ ...(run.hyperparameters as object), ...changes });
+  const hp = storedHyperparametersSchema.parse({ ...(run.hyperparameters as object), ...changes });
   // The average covers whole epochs from its first one on; those must still be ahead.
   if (opts.averageLastEpochs !== undefined && hp.epochs - hp.averageLastEpochs < run.epochs.length) {
     throw new ConflictError(`Run ${id} has already trained ${run.epochs.length} of ${hp.epochs} epochs; it can average at most its last ${hp.epochs - run.epochs.length}`);

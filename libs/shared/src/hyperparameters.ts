@@ -37,6 +37,11 @@ export const hyperparametersSchema = z.object({
    * epoch's weights. 0: off.
    */
   averageLastEpochs: z.number().int().min(0).max(100).default(0).describe('Average the weights of the last N epochs (0: off)'),
+  /**
+   * At the end, BatchNorm moving statistics are recomputed exactly over this many training images
+   * (a seeded subset, no augmentation) and kept when the model validates at least as well. 0: off.
+   */
+  recalibrateBatchNorm: z.number().int().min(0).max(1_000_000).default(8192).describe('Recompute BatchNorm statistics over N training images at the end (0: off)'),
   classWeighting: z.boolean().default(false),
   augmentation: augmentationSchema.default(augmentationSchema.parse({ enabled: false })),
   preprocessing: preprocessingSchema.default(preprocessingSchema.parse({})),
@@ -49,3 +54,12 @@ export const hyperparametersSchema = z.object({
 });
 export type Hyperparameters = z.infer<typeof hyperparametersSchema>;
 export type HyperparametersInput = z.input<typeof hyperparametersSchema>;
+
+/**
+ * Hyperparameters as recorded with a run or in a model card. A field added after the record was
+ * made takes the value that says what that run did (the feature off), not today's default.
+ */
+export const storedHyperparametersSchema = z.preprocess(
+  (v) => (v !== null && typeof v === 'object' ? { recalibrateBatchNorm: 0, ...v } : v),
+  hyperparametersSchema,
+);

@@ -16,8 +16,17 @@ export type EpochMetricData = z.infer<typeof epochMetricSchema>;
 export const weightAverageOutcomeSchema = z.object({ epochs: z.number().int().min(1), valAccuracy: z.number().nullable(), used: z.boolean() });
 export type WeightAverageOutcome = z.infer<typeof weightAverageOutcomeSchema>;
 
+/**
+ * How recomputing the BatchNorm statistics (recalibrateBatchNorm) came out: over how many training
+ * images, validation accuracy before and after, and whether the new statistics were kept.
+ */
+export const batchNormRecalibrationSchema = z.object({
+  images: z.number().int().min(1), valAccuracyBefore: z.number().nullable(), valAccuracy: z.number().nullable(), used: z.boolean(),
+});
+export type BatchNormRecalibration = z.infer<typeof batchNormRecalibrationSchema>;
+
 export const trainProgressSchema = z.object({
-  phase: z.enum(['loading', 'training', 'evaluating', 'saving']),
+  phase: z.enum(['loading', 'training', 'evaluating', 'calibrating', 'saving']),
   epoch: z.number().int().min(0),
   epochs: z.number().int().min(1),
   batch: z.number().int().min(0),
@@ -26,3 +35,9 @@ export const trainProgressSchema = z.object({
   fraction: z.number().min(0).max(1),
 });
 export type TrainProgress = z.infer<typeof trainProgressSchema>;
+
+/** One line for people (the dashboard and the CLI): where a run is. */
+export function describeProgress(p: TrainProgress): string {
+  if (p.phase === 'calibrating') return `recomputing BatchNorm statistics: layer ${p.batch}/${p.batches}`;
+  return `${p.phase}: epoch ${Math.min(p.epoch + 1, p.epochs)}/${p.epochs}, batch ${p.batch}/${p.batches}`;
+}

@@ -1,7 +1,7 @@
 'use client';
 import { useEffect, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
-import { TERMINAL_STATUSES, type EpochMetricData, type RunStatus, type TrainProgress } from '@moodlab/shared';
+import { describeProgress, TERMINAL_STATUSES, type EpochMetricData, type RunStatus, type TrainProgress } from '@moodlab/shared';
 
 export interface Evaluation { id: string; datasetId: string; split: string; accuracy: number; macroF1: number; perClass: { label: string; precision: number; recall: number; f1: number; support: number }[]; confusionMatrix: number[][] }
 export interface RunView {
@@ -174,7 +174,7 @@ export function RunLive({ initial, datasets }: { initial: RunView; datasets: Dat
       {running && (
         <div className="card" data-testid="live-progress">
           <div className="progress"><div style={{ width: `${((p?.fraction ?? 0) * 100).toFixed(1)}%` }} /></div>
-          <p className="muted">{p ? `${p.phase}: epoch ${Math.min(p.epoch + 1, p.epochs)}/${p.epochs}, batch ${p.batch}/${p.batches} (${((p.fraction) * 100).toFixed(0)}%)${eta(run, p)}` : 'waiting for a worker…'}</p>
+          <p className="muted">{p ? `${describeProgress(p)} (${((p.fraction) * 100).toFixed(0)}%)${eta(run, p)}` : 'waiting for a worker…'}</p>
           <button className="secondary" disabled={cancelling} onClick={async () => { setCancelling(true); await fetch(`/api/runs/${run.id}/cancel`, { method: 'POST' }); }}>Cancel run</button>
         </div>
       )}

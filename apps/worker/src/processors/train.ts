@@ -87,6 +87,10 @@ export function createTrainProcessor(ctx: ProcessorContext) {
         const { epochs, valAccuracy, used } = final.averaged;
         await job.log(`weights averaged over the last ${epochs} epochs: val_acc ${valAccuracy?.toFixed(4) ?? '-'}; ${used ? 'the average is the model' : 'kept the last epoch\'s weights'}`);
       }
+      if (final.recalibrated) {
+        const { images, valAccuracyBefore, valAccuracy, used } = final.recalibrated;
+        await job.log(`BatchNorm statistics recomputed over ${images} training images: val_acc ${valAccuracyBefore?.toFixed(4) ?? '-'} -> ${valAccuracy?.toFixed(4) ?? '-'}; ${used ? 'kept' : 'discarded'}`);
+      }
       const mv = await recordTrainedModel(db, {
         runId, datasetId, architecture: hyperparameters.architecture,
         summary: {
@@ -94,6 +98,7 @@ export function createTrainProcessor(ctx: ProcessorContext) {
           bestEpoch: best?.epoch ?? null, bestValAccuracy: best?.valAccuracy ?? null,
           finalValAccuracy: final.history.at(-1)?.valAccuracy ?? null,
           ...(final.averaged ? { averaged: final.averaged } : {}),
+          ...(final.recalibrated ? { recalibrated: final.recalibrated } : {}),
         },
         artifact: { meta: final.model.meta as Prisma.InputJsonValue, data: final.model.data },
         evaluation: final.evaluation ? { split: 'validation', ...final.evaluation } : null,

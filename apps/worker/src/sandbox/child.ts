@@ -40,7 +40,7 @@ async function handle(raw: unknown): Promise<void> {
     const evaluation = validation ? evaluateModel(result.model, validation, packMeta.classNames, hp.preprocessing) : null;
     const artifact = await modelToArtifact(result.model, { classNames: packMeta.classNames, preprocessing: hp.preprocessing, architecture: hp.architecture });
     await send({
-      type: 'trained', history: result.history, best: result.best, stoppedEarly: result.stoppedEarly, averaged: result.averaged,
+      type: 'trained', history: result.history, best: result.best, stoppedEarly: result.stoppedEarly, averaged: result.averaged, recalibrated: result.recalibrated,
       model: { meta: artifact.meta, data: artifact.data }, evaluation,
     });
   } else {

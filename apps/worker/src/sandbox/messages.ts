@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BACKEND_ORDER } from '@moodlab/cnn';
-import { epochMetricSchema, hyperparametersSchema, trainProgressSchema, weightAverageOutcomeSchema } from '@moodlab/shared';
+import { batchNormRecalibrationSchema, epochMetricSchema, hyperparametersSchema, trainProgressSchema, weightAverageOutcomeSchema } from '@moodlab/shared';
 
 /** The IPC protocol between a job processor and its training child process. */
 const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: "expected bytes" });
@@ -45,6 +45,7 @@ export const childMessageSchema = z.discriminatedUnion('type', [
     best: z.object({ epoch: z.number(), valAccuracy: z.number(), valLoss: z.number() }).nullable(),
     stoppedEarly: z.boolean(),
     averaged: weightAverageOutcomeSchema.nullable(),
+    recalibrated: batchNormRecalibrationSchema.nullable(),
     model: z.object({ meta: z.record(z.string(), z.unknown()), data: bytes }),
     evaluation: reportSchema.nullable(),
   }),

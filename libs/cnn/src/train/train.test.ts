@@ -7,6 +7,7 @@ import { evaluateModel } from '../eval/evaluate';
 import { loadModelFromArtifact, modelToArtifact } from '../export/model-artifact';
 import { restoreCheckpoint, type EncodedCheckpoint } from './checkpoint';
 import { getArchitecture } from '../models/registry';
+import { recalibrateBatchNorm } from './recalibrate-batchnorm';
 import { trainModel } from './train';
 
 const train = generateSyntheticFaces({ perClass: 60, seed: 1 });
@@ -91,7 +92,8 @@ describe('training on the WASM backend', () => {
   });
 
   it('averages the weights of its last epochs (SWA), keeps the running mean across a resume, and reports how it validated', async () => {
-    const swa = hyperparametersSchema.parse({ epochs: 3, batchSize: 32, averageLastEpochs: 2 });
+    // BatchNorm recalibration off: the final weights must be exactly the average.
+    const swa = hyperparametersSchema.parse({ epochs: 3, batchSize: 32, averageLastEpochs: 2, recalibrateBatchNorm: 0 });
     const checkpoints: EncodedCheckpoint[] = [];
     const unbroken = await trainModel({ hyperparameters: swa, classNames: EMOTIONS, train, onEpochEnd: async (_m, c) => { checkpoints.push(c); } });
     // Without a validation split the average is always the model.
@@ -120,5 +122,26 @@ describe('training on the WASM backend', () => {
     tf.dispose(mean);
     for (const e of [e0!, e1!, e2!]) { tf.dispose(e.weights); e.dispose(); }
     for (const r of [unbroken, resumed, validated]) r.model.dispose();
+  });
+
+  it('recomputes the BatchNorm statistics at the end, and keeps them only when they validate no worse', async () => {
+    const base = hyperparametersSchema.parse({ epochs: 2, batchSize: 32, recalibrateBatchNorm: 0 });
+    const plain = await trainModel({ hyperparameters: base, classNames: EMOTIONS, train });
+    expect(plain.recalibrated).toBeNull();
+    const recal = await trainModel({ hyperparameters: { ...base, recalibrateBatchNorm: 200 }, classNames: EMOTIONS, train });
+    // Without a validation split the new statistics are always kept.
+    expect(recal.recalibrated).toEqual({ images: 200, valAccuracyBefore: null, valAccuracy: null, used: true });
+    // The same training, then the library's recalibration: the same weights.
+    recalibrateBatchNorm(plain.model, train, base.preprocessing, { images: 200, seed: base.seed });
+    const diff = Math.max(...plain.model.getWeights().map((w, i) => tf.tidy(() => w.sub(recal.model.getWeights()[i]!).abs().max().dataSync()[0]!)));
+    expect(diff).toBeLessThan(1e-5);
+
+    const validated = await trainModel({ hyperparameters: { ...base, recalibrateBatchNorm: 200 }, classNames: EMOTIONS, train, validation });
+    const r = validated.recalibrated!;
+    expect(r.valAccuracyBefore).toBe(validated.history.at(-1)!.valAccuracy);
+    expect(r.used).toBe(r.valAccuracy! >= r.valAccuracyBefore!);
+    const final = evaluateModel(validated.model, validation, EMOTIONS, base.preprocessing).accuracy;
+    expect(final).toBeCloseTo(r.used ? r.valAccuracy! : r.valAccuracyBefore!, 6);
+    for (const m of [plain, recal, validated]) m.model.dispose();
   });
 });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { EpochMetricData, Hyperparameters, TrainProgress, WeightAverageOutcome } from '@moodlab/shared';
+import type { BatchNormRecalibration, EpochMetricData, Hyperparameters, TrainProgress, WeightAverageOutcome } from '@moodlab/shared';
 import { gatherBatch } from '../data/augment';
 import type { LabeledImages } from '../data/labeled-images';
 import { createRng, shuffledIndices } from '../data/random';
@@ -13,6 +13,7 @@ import { balancedClassWeights } from './class-weights';
 import { ReplicaPool } from './replica-pool';
 import { seedMathRandom } from './seeded-random';
 import { applyGradients, averageGradients, computeGradients, type StepGradients } from './step';
+import { hasBatchNorm, recalibrateBatchNorm } from './recalibrate-batchnorm';
 import { learningRateAt, PLATEAU_PATIENCE } from './schedules';
 
 export interface TrainInput {
@@ -49,6 +50,8 @@ export interface TrainResult {
   cancelled: boolean;
   /** Set when the run averaged its last epochs: over how many, how the average validated, and whether it became the model. */
   averaged: WeightAverageOutcome | null;
+  /** Set when the run recomputed its BatchNorm statistics at the end (recalibrateBatchNorm). */
+  recalibrated: BatchNormRecalibration | null;
 }
 
 /** The running mean after one more epoch's weights. */
@@ -61,17 +64,40 @@ function addToAverage(average: WeightAverage | null, weights: tf.Tensor[]): Weig
 }
 
 /**
- * Puts the averaged weights in the model when they validate at least as well as the final ones
- * (without a validation split, always: averaging is what was asked for).
+ * Applies a change to the model's weights and keeps it when the model then validates at least as
+ * well as `baseline` (without a validation split, always: the change is what was asked for).
  */
-function applyAverage(model: tf.LayersModel, average: WeightAverage, validation: LabeledImages | undefined, finalAccuracy: number | null, classNames: readonly string[], hp: Hyperparameters): TrainResult['averaged'] {
-  const final = model.getWeights().map((w) => w.clone());
-  model.setWeights(average.weights);
+function keepIfNotWorse(model: tf.LayersModel, change: () => void, baseline: number | null, input: TrainInput): { valAccuracy: number | null; used: boolean } {
+  const { validation, classNames, hyperparameters: hp } = input;
+  const before = model.getWeights().map((w) => w.clone());
+  change();
   const valAccuracy = validation?.labels.length ? evaluateModel(model, validation, classNames, hp.preprocessing).accuracy : null;
-  const used = valAccuracy === null || finalAccuracy === null || valAccuracy >= finalAccuracy;
-  if (!used) model.setWeights(final);
-  tf.dispose(final);
-  return { epochs: average.epochs, valAccuracy, used };
+  const used = valAccuracy === null || baseline === null || valAccuracy >= baseline;
+  if (!used) model.setWeights(before);
+  tf.dispose(before);
+  return { valAccuracy, used };
+}
+
+/** The end of a run: the weight average, then exact BatchNorm statistics, each kept only if it validates no worse. */
+function finishWeights(model: tf.LayersModel, average: WeightAverage | null, input: TrainInput, lastAccuracy: number | null, report: EpochContext['report']): Pick<TrainResult, 'averaged' | 'recalibrated'> {
+  const hp = input.hyperparameters;
+  let accuracy = lastAccuracy;
+  let averaged: TrainResult['averaged'] = null, recalibrated: TrainResult['recalibrated'] = null;
+  // One epoch's "average" is that epoch's weights: nothing to choose.
+  if (average && average.epochs > 1) {
+    averaged = { epochs: average.epochs, ...keepIfNotWorse(model, () => model.setWeights(average.weights), accuracy, input) };
+    if (averaged.used) accuracy = averaged.valAccuracy;
+  }
+  if (hp.recalibrateBatchNorm > 0 && hasBatchNorm(model)) {
+    let images = 0;
+    const outcome = keepIfNotWorse(model, () => {
+      images = recalibrateBatchNorm(model, input.train, hp.preprocessing, {
+        images: hp.recalibrateBatchNorm, seed: hp.seed, onLayer: (done, total) => report('calibrating', hp.epochs, done, total),
+      });
+    }, accuracy, input);
+    recalibrated = { images, valAccuracyBefore: accuracy, ...outcome };
+  }
+  return { averaged, recalibrated };
 }
 
 function makeOptimizer(hp: Hyperparameters): tf.Optimizer {
@@ -90,7 +116,7 @@ interface EpochContext {
   optimizer: tf.Optimizer;
   classWeights: Float32Array | null;
   pool: ReplicaPool | null;
-  report: (phase: TrainProgress['phase'], epoch: number, batch: number) => void;
+  report: (phase: TrainProgress['phase'], epoch: number, batch: number, of?: number) => void;
 }
 
 /** One pass over the shuffled, augmented training split; stops early when asked to. */
@@ -167,8 +193,8 @@ export async function trainModel(input: TrainInput): Promise<TrainResult> {
   else if (input.initialModel) await copyWeightsFrom(input.initialModel, model);
 
   const batches = Math.ceil(n / hp.batchSize);
-  const report = (phase: TrainProgress['phase'], epoch: number, batch: number) =>
-    input.onProgress?.({ phase, epoch, epochs: hp.epochs, batch, batches, fraction: Math.min(1, (epoch + batch / batches) / hp.epochs) });
+  const report = (phase: TrainProgress['phase'], epoch: number, batch: number, of = batches) =>
+    input.onProgress?.({ phase, epoch, epochs: hp.epochs, batch, batches: of, fraction: Math.min(1, (epoch + batch / of) / hp.epochs) });
   // Extra processes pay only on the single-threaded WASM backend, and only for real datasets.
   const extra = tf.getBackend() === 'wasm' && n >= (input.minImagesForReplicas ?? 2000) ? Math.max(0, (input.replicas ?? 1) - 1) : 0;
   const pool = extra ? await ReplicaPool.start(extra, { hyperparameters: hp, numClasses: k, classWeights, backend: 'wasm' }) : null;
@@ -220,10 +246,7 @@ export async function trainModel(input: TrainInput): Promise<TrainResult> {
     restoreRandom();
   }
   optimizer.dispose();
-  // One epoch's "average" is that epoch's weights: nothing to choose.
-  const averaged = average && average.epochs > 1 && !cancelled
-    ? applyAverage(model, average, validation, state.history.at(-1)?.valAccuracy ?? null, input.classNames, hp)
-    : null;
+  const finished = cancelled ? { averaged: null, recalibrated: null } : finishWeights(model, average, input, state.history.at(-1)?.valAccuracy ?? null, report);
   if (average) tf.dispose(average.weights);
-  return { model, history: state.history, best: state.best, stoppedEarly, cancelled, averaged };
+  return { model, history: state.history, best: state.best, stoppedEarly, cancelled, ...finished };
 }
