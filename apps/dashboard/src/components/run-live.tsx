@@ -1,7 +1,7 @@
 'use client';
 import { useEffect, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
-import { describeProgress, TERMINAL_STATUSES, type EpochMetricData, type RunStatus, type TrainProgress } from '@moodlab/shared';
+import { describeFinishing, describeProgress, TERMINAL_STATUSES, type EpochMetricData, type RunStatus, type TrainProgress } from '@moodlab/shared';
 
 export interface Evaluation { id: string; datasetId: string; split: string; accuracy: number; macroF1: number; perClass: { label: string; precision: number; recall: number; f1: number; support: number }[]; confusionMatrix: number[][] }
 export interface RunView {
@@ -201,6 +201,7 @@ export function RunLive({ initial, datasets }: { initial: RunView; datasets: Dat
           <strong>Model version v{mv.version}</strong>{' '}
           <span className="muted">best val accuracy {pct(mv.summary.bestValAccuracy as number | null)} at epoch {Number(mv.summary.bestEpoch ?? 0) + 1}</span>
           {' · '}<a href={`/api/models/${mv.id}/model.json`} download="model.json">model.json</a>{' · '}<a href={`/api/models/${mv.id}/weights.bin`} download="weights.bin">weights.bin</a>
+          {describeFinishing(mv.summary).map((line) => <div key={line} className="muted">{line}</div>)}
           <EvaluateForm modelVersionId={mv.id} datasets={datasets} />
         </div>
       ))}
