@@ -34,12 +34,13 @@ export const hyperparametersSchema = z.object({
   /**
    * Stochastic weight averaging: the mean of the weights (BatchNorm statistics included) at the end
    * of each of the last N epochs becomes the model when it validates at least as well as the last
-   * epoch's weights. 0: off.
+   * epoch's weights (both with recomputed BatchNorm statistics when recalibrateBatchNorm is on). 0: off.
    */
   averageLastEpochs: z.number().int().min(0).max(100).default(0).describe('Average the weights of the last N epochs (0: off)'),
   /**
    * At the end, BatchNorm moving statistics are recomputed exactly over this many training images
-   * (a seeded subset, no augmentation) and kept when the model validates at least as well. 0: off.
+   * (a seeded subset, no augmentation), for the last epoch's weights and for their average; the
+   * version that validates best becomes the model. 0: off.
    */
   recalibrateBatchNorm: z.number().int().min(0).max(1_000_000).default(8192).describe('Recompute BatchNorm statistics over N training images at the end (0: off)'),
   classWeighting: z.boolean().default(false),

@@ -12,13 +12,16 @@ export const epochMetricSchema = z.object({
 });
 export type EpochMetricData = z.infer<typeof epochMetricSchema>;
 
-/** How a run's weight average (averageLastEpochs) came out: over how many epochs, its validation accuracy, whether it became the model. */
+/**
+ * How a run's weight average (averageLastEpochs) came out: over how many epochs, its validation
+ * accuracy (with recomputed BatchNorm statistics when the run recalibrates), whether it became the model.
+ */
 export const weightAverageOutcomeSchema = z.object({ epochs: z.number().int().min(1), valAccuracy: z.number().nullable(), used: z.boolean() });
 export type WeightAverageOutcome = z.infer<typeof weightAverageOutcomeSchema>;
 
 /**
  * How recomputing the BatchNorm statistics (recalibrateBatchNorm) came out: over how many training
- * images, validation accuracy before and after, and whether the new statistics were kept.
+ * images, the chosen weights' validation accuracy before and after, and whether the new statistics were kept.
  */
 export const batchNormRecalibrationSchema = z.object({
   images: z.number().int().min(1), valAccuracyBefore: z.number().nullable(), valAccuracy: z.number().nullable(), used: z.boolean(),

@@ -144,4 +144,31 @@ describe('training on the WASM backend', () => {
     expect(final).toBeCloseTo(r.used ? r.valAccuracy! : r.valAccuracyBefore!, 6);
     for (const m of [plain, recal, validated]) m.model.dispose();
   });
+
+  it('judges the weight average with recomputed BatchNorm statistics, and makes the best of the candidates the model', async () => {
+    const both = hyperparametersSchema.parse({ epochs: 3, batchSize: 32, averageLastEpochs: 2, recalibrateBatchNorm: 150 });
+    const checkpoints: EncodedCheckpoint[] = [];
+    const run = await trainModel({ hyperparameters: both, classNames: EMOTIONS, train, onEpochEnd: async (_m, c) => { checkpoints.push(c); } });
+    // Without validation: the average, recalibrated.
+    expect(run.averaged).toEqual({ epochs: 2, valAccuracy: null, used: true });
+    expect(run.recalibrated).toEqual({ images: 150, valAccuracyBefore: null, valAccuracy: null, used: true });
+    const expected = getArchitecture(both.architecture).build({ imageSize: 48, numClasses: 7, seed: 0 });
+    const state = await restoreCheckpoint(checkpoints.at(-1)!.data, expected, tf.train.adam());
+    expected.setWeights(state.average!.weights);
+    tf.dispose(state.average!.weights);
+    recalibrateBatchNorm(expected, train, both.preprocessing, { images: 150, seed: both.seed });
+    const diff = Math.max(...expected.getWeights().map((w, i) => tf.tidy(() => w.sub(run.model.getWeights()[i]!).abs().max().dataSync()[0]!)));
+    expect(diff).toBeLessThan(1e-5);
+
+    const validated = await trainModel({ hyperparameters: both, classNames: EMOTIONS, train, validation });
+    const final = evaluateModel(validated.model, validation, EMOTIONS, both.preprocessing).accuracy;
+    const last = validated.history.at(-1)!.valAccuracy!;
+    const { averaged, recalibrated } = { averaged: validated.averaged!, recalibrated: validated.recalibrated! };
+    expect(final).toBeGreaterThanOrEqual(last);
+    expect(final).toBeGreaterThanOrEqual(averaged.valAccuracy!);
+    expect(final).toBeCloseTo(recalibrated.used ? recalibrated.valAccuracy! : recalibrated.valAccuracyBefore!, 6);
+    if (!averaged.used) expect(recalibrated.valAccuracyBefore).toBe(last);
+    for (const m of [run, validated]) m.model.dispose();
+    expected.dispose();
+  });
 });

@@ -63,41 +63,53 @@ function addToAverage(average: WeightAverage | null, weights: tf.Tensor[]): Weig
   return { epochs: n, weights: next };
 }
 
-/**
- * Applies a change to the model's weights and keeps it when the model then validates at least as
- * well as `baseline` (without a validation split, always: the change is what was asked for).
- */
-function keepIfNotWorse(model: tf.LayersModel, change: () => void, baseline: number | null, input: TrainInput): { valAccuracy: number | null; used: boolean } {
-  const { validation, classNames, hyperparameters: hp } = input;
-  const before = model.getWeights().map((w) => w.clone());
-  change();
-  const valAccuracy = validation?.labels.length ? evaluateModel(model, validation, classNames, hp.preprocessing).accuracy : null;
-  const used = valAccuracy === null || baseline === null || valAccuracy >= baseline;
-  if (!used) model.setWeights(before);
-  tf.dispose(before);
-  return { valAccuracy, used };
+interface Candidate {
+  source: 'last epoch' | 'average';
+  recalibrated: boolean;
+  accuracy: number | null;
+  weights: tf.Tensor[];
 }
 
-/** The end of a run: the weight average, then exact BatchNorm statistics, each kept only if it validates no worse. */
+/**
+ * The end of a run: the last epoch's weights, their average over the last epochs, and each of
+ * those with exact BatchNorm statistics; the one that validates best becomes the model. Ties (and
+ * runs without a validation split) go to the later candidate: averaging and recalibration are what
+ * was asked for. An average is judged only after recalibration when that is on, as its averaged
+ * moving statistics belong to no weights (SWA recomputes them too).
+ */
 function finishWeights(model: tf.LayersModel, average: WeightAverage | null, input: TrainInput, lastAccuracy: number | null, report: EpochContext['report']): Pick<TrainResult, 'averaged' | 'recalibrated'> {
-  const hp = input.hyperparameters;
-  let accuracy = lastAccuracy;
-  let averaged: TrainResult['averaged'] = null, recalibrated: TrainResult['recalibrated'] = null;
+  const { validation, classNames, hyperparameters: hp } = input;
   // One epoch's "average" is that epoch's weights: nothing to choose.
-  if (average && average.epochs > 1) {
-    averaged = { epochs: average.epochs, ...keepIfNotWorse(model, () => model.setWeights(average.weights), accuracy, input) };
-    if (averaged.used) accuracy = averaged.valAccuracy;
+  const averaging = average !== null && average.epochs > 1;
+  const recalibrating = hp.recalibrateBatchNorm > 0 && hasBatchNorm(model);
+  if (!averaging && !recalibrating) return { averaged: null, recalibrated: null };
+  const validate = () => (validation?.labels.length ? evaluateModel(model, validation, classNames, hp.preprocessing).accuracy : null);
+  const snapshot = () => model.getWeights().map((w) => w.clone());
+  const candidates: Candidate[] = [{ source: 'last epoch', recalibrated: false, accuracy: lastAccuracy, weights: snapshot() }];
+  if (averaging) {
+    model.setWeights(average.weights);
+    candidates.push({ source: 'average', recalibrated: false, accuracy: validate(), weights: snapshot() });
   }
-  if (hp.recalibrateBatchNorm > 0 && hasBatchNorm(model)) {
-    let images = 0;
-    const outcome = keepIfNotWorse(model, () => {
+  let images = 0;
+  if (recalibrating) {
+    for (const c of [...candidates]) {
+      model.setWeights(c.weights);
       images = recalibrateBatchNorm(model, input.train, hp.preprocessing, {
         images: hp.recalibrateBatchNorm, seed: hp.seed, onLayer: (done, total) => report('calibrating', hp.epochs, done, total),
       });
-    }, accuracy, input);
-    recalibrated = { images, valAccuracyBefore: accuracy, ...outcome };
+      candidates.push({ source: c.source, recalibrated: true, accuracy: validate(), weights: snapshot() });
+    }
   }
-  return { averaged, recalibrated };
+  const best = candidates.reduce((b, c) => (c.accuracy === null || b.accuracy === null || c.accuracy >= b.accuracy ? c : b));
+  model.setWeights(best.weights);
+  for (const c of candidates) tf.dispose(c.weights);
+  const find = (source: Candidate['source'], recalibrated: boolean) => candidates.find((c) => c.source === source && c.recalibrated === recalibrated)!;
+  return {
+    averaged: averaging ? { epochs: average.epochs, valAccuracy: find('average', recalibrating).accuracy, used: best.source === 'average' } : null,
+    recalibrated: recalibrating
+      ? { images, valAccuracyBefore: find(best.source, false).accuracy, valAccuracy: find(best.source, true).accuracy, used: best.recalibrated }
+      : null,
+  };
 }
 
 function makeOptimizer(hp: Hyperparameters): tf.Optimizer {
