@@ -14,6 +14,9 @@ test('start a training run in the dashboard, watch it live and see its metrics a
   await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 150_000 });
   await expect(page.locator('table.epochs tbody tr')).toHaveCount(3);
   await expect(page.locator('.model-version')).toContainText(/Model version v\d+/);
+  // BatchNorm statistics are recomputed at the end of a run by default; the version says how it went.
+  await expect(page.locator('.model-version')).toContainText(/BatchNorm statistics recomputed over \d+ training images \(val [\d.]+% → [\d.]+%\): (kept|discarded)/);
+  await expect(page.getByTestId('run-log')).toContainText(/BatchNorm statistics recomputed over \d+ training images/);
   await expect(page.locator('table.confusion tbody tr')).toHaveCount(7);
   // The curves are drawn with data, not empty axes.
   await expect(page.locator('.chart-loss .recharts-line-curve').first()).toHaveAttribute('d', /M.+L/);
