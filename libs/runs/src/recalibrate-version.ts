@@ -13,6 +13,11 @@ export const recalibrateRequestSchema = z.object({
 });
 export type RecalibrateRequest = z.input<typeof recalibrateRequestSchema>;
 
+/** A stored summary's fields, to extend (summaries are JSON objects; anything else has none to keep). */
+function summaryObject(summary: Prisma.JsonValue): Prisma.JsonObject {
+  return summary !== null && typeof summary === 'object' && !Array.isArray(summary) ? summary : {};
+}
+
 export interface RecalibrateResult {
   outcome: BatchNormRecalibration;
   /** The new model version, or null when the new statistics validated worse and nothing was stored. */
@@ -54,7 +59,7 @@ export async function recalibrateModelVersion(db: Db, body: RecalibrateRequest, 
     const artifact = await modelToArtifact(model, metadata);
     const created = await createModelVersion(db, {
       runId: mv.run.id, architecture: mv.architecture,
-      summary: { ...(mv.summary as Prisma.JsonObject), recalibrated: outcome, recalibratedFrom: { version: mv.version, dataset: pack.dataset.name } },
+      summary: { ...summaryObject(mv.summary), recalibrated: outcome, recalibratedFrom: { version: mv.version, dataset: pack.dataset.name } },
       artifact: { meta: artifact.meta as Prisma.InputJsonValue, data: artifact.data },
     });
     if (report) {

@@ -2,3 +2,4 @@ export * from './labels';
 export * from './hyperparameters';
 export * from './status';
 export * from './progress';
+export * from './finishing';
