@@ -28,6 +28,8 @@ const pct = (v: number | null | undefined) => (v == null ? '–' : `${(v * 100).
 
 /** Time left: at the average epoch duration so far, else at the pace of this first epoch. */
 function eta(run: RunView, p: TrainProgress): string {
+  // Past the last epoch (BatchNorm recalibration) the epoch times say nothing about what is left.
+  if (p.phase === 'calibrating') return '';
   const remaining = p.epochs - p.epoch - (p.batches ? p.batch / p.batches : 0);
   let leftMs: number;
   if (run.epochs.length) leftMs = (run.epochs.reduce((s, e) => s + e.durationMs, 0) / run.epochs.length) * remaining;
