@@ -39,7 +39,9 @@ export function modelCardMarkdown(card: ModelCard, title: string): string {
 function averagedLine(card: ModelCard): string {
   const a = card.run.averaged;
   if (!a) return '';
-  const acc = a.valAccuracy === null ? '' : ` (validation accuracy ${(a.valAccuracy * 100).toFixed(1)}%)`;
+  // With a recalibration the next sentence gives the accuracies before and after it; which one the
+  // average was judged at differs between runs and post-hoc recalibrations.
+  const acc = a.valAccuracy === null || card.run.recalibrated ? '' : ` (validation accuracy ${(a.valAccuracy * 100).toFixed(1)}%)`;
   return a.used
     ? ` The weights are the mean of those at the end of the last ${a.epochs} epochs${acc}, not the last epoch's.`
     : ` The mean of the last ${a.epochs} epochs' weights validated worse${acc}; the last epoch's weights were kept.`;
