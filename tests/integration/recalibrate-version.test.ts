@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classCounts, evaluateModel, generateSyntheticFaces, packDataset, loadModelFromArtifact, modelToArtifact, selectBackend, trainModel } from '@moodlab/cnn';
+import { classCounts, evaluateModel, generateSyntheticFaces, isBatchNorm, packDataset, loadModelFromArtifact, modelToArtifact, selectBackend, trainModel } from '@moodlab/cnn';
 import { createDb, createRun, getModelVersionByNumber, markRunCompleted, recordTrainedModel, registerDataset, type Prisma } from '@moodlab/db';
 import { ConflictError, modelBundleOf, NotFoundError, recalibrateModelVersion } from '@moodlab/runs';
 import { EMOTIONS, hyperparametersSchema } from '@moodlab/shared';
@@ -24,7 +24,7 @@ beforeAll(async () => {
   datasetId = ds.id;
   const { model } = await trainModel({ hyperparameters: hp, classNames: EMOTIONS, train: generateSyntheticFaces({ perClass: 40, seed: 1 }) });
   // Moving means far off: the trained weights are fine, their statistics are not.
-  for (const layer of model.layers.filter((l) => l.getClassName() === 'BatchNormalization')) {
+  for (const layer of model.layers.filter(isBatchNorm)) {
     const [gamma, beta, mean, variance] = layer.getWeights();
     layer.setWeights([gamma!, beta!, tf.tidy(() => mean!.add(3)), variance!]);
   }

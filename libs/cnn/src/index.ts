@@ -13,7 +13,7 @@ export { trainModel, type TrainInput, type TrainResult } from './train/train';
 export { computeGradients, type StepGradients } from './train/step';
 export { encodeCheckpoint, restoreCheckpoint, type CheckpointState, type EncodedCheckpoint } from './train/checkpoint';
 export { learningRateAt } from './train/schedules';
-export { hasBatchNorm, recalibrateBatchNorm, type RecalibrateOptions } from './train/recalibrate-batchnorm';
+export { hasBatchNorm, isBatchNorm, recalibrateBatchNorm, type RecalibrateOptions } from './train/recalibrate-batchnorm';
 export { balancedClassWeights } from './train/class-weights';
 export { classificationReport, type ClassificationReport, type ClassMetrics } from './eval/metrics';
 export { evaluateModel } from './eval/evaluate';

@@ -5,13 +5,13 @@ import { selectBackend } from '../backend/select-backend';
 import { toModelInput } from '../data/preprocess';
 import { generateSyntheticFaces } from '../data/synthetic-faces';
 import { getArchitecture } from '../models/registry';
-import { recalibrateBatchNorm } from './recalibrate-batchnorm';
+import { isBatchNorm, recalibrateBatchNorm } from './recalibrate-batchnorm';
 
 const p = preprocessingSchema.parse({});
 const split = generateSyntheticFaces({ perClass: 12, seed: 3 });
 
 function batchNormLayers(model: tf.LayersModel) {
-  return model.layers.filter((l) => l.getClassName() === 'BatchNormalization');
+  return model.layers.filter(isBatchNorm);
 }
 
 function movingStats(layer: tf.layers.Layer): { mean: Float32Array; variance: Float32Array } {

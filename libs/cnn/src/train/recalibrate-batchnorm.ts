@@ -22,7 +22,7 @@ export interface RecalibrateOptions {
   onLayer?: (done: number, total: number) => void;
 }
 
-function isBatchNorm(layer: tf.layers.Layer): boolean {
+export function isBatchNorm(layer: tf.layers.Layer): boolean {
   return layer.getClassName() === 'BatchNormalization';
 }
 

@@ -14,6 +14,15 @@ const train = generateSyntheticFaces({ perClass: 60, seed: 1 });
 const validation = generateSyntheticFaces({ perClass: 20, seed: 2 });
 const hp = hyperparametersSchema.parse({ epochs: 3, batchSize: 32, augmentation: { enabled: true }, classWeighting: true });
 
+const maxDiff = (a: tf.Tensor[], b: tf.Tensor[]) => Math.max(...a.map((t, i) => tf.tidy(() => t.sub(b[i]!).abs().max().dataSync()[0]!)));
+
+/** A fresh model holding a checkpoint's weights, and the checkpoint's running weight average (if any). */
+async function restored(c: EncodedCheckpoint, architecture: string) {
+  const model = getArchitecture(architecture).build({ imageSize: 48, numClasses: 7, seed: 0 });
+  const { average } = await restoreCheckpoint(c.data, model, tf.train.adam());
+  return { model, average };
+}
+
 describe('training on the WASM backend', () => {
   beforeAll(async () => {
     await selectBackend({ prefer: 'wasm' });
@@ -99,14 +108,12 @@ describe('training on the WASM backend', () => {
     // Without a validation split the average is always the model.
     expect(unbroken.averaged).toEqual({ epochs: 2, valAccuracy: null, used: true });
     const weightsAfter = async (c: EncodedCheckpoint) => {
-      const m = getArchitecture(swa.architecture).build({ imageSize: 48, numClasses: 7, seed: 0 });
-      const state = await restoreCheckpoint(c.data, m, tf.train.adam());
-      if (state.average) tf.dispose(state.average.weights);
-      return { weights: m.getWeights().map((w) => w.clone()), averaged: state.average?.epochs ?? 0, dispose: () => m.dispose() };
+      const { model: m, average } = await restored(c, swa.architecture);
+      if (average) tf.dispose(average.weights);
+      return { weights: m.getWeights().map((w) => w.clone()), averaged: average?.epochs ?? 0, dispose: () => m.dispose() };
     };
     const [e0, e1, e2] = await Promise.all(checkpoints.map(weightsAfter));
     expect([e0!.averaged, e1!.averaged, e2!.averaged]).toEqual([0, 1, 2]);
-    const maxDiff = (a: tf.Tensor[], b: tf.Tensor[]) => Math.max(...a.map((t, i) => tf.tidy(() => t.sub(b[i]!).abs().max().dataSync()[0]!)));
     const mean = e1!.weights.map((w, i) => w.add(e2!.weights[i]!).div(2));
     expect(maxDiff(unbroken.model.getWeights(), mean)).toBeLessThan(1e-5);
     expect(maxDiff(unbroken.model.getWeights(), e2!.weights)).toBeGreaterThan(1e-4);
@@ -133,8 +140,7 @@ describe('training on the WASM backend', () => {
     expect(recal.recalibrated).toEqual({ images: 200, valAccuracyBefore: null, valAccuracy: null, used: true });
     // The same training, then the library's recalibration: the same weights.
     recalibrateBatchNorm(plain.model, train, base.preprocessing, { images: 200, seed: base.seed });
-    const diff = Math.max(...plain.model.getWeights().map((w, i) => tf.tidy(() => w.sub(recal.model.getWeights()[i]!).abs().max().dataSync()[0]!)));
-    expect(diff).toBeLessThan(1e-5);
+    expect(maxDiff(plain.model.getWeights(), recal.model.getWeights())).toBeLessThan(1e-5);
 
     const validated = await trainModel({ hyperparameters: { ...base, recalibrateBatchNorm: 200 }, classNames: EMOTIONS, train, validation });
     const r = validated.recalibrated!;
@@ -152,13 +158,11 @@ describe('training on the WASM backend', () => {
     // Without validation: the average, recalibrated.
     expect(run.averaged).toEqual({ epochs: 2, valAccuracy: null, used: true });
     expect(run.recalibrated).toEqual({ images: 150, valAccuracyBefore: null, valAccuracy: null, used: true });
-    const expected = getArchitecture(both.architecture).build({ imageSize: 48, numClasses: 7, seed: 0 });
-    const state = await restoreCheckpoint(checkpoints.at(-1)!.data, expected, tf.train.adam());
-    expected.setWeights(state.average!.weights);
-    tf.dispose(state.average!.weights);
+    const { model: expected, average } = await restored(checkpoints.at(-1)!, both.architecture);
+    expected.setWeights(average!.weights);
+    tf.dispose(average!.weights);
     recalibrateBatchNorm(expected, train, both.preprocessing, { images: 150, seed: both.seed });
-    const diff = Math.max(...expected.getWeights().map((w, i) => tf.tidy(() => w.sub(run.model.getWeights()[i]!).abs().max().dataSync()[0]!)));
-    expect(diff).toBeLessThan(1e-5);
+    expect(maxDiff(expected.getWeights(), run.model.getWeights())).toBeLessThan(1e-5);
 
     const validated = await trainModel({ hyperparameters: both, classNames: EMOTIONS, train, validation });
     const final = evaluateModel(validated.model, validation, EMOTIONS, both.preprocessing).accuracy;
