@@ -1,13 +1,15 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type APIRequestContext } from '@playwright/test';
 import { readFileSync } from 'node:fs';
+import { hydrated, open } from './hydration';
 
 test('start a training run in the dashboard, watch it live and see its metrics and model version', async ({ page }) => {
-  await page.goto('/');
+  await open(page, '/');
   await expect(page.locator('.dataset').first()).toContainText('synthetic-faces');
   await expect(page.locator('.class-distribution .recharts-bar-rectangle').first()).toBeVisible();
   await page.getByLabel('Epochs', { exact: true }).fill('3');
   await page.getByRole('button', { name: 'Start training' }).click();
   await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
+  await hydrated(page);
 
   // Live progress appears without a reload, then the run completes.
   await expect(page.getByTestId('live-progress')).toContainText(/training: epoch \d\/3/, { timeout: 60_000 });
@@ -32,6 +34,7 @@ test('start a training run in the dashboard, watch it live and see its metrics a
     await page.reload();
     await expect(page.getByRole('button', { name: /^train: \d+\.\d%$/ })).toBeVisible({ timeout: 1000 });
   }).toPass({ timeout: 60_000 });
+  await hydrated(page);
 
   // Clone prefills the form from this run.
   await page.getByRole('link', { name: 'Clone this run' }).click();
@@ -64,7 +67,7 @@ test('the HTTP API rejects malformed requests and unknown datasets with clear er
 });
 
 test('compare two runs: overlaid curves, differing parameters highlighted, confusion matrices and their difference', async ({ page }) => {
-  await page.goto('/');
+  await open(page, '/');
   const boxes = page.locator('table.runs tbody input[type=checkbox]');
   expect(await boxes.count()).toBeGreaterThanOrEqual(2);
   await page.getByTestId('sort-bestValAccuracy').click();
@@ -82,13 +85,13 @@ test('compare two runs: overlaid curves, differing parameters highlighted, confu
 });
 
 test('the queue page lists queues and the live worker with its backend', async ({ page }) => {
-  await page.goto('/queue');
+  await open(page, '/queue');
   await expect(page.getByTestId('queue-train')).toContainText(/active \d+ · waiting \d+/);
   await expect(page.getByTestId('workers')).toContainText(/e2e-worker\s*wasm \(CPU\)/);
 });
 
 test('a dataset page shows its class distribution, a sample grid per class and its import report', async ({ page }) => {
-  await page.goto('/');
+  await open(page, '/');
   await page.locator('.dataset a').first().click();
   await expect(page.locator('h1')).toHaveText('Dataset synthetic-faces');
   await expect(page.locator('.class-distribution .recharts-bar-rectangle').first()).toBeVisible();
@@ -99,21 +102,36 @@ test('a dataset page shows its class distribution, a sample grid per class and i
   await expect(page.getByTestId('import-report')).toContainText('Generated in code');
 });
 
-test('clicking a confusion-matrix cell shows the faces in it with their scores', async ({ page }) => {
-  await page.goto('/');
-  await page.locator('table.runs tbody tr').filter({ hasText: 'completed' }).first().locator('a').first().click();
-  const diagonal = page.getByTestId('cell-3-3');
-  await diagonal.click();
+/** A completed run on the synthetic dataset (whose images are on this machine): the flow test's, else a new 1-epoch one. */
+async function completedSyntheticRun(request: APIRequestContext): Promise<string> {
+  type Summary = { id: string; status: string; dataset: { name: string } };
+  const list = async () => (await (await request.get('/api/runs')).json()) as Summary[];
+  const done = (await list()).find((r) => r.status === 'completed' && r.dataset.name === 'synthetic-faces');
+  if (done) return done.id;
+  const datasets = (await (await request.get('/api/datasets')).json()) as { id: string; name: string }[];
+  const datasetId = datasets.find((d) => d.name === 'synthetic-faces')!.id;
+  const run = (await (await request.post('/api/runs', { data: { datasetId, hyperparameters: { epochs: 1 } } })).json()) as { id: string };
+  await expect.poll(async () => (await list()).find((r) => r.id === run.id)?.status, { timeout: 120_000 }).toBe('completed');
+  return run.id;
+}
+
+test('clicking a confusion-matrix cell shows the faces in it with their scores', async ({ page, request }) => {
+  await open(page, `/runs/${await completedSyntheticRun(request)}`);
+  // The fullest diagonal cell, so that there are faces to show whatever the run learnt.
+  const counts = await Promise.all([0, 1, 2, 3, 4, 5, 6].map(async (i) => Number(await page.getByTestId(`cell-${i}-${i}`).textContent())));
+  const i = counts.indexOf(Math.max(...counts));
+  expect(counts[i]).toBeGreaterThan(0);
+  const label = (await page.locator('table.confusion thead th').nth(i + 1).textContent())!;
+  await page.getByTestId(`cell-${i}-${i}`).click();
   const faces = page.getByTestId('cell-faces');
-  await expect(faces).toContainText(/happy predicted as happy — \d+ images/, { timeout: 30_000 });
-  const count = Number((await diagonal.textContent())!.trim());
-  await expect(faces.locator('img')).toHaveCount(Math.min(count, 48));
+  await expect(faces).toContainText(`${label} predicted as ${label} — ${counts[i]} images`, { timeout: 30_000 });
+  await expect(faces.locator('img')).toHaveCount(Math.min(counts[i]!, 48));
   await expect(faces.locator('figcaption').first()).toContainText(/\d+%/);
 });
 
 test('import a dataset by uploading a zip: live progress, then its page with the import report', async ({ page }) => {
   const { UPLOAD_ZIP } = await import('./assets');
-  await page.goto('/datasets/new');
+  await open(page, '/datasets/new');
   await page.getByLabel('Name').fill('uploaded-mini');
   await page.getByTestId('zip').setInputFiles(UPLOAD_ZIP);
   await page.getByRole('button', { name: 'Import' }).click();
@@ -123,7 +141,7 @@ test('import a dataset by uploading a zip: live progress, then its page with the
   await expect(page.getByTestId('import-report')).toContainText(/Undecodable\s*1/);
   await expect(page.locator('.sample-row img')).toHaveCount(35);
   // The same name again is refused with a clear message, and nothing is replaced.
-  await page.goto('/datasets/new');
+  await open(page, '/datasets/new');
   await page.getByLabel('Name').fill('uploaded-mini');
   await page.getByTestId('zip').setInputFiles(UPLOAD_ZIP);
   await page.getByRole('button', { name: 'Import' }).click();
@@ -131,7 +149,7 @@ test('import a dataset by uploading a zip: live progress, then its page with the
 });
 
 test('the new-run form is generated from the hyperparameter schema and shows validation messages at the fields', async ({ page }) => {
-  await page.goto('/');
+  await open(page, '/');
   for (const field of ['Epochs', 'Batch Size', 'Learning Rate', 'Label Smoothing', 'Rotation Deg', 'Image Size', 'Seed']) {
     await expect(page.getByRole('spinbutton', { name: field, exact: true })).toBeVisible();
   }
@@ -146,14 +164,14 @@ test('the new-run form is generated from the hyperparameter schema and shows val
 test('a run page shows an ETA while training', async ({ page, request }) => {
   const datasets = (await (await request.get('/api/datasets')).json()) as { id: string }[];
   const run = (await (await request.post('/api/runs', { data: { datasetId: datasets[0]!.id, hyperparameters: { epochs: 3 } } })).json()) as { id: string };
-  await page.goto(`/runs/${run.id}`);
+  await open(page, `/runs/${run.id}`);
   await expect(page.getByTestId('live-progress')).toContainText(/ETA \d+ (s|min)/, { timeout: 60_000 });
   await request.post(`/api/runs/${run.id}/cancel`);
 });
 
 test('the shipped model is registered and promoted with its curves and confusion matrix; its dataset explains the missing images', async ({ page }) => {
   const card = JSON.parse(readFileSync('models/default/card.json', 'utf8')) as { dataset: { name: string }; run: { epochs: unknown[] } };
-  await page.goto('/models');
+  await open(page, '/models');
   const shipped = page.locator('tr', { hasText: 'bundle' }).first();
   await expect(shipped).toContainText(card.dataset.name);
   await shipped.getByRole('link').first().click();

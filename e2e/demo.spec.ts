@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
+import { open } from './hydration';
 import { ASSETS_DIR, CAMERA_VIDEO, MANIFEST, type AssetManifest } from './assets';
 
 const manifest = JSON.parse(readFileSync(MANIFEST, 'utf8')) as AssetManifest;
@@ -10,7 +11,7 @@ interface Face { box: { x: number; y: number; width: number; height: number }; l
 
 test('the live demo finds the face in the camera video, labels it and reports FPS', async ({ page }) => {
   test.skip(!existsSync(CAMERA_VIDEO), 'no face in the test media was detectable (../shared/datasets/fer2013 is absent; synthetic faces are not real enough for face-api)');
-  await page.goto('/demo');
+  await open(page, '/demo');
   await expect(page.getByTestId('face-label').first()).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('demo-stats')).toContainText(/backend (webgl|wasm|cpu) · model v\d+ · [\d.]+ FPS · detect \d+ ms( every \d+ frames)? · classify \d+ ms/);
   // Boxes are drawn on the overlay canvas (some pixel is not transparent).
@@ -20,7 +21,7 @@ test('the live demo finds the face in the camera video, labels it and reports FP
 
 test('browser and server agree on fixed images: same boxes, same top label, probabilities within 1e-3', async ({ page, request }) => {
   test.skip(manifest.frames.length === 0, 'no detectable test faces (../shared/datasets/fer2013 is absent)');
-  await page.goto('/demo');
+  await open(page, '/demo');
   await expect(page.getByTestId('demo-stats')).toContainText(/model v\d+/, { timeout: 60_000 });
   for (const file of manifest.frames) {
     const png = asset(file);
@@ -66,12 +67,12 @@ test('the prediction API answers good images and rejects bad ones with clear 4xx
 });
 
 test('promoting another version switches the demo page to it without a reload; rollback returns', async ({ page, browser }) => {
-  await page.goto('/demo');
+  await open(page, '/demo');
   await expect(page.getByTestId('demo-stats')).toContainText(/model v\d+/, { timeout: 60_000 });
   const before = Number((await page.getByTestId('demo-stats').textContent())!.match(/model v(\d+)/)![1]);
   // The dashboard flow test trained another version; promote it on the Models page.
   const admin = await browser.newPage();
-  await admin.goto('/models');
+  await open(admin, '/models');
   const other = admin.locator('[data-testid^="promote-v"]').first();
   test.skip((await other.count()) === 0, 'only one model version exists');
   const target = Number((await other.getAttribute('data-testid'))!.replace('promote-v', ''));

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import './globals.css';
+import { HydrationMarker } from '@/components/hydration-marker';
 
 export const metadata = { title: 'Moodlab', description: 'Train, compare, promote and serve facial-expression CNNs' };
 
@@ -12,6 +13,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <nav style={{ display: "flex", gap: 16 }}><a href="/">Runs &amp; datasets</a><a href="/models">Models</a><a href="/queue">Queue</a><a href="/demo">Live demo</a><a href="/signin">Sign in</a></nav>
         </header>
         <main>{children}</main>
+        <HydrationMarker />
       </body>
     </html>
   );
