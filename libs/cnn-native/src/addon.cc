@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <initializer_list>
 
 #include "kernels.h"
 
@@ -161,6 +162,65 @@ napi_value ColumnSumsJs(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// Reads argv[i] for each i in `which` as a Float32Array of at least `want[k]` floats.
+bool GetSized(napi_env env, const napi_value* argv, std::initializer_list<int> which, std::initializer_list<int64_t> want,
+              std::initializer_list<const char*> names, float** out) {
+  auto w = want.begin();
+  auto name = names.begin();
+  int k = 0;
+  for (int i : which) {
+    size_t length = 0;
+    if (!GetFloats(env, argv[i], &out[k], &length)) return false;
+    char message[48];
+    std::snprintf(message, sizeof(message), "%s too small", *name);
+    if (!Check(env, length, *w, message)) return false;
+    ++w, ++name, ++k;
+  }
+  return true;
+}
+
+bool GetRowsChannels(napi_env env, napi_value rows_value, napi_value channels_value, int64_t* rows, int64_t* channels) {
+  napi_get_value_int64(env, rows_value, rows);
+  napi_get_value_int64(env, channels_value, channels);
+  if (*rows < 0 || *channels <= 0) return Fail(env, "rows must be >= 0 and channels > 0");
+  return true;
+}
+
+// batchNormForward(x, rows, channels, scale, offset, epsilon, y, mean, variance)
+napi_value BatchNormForwardJs(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value argv[9];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int64_t rows = 0, channels = 0;
+  double epsilon = 0;
+  if (argc < 9) { Fail(env, "batchNormForward takes 9 arguments"); return nullptr; }
+  if (!GetRowsChannels(env, argv[1], argv[2], &rows, &channels)) return nullptr;
+  napi_get_value_double(env, argv[5], &epsilon);
+  float* a[6];  // x, scale, offset, y, mean, variance
+  if (!GetSized(env, argv, {0, 3, 4, 6, 7, 8}, {rows * channels, channels, channels, rows * channels, channels, channels},
+                {"x", "scale", "offset", "y", "mean", "variance"}, a)) return nullptr;
+  moodlab::BatchNormForward(a[0], rows, channels, a[1], a[2], static_cast<float>(epsilon), a[3], a[4], a[5]);
+  return nullptr;
+}
+
+// batchNormBackward(dy, x, rows, channels, mean, variance, scale, epsilon, dx, dscale, doffset)
+napi_value BatchNormBackwardJs(napi_env env, napi_callback_info info) {
+  size_t argc = 11;
+  napi_value argv[11];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int64_t rows = 0, channels = 0;
+  double epsilon = 0;
+  if (argc < 11) { Fail(env, "batchNormBackward takes 11 arguments"); return nullptr; }
+  if (!GetRowsChannels(env, argv[2], argv[3], &rows, &channels)) return nullptr;
+  napi_get_value_double(env, argv[7], &epsilon);
+  float* a[8];  // dy, x, mean, variance, scale, dx, dscale, doffset
+  if (!GetSized(env, argv, {0, 1, 4, 5, 6, 8, 9, 10},
+                {rows * channels, rows * channels, channels, channels, channels, rows * channels, channels, channels},
+                {"dy", "x", "mean", "variance", "scale", "dx", "dscale", "doffset"}, a)) return nullptr;
+  moodlab::BatchNormBackward(a[0], a[1], rows, channels, a[2], a[3], a[4], static_cast<float>(epsilon), a[5], a[6], a[7]);
+  return nullptr;
+}
+
 napi_value SetThreadsJs(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -184,6 +244,8 @@ napi_value Init(napi_env env, napi_value exports) {
     {"conv2dBackpropInput", nullptr, BackpropInputJs, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"maxPoolGrad", nullptr, MaxPoolGradJs, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"columnSums", nullptr, ColumnSumsJs, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"batchNormForward", nullptr, BatchNormForwardJs, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"batchNormBackward", nullptr, BatchNormBackwardJs, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"setThreads", nullptr, SetThreadsJs, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"blasConfig", nullptr, BlasConfigJs, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

@@ -2,11 +2,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Training kernels for TF.js's WASM backend in Node: convolutions on OpenBLAS, max-pool gradient
- * and column sums. Every array is a view of the backend's heap; outputs are written in place.
- * Convolution dims are, in order: N, H, W, C (input), KH, KW, CO (filter), stride H, W,
- * dilation H, W, pad top, left, out H, W. Pool dims: N, H, W, C, window H, W, stride H, W,
- * pad top, left, out H, W.
+ * Training kernels for TF.js's WASM backend in Node: convolutions on OpenBLAS, BatchNorm in
+ * training and its gradient, max-pool gradient and column sums. Every array is a view of the
+ * backend's heap; outputs are written in place. Convolution dims are, in order: N, H, W, C
+ * (input), KH, KW, CO (filter), stride H, W, dilation H, W, pad top, left, out H, W. Pool dims:
+ * N, H, W, C, window H, W, stride H, W, pad top, left, out H, W.
  */
 export interface NativeKernels {
   /** `alpha` is the leaky ReLU's slope (activation 3). */
@@ -16,6 +16,10 @@ export interface NativeKernels {
   maxPoolGrad(x: Float32Array, y: Float32Array, dy: Float32Array, dims: Int32Array, dx: Float32Array): void;
   /** out[c] = scale * sum over rows of src[r * cols + c]. */
   columnSums(src: Float32Array, rows: number, cols: number, scale: number, out: Float32Array): void;
+  /** BatchNorm in training over x [rows, channels]: writes y, the batch mean and the biased variance. */
+  batchNormForward(x: Float32Array, rows: number, channels: number, scale: Float32Array, offset: Float32Array, epsilon: number, y: Float32Array, mean: Float32Array, variance: Float32Array): void;
+  /** Its gradient, the statistics' dependence on x included: writes dx, dscale and doffset. */
+  batchNormBackward(dy: Float32Array, x: Float32Array, rows: number, channels: number, mean: Float32Array, variance: Float32Array, scale: Float32Array, epsilon: number, dx: Float32Array, dscale: Float32Array, doffset: Float32Array): void;
   setThreads(threads: number): void;
   blasConfig(): string;
 }

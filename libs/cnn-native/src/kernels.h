@@ -26,4 +26,14 @@ void MaxPoolGrad(const float* x, const float* y, const float* dy, const PoolDims
 // out[c] = scale * sum over rows of src[r * cols + c], accumulated in double.
 void ColumnSums(const float* src, int64_t rows, int64_t cols, double scale, float* out);
 
+// BatchNorm in training over x [rows, channels]: per-channel mean and biased variance of x, and
+// y = (x - mean) / sqrt(variance + epsilon) * scale + offset.
+void BatchNormForward(const float* x, int64_t rows, int64_t channels, const float* scale, const float* offset, float epsilon,
+                      float* y, float* mean, float* variance);
+
+// Its gradient with the batch statistics' own dependence on x included (the closed form), given
+// the forward's mean and variance: dx, dscale = sum(dy * xhat), doffset = sum(dy).
+void BatchNormBackward(const float* dy, const float* x, int64_t rows, int64_t channels, const float* mean, const float* variance,
+                       const float* scale, float epsilon, float* dx, float* dscale, float* doffset);
+
 }  // namespace moodlab

@@ -1,7 +1,9 @@
 // The non-convolution kernels that dominate a training step once convolutions are native
-// (tools/bench/step-profile.ts): BatchNorm's per-channel sums over N, H, W, and the max-pool
-// gradient. Both are single passes that the compiler vectorises over channels.
+// (tools/bench/step-profile.ts): BatchNorm (its statistics, normalisation and gradient), the
+// per-channel sums over N, H, W, and the max-pool gradient. All are passes over NHWC rows that
+// the compiler vectorises over channels; sums accumulate in double.
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -16,6 +18,65 @@ void ColumnSums(const float* src, int64_t rows, int64_t cols, double scale, floa
     for (int64_t c = 0; c < cols; ++c) acc[c] += row[c];
   }
   for (int64_t c = 0; c < cols; ++c) out[c] = static_cast<float>(acc[c] * scale);
+}
+
+void BatchNormForward(const float* x, int64_t rows, int64_t channels, const float* scale, const float* offset, float epsilon,
+                      float* y, float* mean, float* variance) {
+  // Sums of x minus the first row keep the one-pass variance exact when |mean| >> std.
+  std::vector<double> shift(channels, 0.0), s(channels, 0.0), ss(channels, 0.0);
+  if (rows > 0) for (int64_t c = 0; c < channels; ++c) shift[c] = x[c];
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* row = x + r * channels;
+    for (int64_t c = 0; c < channels; ++c) {
+      const double d = row[c] - shift[c];
+      s[c] += d;
+      ss[c] += d * d;
+    }
+  }
+  std::vector<float> m(channels), a(channels);
+  const double n = static_cast<double>(std::max<int64_t>(rows, 1));
+  for (int64_t c = 0; c < channels; ++c) {
+    const double dm = s[c] / n;
+    const double var = std::max(0.0, ss[c] / n - dm * dm);
+    m[c] = mean[c] = static_cast<float>(shift[c] + dm);
+    variance[c] = static_cast<float>(var);
+    a[c] = static_cast<float>(scale[c] / std::sqrt(var + epsilon));
+  }
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* row = x + r * channels;
+    float* out = y + r * channels;
+    for (int64_t c = 0; c < channels; ++c) out[c] = (row[c] - m[c]) * a[c] + offset[c];
+  }
+}
+
+void BatchNormBackward(const float* dy, const float* x, int64_t rows, int64_t channels, const float* mean, const float* variance,
+                       const float* scale, float epsilon, float* dx, float* dscale, float* doffset) {
+  std::vector<double> sdy(channels, 0.0), sdyx(channels, 0.0);
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* g = dy + r * channels;
+    const float* row = x + r * channels;
+    for (int64_t c = 0; c < channels; ++c) {
+      sdy[c] += g[c];
+      sdyx[c] += static_cast<double>(g[c]) * (row[c] - mean[c]);
+    }
+  }
+  // dx = scale * inv * (dy - sum(dy) / n - (x - mean) * inv^2 * sum(dy * (x - mean)) / n)
+  std::vector<float> a(channels), b(channels), d(channels);
+  const double n = static_cast<double>(std::max<int64_t>(rows, 1));
+  for (int64_t c = 0; c < channels; ++c) {
+    const double inv = 1.0 / std::sqrt(static_cast<double>(variance[c]) + epsilon);
+    dscale[c] = static_cast<float>(sdyx[c] * inv);
+    doffset[c] = static_cast<float>(sdy[c]);
+    a[c] = static_cast<float>(scale[c] * inv);
+    b[c] = static_cast<float>(-scale[c] * inv * inv * inv * sdyx[c] / n);
+    d[c] = static_cast<float>(-scale[c] * inv * sdy[c] / n);
+  }
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* g = dy + r * channels;
+    const float* row = x + r * channels;
+    float* out = dx + r * channels;
+    for (int64_t c = 0; c < channels; ++c) out[c] = a[c] * g[c] + b[c] * (row[c] - mean[c]) + d[c];
+  }
 }
 
 void MaxPoolGrad(const float* x, const float* y, const float* dy, const PoolDims& d, float* dx) {

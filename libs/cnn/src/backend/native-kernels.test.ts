@@ -4,6 +4,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { onBackend, relError, testPoolGradientAndReductions } from './kernel-test-cases';
 import { selectBackend } from './select-backend';
 import { routesToNative, setConvRouting } from './native-kernels';
+import { hasBatchNormTrainingKernel } from './batchnorm-training';
+import { EMOTIONS, hyperparametersSchema } from '@moodlab/shared';
+import { BatchNormalization, batchNormalization } from '../models/batch-normalization';
+import { getArchitecture } from '../models/registry';
+import { loadModelFromArtifact, modelToArtifact } from '../export/model-artifact';
 
 const native = loadNativeKernels();
 if (!native.kernels) console.warn(`skipping the native kernel tests: the addon is ${native.reason}`);
@@ -89,7 +94,57 @@ describe.skipIf(!native.kernels)('native training kernels (convolutions on OpenB
   it('refuses arrays smaller than the dims say, instead of reading past them', () => {
     const dims = Int32Array.from([1, 4, 4, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 4, 4]);
     expect(() => native.kernels!.conv2dForward(new Float32Array(8), new Float32Array(9), null, 0, dims, new Float32Array(16))).toThrow(/x too small/);
+    const c = new Float32Array(3);
+    expect(() => native.kernels!.batchNormForward(new Float32Array(11), 4, 3, c, c, 1e-3, new Float32Array(12), c, c)).toThrow(/x too small/);
+    expect(() => native.kernels!.batchNormBackward(new Float32Array(12), new Float32Array(12), 4, 3, c, c, new Float32Array(2), 1e-3, new Float32Array(12), c, c)).toThrow(/scale too small/);
   });
+
+  it('models loaded from a stored artifact (checkpoints, --init-from) get the BatchNorm layer with the fused training path', async () => {
+    const model = getArchitecture('vgg-lite').build({ imageSize: 48, numClasses: 7, seed: 1 });
+    const artifact = await modelToArtifact(model, { classNames: [...EMOTIONS], preprocessing: hyperparametersSchema.parse({}).preprocessing, architecture: 'vgg-lite' });
+    const { model: loaded } = await loadModelFromArtifact(artifact.meta, artifact.data);
+    const layers = loaded.layers.filter((l) => l.getClassName() === 'BatchNormalization');
+    expect(layers).toHaveLength(7);
+    expect(layers.every((l) => l instanceof BatchNormalization)).toBe(true);
+    tf.dispose([model, loaded].flatMap((m) => m.weights.map((w) => w.read())));
+  });
+
+  // Rank 4 after a convolution, rank 2 after a dense layer (seed-cnn), a mean far from zero
+  // (the one-pass variance), and a vgg-lite-sized activation.
+  const batchNormCases = [
+    { shape: [4, 6, 6, 5], mean: 0, std: 1 },
+    { shape: [9, 7], mean: 0, std: 1 },
+    { shape: [3, 5, 5, 4], mean: 40, std: 0.5 },
+    { shape: [16, 24, 24, 64], mean: 0.5, std: 2 },
+  ];
+  for (const c of batchNormCases) {
+    it(`BatchNorm in training (the fused kernel pair) matches TF.js's composite for x=${c.shape} ~ N(${c.mean}, ${c.std}): output, gradients, moving statistics`, async () => {
+      const run = async () => {
+        const channels = c.shape.at(-1)!;
+        const layer = batchNormalization({ momentum: 0.9 });
+        layer.build(c.shape);
+        tf.tidy(() => layer.setWeights([tf.randomNormal([channels], 1, 0.3, 'float32', 41), tf.randomNormal([channels], 0, 0.3, 'float32', 42), tf.zeros([channels]), tf.ones([channels])]));
+        const x = tf.randomNormal(c.shape, c.mean, c.std, 'float32', 43);
+        const up = tf.randomNormal(c.shape, 0, 1, 'float32', 44);
+        const [gamma, beta] = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+        const loss = () => (layer.apply(x, { training: true }) as tf.Tensor).mul(up).sum() as tf.Scalar;
+        const y = tf.tidy(() => layer.apply(x, { training: true }) as tf.Tensor);
+        const dx = tf.grad((a: tf.Tensor) => (layer.apply(a, { training: true }) as tf.Tensor).mul(up).sum())(x);
+        const { value, grads } = tf.variableGrads(loss, [gamma!, beta!]);
+        const out = [await y.data(), await dx.data(), await grads[gamma!.name]!.data(), await grads[beta!.name]!.data(), ...(await Promise.all(layer.getWeights().slice(2).map((w) => w.data())))];
+        tf.dispose([x, up, y, dx, value, ...Object.values(grads)]);
+        layer.weights.forEach((w) => w.dispose());
+        return out;
+      };
+      const reference = await onBackend('cpu', run);
+      await tf.setBackend('wasm');
+      expect(hasBatchNormTrainingKernel()).toBe(true);
+      const before = tf.memory().numTensors;
+      const ours = await run();
+      expect(tf.memory().numTensors).toBe(before);
+      ours.forEach((o, i) => expect(relError(o, reference[i]!), `output ${i}`).toBeLessThan(1e-4));
+    });
+  }
 });
 
 describe('forward convolution routing between the addon and XNNPACK', () => {

@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WasmHeapBackend } from './wasm-heap';
+import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD, type BatchNormTrainingAttrs } from './batchnorm-training';
 import { NATIVE_ACTIVATIONS, type NativeKernels } from '@moodlab/cnn-native';
 
 /**
  * The WASM backend's training hot spots on the native kernels (libs/cnn-native): convolutions
  * (forward and both gradients) on OpenBLAS, which with FMA is several times faster per core than
- * XNNPACK's 128-bit WASM SIMD, then BatchNorm's per-channel sums and the max-pool gradient, the
- * largest items left (tools/bench/step-profile.ts). Tensors stay in the WASM heap; the addon reads
+ * XNNPACK's 128-bit WASM SIMD, then BatchNorm in training (a kernel pair of our own), its
+ * per-channel sums and the max-pool gradient, the largest items left (tools/bench/step-profile.ts). Tensors stay in the WASM heap; the addon reads
  * and writes them in place. Cases the addon does not cover (NCHW, PReLU fused activation,
  * reductions over other axes) go to the kernels registered before, and so do shallow forward
  * convolutions (see NATIVE_MIN_DEPTH).
@@ -136,7 +137,35 @@ export function nativeKernels(native: NativeKernels, previous: (name: string) =>
     return out;
   };
 
+  /** BatchNorm in training over the last axis, and its gradient (backend/batchnorm-training.ts). */
+  const rowsAndChannels = (x: TensorInfo) => {
+    const channels = x.shape.at(-1) ?? 0;
+    if (x.dtype !== 'float32' || x.shape.length < 2 || channels === 0) throw new Error(`${BATCH_NORM_TRAINING}: x must be float32 with at least 2 dimensions, got ${x.dtype} [${x.shape}]`);
+    return { rows: tf.util.sizeFromShape(x.shape) / channels, channels };
+  };
+  const batchNormTraining = (args: KernelArgs): TensorInfo[] => {
+    const { x, scale, offset } = args.inputs as { x: TensorInfo; scale: TensorInfo; offset: TensorInfo };
+    const { varianceEpsilon } = args.attrs as unknown as BatchNormTrainingAttrs;
+    const { rows, channels } = rowsAndChannels(x);
+    const heap = args.backend as unknown as WasmHeapBackend;
+    const [y, mean, variance] = [heap.makeOutput([...x.shape], 'float32'), heap.makeOutput([channels], 'float32'), heap.makeOutput([channels], 'float32')];
+    const v = (t: TensorInfo) => heap.typedArrayFromHeap(t);
+    native.batchNormForward(v(x), rows, channels, v(scale), v(offset), varianceEpsilon, v(y!), v(mean!), v(variance!));
+    return [y!, mean!, variance!];
+  };
+  const batchNormTrainingGrad = (args: KernelArgs): TensorInfo[] => {
+    const { dy, x, mean, variance, scale } = args.inputs as Record<'dy' | 'x' | 'mean' | 'variance' | 'scale', TensorInfo>;
+    const { varianceEpsilon } = args.attrs as unknown as BatchNormTrainingAttrs;
+    const { rows, channels } = rowsAndChannels(x);
+    const heap = args.backend as unknown as WasmHeapBackend;
+    const [dx, dscale, doffset] = [heap.makeOutput([...x.shape], 'float32'), heap.makeOutput([channels], 'float32'), heap.makeOutput([channels], 'float32')];
+    const v = (t: TensorInfo) => heap.typedArrayFromHeap(t);
+    native.batchNormBackward(v(dy), v(x), rows, channels, v(mean), v(variance), v(scale), varianceEpsilon, v(dx!), v(dscale!), v(doffset!));
+    return [dx!, dscale!, doffset!];
+  };
+
   return {
+    [BATCH_NORM_TRAINING]: batchNormTraining, [BATCH_NORM_TRAINING_GRAD]: batchNormTrainingGrad,
     Conv2D: forward('Conv2D'), FusedConv2D: forward('FusedConv2D'), Conv2DBackpropFilter: gradient('Conv2DBackpropFilter'), Conv2DBackpropInput: gradient('Conv2DBackpropInput'),
     Sum: leadingAxes('Sum'), Mean: leadingAxes('Mean'), MaxPoolGrad: maxPoolGrad,
   };

@@ -4,6 +4,7 @@ import { packageDir } from '@moodlab/shared/node';
 import { registerBroadcastingBatchNormGradient, registerMeanGradient } from './batchnorm-gradient';
 import { loadNativeKernels } from '@moodlab/cnn-native';
 import { registerNativeKernels } from './native-kernels';
+import { registerBatchNormTrainingGradient } from './batchnorm-training';
 import { registerWasmCopyKernels } from './wasm-copy-kernels';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 
@@ -70,6 +71,7 @@ export interface SelectBackendOptions {
 export async function selectBackend(opts: SelectBackendOptions = {}): Promise<SelectedBackend> {
   registerBroadcastingBatchNormGradient();
   registerMeanGradient();
+  registerBatchNormTrainingGradient();
   const order = opts.prefer ? [opts.prefer] : BACKEND_ORDER;
   const skipped: SelectedBackend['skipped'] = [];
   for (const name of order) {

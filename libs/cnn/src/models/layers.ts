@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { batchNormalization } from './batch-normalization';
 
 // Dropout layers take no seed: TF.js would then draw the same mask on every step. Training
 // seeds the random source per epoch instead (train/seeded-random.ts).
@@ -11,13 +12,13 @@ export function convBnRelu(model: tf.Sequential, opts: { filters: number; kernel
     kernelInitializer: tf.initializers.heNormal({ seed: opts.seed }),
   }));
   // Keras' 0.99 leaves the moving statistics near their initial values for short runs.
-  model.add(tf.layers.batchNormalization({ momentum: 0.9 }));
+  model.add(batchNormalization({ momentum: 0.9 }));
   model.add(tf.layers.activation({ activation: 'relu' }));
 }
 
 export function denseBnRelu(model: tf.Sequential, units: number, seed: number): void {
   model.add(tf.layers.dense({ units, useBias: false, kernelInitializer: tf.initializers.heNormal({ seed }) }));
-  model.add(tf.layers.batchNormalization({ momentum: 0.9 }));
+  model.add(batchNormalization({ momentum: 0.9 }));
   model.add(tf.layers.activation({ activation: 'relu' }));
 }
 
