@@ -24,15 +24,19 @@ export const poolCases = [
   { x: [1, 12, 12, 2], pool: 3, stride: 3, pad: 'valid' },
   { x: [2, 9, 9, 3], pool: 2, stride: 2, pad: 'same' },
   { x: [1, 7, 7, 2], pool: 3, stride: 2, pad: 'same' },
+  // After ReLU many windows hold several equal maxima (all zeros): only the first may get the gradient.
+  { x: [2, 8, 8, 16], pool: 2, stride: 2, pad: 'valid', ties: true },
+  { x: [1, 7, 7, 4], pool: 3, stride: 2, pad: 'same', ties: true },
 ] as const;
 
 /** The max-pool input gradient on the current backend. */
 export async function maxPoolGradient(m: (typeof poolCases)[number]): Promise<Float32Array> {
-  const x = tf.randomNormal([...m.x], 0, 1, 'float32', 21);
+  const normal = tf.randomNormal([...m.x], 0, 1, 'float32', 21);
+  const x = 'ties' in m ? tf.tidy(() => normal.sub(0.5).relu().round()) : normal;
   const up = tf.randomNormal(tf.maxPool(x as tf.Tensor4D, m.pool, m.stride, m.pad).shape, 0, 1, 'float32', 22);
   const dx = tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, m.pool, m.stride, m.pad).mul(up).sum())(x);
   const out = (await dx.data()) as Float32Array;
-  tf.dispose([x, up, dx]);
+  tf.dispose([normal, x, up, dx]);
   return out;
 }
 
@@ -77,7 +81,7 @@ export async function concatenated(c: (typeof concatCases)[number]) {
 /** The max-pool-gradient and Sum/Mean cases, on the WASM backend against the CPU backend, as tests. */
 export function testPoolGradientAndReductions(): void {
   for (const m of poolCases) {
-    it(`max-pool gradient matches the reference for x=${m.x} pool=${m.pool} stride=${m.stride} ${m.pad}`, async () => {
+    it(`max-pool gradient matches the reference for x=${m.x} pool=${m.pool} stride=${m.stride} ${m.pad}${'ties' in m ? ' with tied maxima' : ''}`, async () => {
       expect(relError(await onBackend('wasm', () => maxPoolGradient(m)), await onBackend('cpu', () => maxPoolGradient(m)))).toBeLessThan(1e-4);
     });
   }
