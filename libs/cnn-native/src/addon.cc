@@ -221,6 +221,26 @@ napi_value BatchNormBackwardJs(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// batchMatMul(a, b, dims[7], c): dims are batch A, batch B, M, K, N, transpose A, transpose B.
+napi_value BatchMatMulJs(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  moodlab::MatMulDims d;
+  if (argc < 4 || !GetInts(env, argv[2], 7, reinterpret_cast<int*>(&d))) return nullptr;
+  if (d.batch_a == 0 || d.batch_b == 0 || (d.batch_a != d.batch_b && d.batch_a != 1 && d.batch_b != 1)) {
+    Fail(env, "batch sizes must be equal or 1");
+    return nullptr;
+  }
+  const int64_t batch = std::max(d.batch_a, d.batch_b);
+  float* arrays[3];
+  if (!GetSized(env, argv, {0, 1, 3},
+                {static_cast<int64_t>(d.batch_a) * d.m * d.k, static_cast<int64_t>(d.batch_b) * d.k * d.n, batch * d.m * d.n},
+                {"a", "b", "c"}, arrays)) return nullptr;
+  moodlab::BatchMatMul(arrays[0], arrays[1], d, arrays[2]);
+  return nullptr;
+}
+
 napi_value SetThreadsJs(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -244,6 +264,7 @@ napi_value Init(napi_env env, napi_value exports) {
     {"conv2dBackpropInput", nullptr, BackpropInputJs, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"maxPoolGrad", nullptr, MaxPoolGradJs, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"columnSums", nullptr, ColumnSumsJs, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"batchMatMul", nullptr, BatchMatMulJs, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"batchNormForward", nullptr, BatchNormForwardJs, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"batchNormBackward", nullptr, BatchNormBackwardJs, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"setThreads", nullptr, SetThreadsJs, nullptr, nullptr, nullptr, napi_default, nullptr},

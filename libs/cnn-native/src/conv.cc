@@ -134,6 +134,17 @@ void Conv2DBackpropFilter(const float* x, const float* dy, const Dims& d, float*
   }
 }
 
+// c[i] = op(a[i]) x op(b[i]) for each of `batch` products; a side with batch 1 is shared by all.
+void BatchMatMul(const float* a, const float* b, const MatMulDims& d, float* c) {
+  const int batch = std::max(d.batch_a, d.batch_b);
+  const int64_t size_a = static_cast<int64_t>(d.m) * d.k, size_b = static_cast<int64_t>(d.k) * d.n, size_c = static_cast<int64_t>(d.m) * d.n;
+  for (int i = 0; i < batch; ++i) {
+    cblas_sgemm(CblasRowMajor, d.transpose_a ? CblasTrans : CblasNoTrans, d.transpose_b ? CblasTrans : CblasNoTrans, d.m, d.n, d.k, 1.f,
+                a + (d.batch_a == 1 ? 0 : i * size_a), d.transpose_a ? d.m : d.k, b + (d.batch_b == 1 ? 0 : i * size_b),
+                d.transpose_b ? d.k : d.n, 0.f, c + i * size_c, d.n);
+  }
+}
+
 // dcol [rows, K] = dy [rows, CO] x W^T, scattered back onto dx.
 void Conv2DBackpropInput(const float* dy, const float* w, const Dims& d, float* dx) {
   const int64_t k = static_cast<int64_t>(d.kh) * d.kw * d.c;

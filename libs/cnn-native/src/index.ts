@@ -2,8 +2,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Training kernels for TF.js's WASM backend in Node: convolutions on OpenBLAS, BatchNorm in
- * training and its gradient, max-pool gradient and column sums. Every array is a view of the
+ * Training kernels for TF.js's WASM backend in Node: convolutions and batched matrix products on
+ * OpenBLAS, BatchNorm in training and its gradient, max-pool gradient and column sums. Every array is a view of the
  * backend's heap; outputs are written in place. Convolution dims are, in order: N, H, W, C
  * (input), KH, KW, CO (filter), stride H, W, dilation H, W, pad top, left, out H, W. Pool dims:
  * N, H, W, C, window H, W, stride H, W, pad top, left, out H, W.
@@ -14,6 +14,8 @@ export interface NativeKernels {
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dims: Int32Array, dw: Float32Array): void;
   conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dims: Int32Array, dx: Float32Array): void;
   maxPoolGrad(x: Float32Array, y: Float32Array, dy: Float32Array, dims: Int32Array, dx: Float32Array): void;
+  /** c = op(a) x op(b) per batch entry; dims: batch A, batch B (equal, or 1 for a shared side), M, K, N, transpose A, transpose B (0/1). */
+  batchMatMul(a: Float32Array, b: Float32Array, dims: Int32Array, c: Float32Array): void;
   /** out[c] = scale * sum over rows of src[r * cols + c]. */
   columnSums(src: Float32Array, rows: number, cols: number, scale: number, out: Float32Array): void;
   /** BatchNorm in training over x [rows, channels]: writes y, the batch mean and the biased variance. */

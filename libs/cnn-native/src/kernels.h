@@ -14,6 +14,14 @@ void Conv2DForward(const float* x, const float* w, const float* bias, int activa
 void Conv2DBackpropFilter(const float* x, const float* dy, const Dims& d, float* dw);
 void Conv2DBackpropInput(const float* dy, const float* w, const Dims& d, float* dx);
 
+// Batched matrix product geometry: batch sizes of a and b (equal, or 1 for a shared operand),
+// the product's M, K, N, and whether a ([M, K] as stored [K, M]) or b is transposed.
+struct MatMulDims {
+  int batch_a, batch_b, m, k, n, transpose_a, transpose_b;
+};
+
+void BatchMatMul(const float* a, const float* b, const MatMulDims& d, float* c);
+
 // Max-pool geometry: input N, H, W, C; window, stride, top/left padding; output H, W.
 struct PoolDims {
   int n, h, w, c, fh, fw, sh, sw, pt, pl, oh, ow;

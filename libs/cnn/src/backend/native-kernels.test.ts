@@ -99,6 +99,35 @@ describe.skipIf(!native.kernels)('native training kernels (convolutions on OpenB
     expect(() => native.kernels!.batchNormBackward(new Float32Array(12), new Float32Array(12), 4, 3, c, c, new Float32Array(2), 1e-3, new Float32Array(12), c, c)).toThrow(/scale too small/);
   });
 
+  // Every transpose combination (a dense layer's forward and both gradients), batched, a shared
+  // operand each way, and a broadcast the addon leaves to the WASM kernel.
+  const matMulCases = [
+    { a: [64, 4608], b: [4608, 256], ta: false, tb: false },
+    { a: [64, 256], b: [4608, 256], ta: false, tb: true },
+    { a: [64, 4608], b: [64, 256], ta: true, tb: false },
+    { a: [5, 7], b: [3, 5], ta: true, tb: true },
+    { a: [3, 4, 5], b: [3, 5, 6], ta: false, tb: false },
+    { a: [1, 4, 5], b: [3, 5, 6], ta: false, tb: false },
+    { a: [2, 3, 4, 5], b: [5, 6], ta: false, tb: false },
+    { a: [2, 1, 4, 5], b: [3, 5, 6], ta: false, tb: false },
+  ] as const;
+  for (const c of matMulCases) {
+    it(`batched matrix product matches the reference for a=${c.a} b=${c.b} transposeA=${c.ta} transposeB=${c.tb}`, async () => {
+      const run = async () => {
+        const a = tf.randomNormal([...c.a], 0, 1, 'float32', 51);
+        const b = tf.randomNormal([...c.b], 0, 1, 'float32', 52);
+        const y = tf.matMul(a, b, c.ta, c.tb);
+        const out = { shape: y.shape, data: await y.data() };
+        tf.dispose([a, b, y]);
+        return out;
+      };
+      const reference = await onBackend('cpu', run);
+      const ours = await onBackend('wasm', run);
+      expect(ours.shape).toEqual(reference.shape);
+      expect(relError(ours.data, reference.data)).toBeLessThan(1e-4);
+    });
+  }
+
   it('models loaded from a stored artifact (checkpoints, --init-from) get the BatchNorm layer with the fused training path', async () => {
     const model = getArchitecture('vgg-lite').build({ imageSize: 48, numClasses: 7, seed: 1 });
     const artifact = await modelToArtifact(model, { classNames: [...EMOTIONS], preprocessing: hyperparametersSchema.parse({}).preprocessing, architecture: 'vgg-lite' });

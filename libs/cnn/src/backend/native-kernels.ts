@@ -5,11 +5,12 @@ import { NATIVE_ACTIVATIONS, type NativeKernels } from '@moodlab/cnn-native';
 
 /**
  * The WASM backend's training hot spots on the native kernels (libs/cnn-native): convolutions
- * (forward and both gradients) on OpenBLAS, which with FMA is several times faster per core than
- * XNNPACK's 128-bit WASM SIMD, then BatchNorm in training (a kernel pair of our own), its
- * per-channel sums and the max-pool gradient, the largest items left (tools/bench/step-profile.ts). Tensors stay in the WASM heap; the addon reads
- * and writes them in place. Cases the addon does not cover (NCHW, PReLU fused activation,
- * reductions over other axes) go to the kernels registered before, and so do shallow forward
+ * (forward and both gradients) and batched matrix products on OpenBLAS, which with FMA is several
+ * times faster per core than XNNPACK's 128-bit WASM SIMD; then BatchNorm in training (a kernel
+ * pair of our own), per-channel sums and the max-pool gradient, the largest items left
+ * (tools/bench/step-profile.ts). Tensors stay in the WASM heap; the addon reads and writes them
+ * in place. Cases the addon does not cover (NCHW, PReLU fused activation, reductions over other
+ * axes, other batch broadcasts) go to the kernels registered before, and so do shallow forward
  * convolutions (see NATIVE_MIN_DEPTH).
  */
 type TensorInfo = tf.TensorInfo;
@@ -137,6 +138,30 @@ export function nativeKernels(native: NativeKernels, previous: (name: string) =>
     return out;
   };
 
+  /**
+   * Batched matrix products on OpenBLAS: the dense layers' gradients (seed-cnn's 4608 x 256 layer
+   * above all), where the WASM kernel's transposed products took 12% of a step. Batch dimensions
+   * must be equal or one side's must be all 1; other broadcasts go to the WASM kernel.
+   */
+  const batchMatMul = (args: KernelArgs): TensorInfo => {
+    const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+    const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
+    if (!float32(a, b) || a.shape.length < 2 || b.shape.length < 2) return fallback('BatchMatMul', args);
+    const [outerA, outerB] = [a.shape.slice(0, -2), b.shape.slice(0, -2)];
+    const [batchA, batchB] = [tf.util.sizeFromShape(outerA), tf.util.sizeFromShape(outerB)];
+    const [rowsA, colsA] = a.shape.slice(-2) as [number, number];
+    const [rowsB, colsB] = b.shape.slice(-2) as [number, number];
+    const [m, k, kB, n] = [transposeA ? colsA : rowsA, transposeA ? rowsA : colsA, transposeB ? colsB : rowsB, transposeB ? rowsB : colsB];
+    const batchesFit = tf.util.arraysEqual(outerA, outerB) || batchA === 1 || batchB === 1;
+    if (k !== kB || !batchesFit) return fallback('BatchMatMul', args);
+    const outer = tf.backend_util.assertAndGetBroadcastShape(outerA, outerB);
+    const heap = args.backend as unknown as WasmHeapBackend;
+    const out = heap.makeOutput([...outer, m, n], 'float32');
+    const dims = Int32Array.from([batchA, batchB, m, k, n, transposeA ? 1 : 0, transposeB ? 1 : 0]);
+    native.batchMatMul(heap.typedArrayFromHeap(a), heap.typedArrayFromHeap(b), dims, heap.typedArrayFromHeap(out));
+    return out;
+  };
+
   /** BatchNorm in training over the last axis, and its gradient (backend/batchnorm-training.ts). */
   const rowsAndChannels = (x: TensorInfo) => {
     const channels = x.shape.at(-1) ?? 0;
@@ -167,7 +192,7 @@ export function nativeKernels(native: NativeKernels, previous: (name: string) =>
   return {
     [BATCH_NORM_TRAINING]: batchNormTraining, [BATCH_NORM_TRAINING_GRAD]: batchNormTrainingGrad,
     Conv2D: forward('Conv2D'), FusedConv2D: forward('FusedConv2D'), Conv2DBackpropFilter: gradient('Conv2DBackpropFilter'), Conv2DBackpropInput: gradient('Conv2DBackpropInput'),
-    Sum: leadingAxes('Sum'), Mean: leadingAxes('Mean'), MaxPoolGrad: maxPoolGrad,
+    Sum: leadingAxes('Sum'), Mean: leadingAxes('Mean'), MaxPoolGrad: maxPoolGrad, BatchMatMul: batchMatMul,
   };
 }
 
