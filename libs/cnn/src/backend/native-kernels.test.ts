@@ -6,7 +6,7 @@ import { selectBackend } from './select-backend';
 import { routesToNative, setConvRouting } from './native-kernels';
 import { hasBatchNormTrainingKernel } from './batchnorm-training';
 import { EMOTIONS, hyperparametersSchema } from '@moodlab/shared';
-import { BatchNormalization, batchNormalization } from '../models/batch-normalization';
+import { BatchNormalization, batchNormalization } from '../models/batchnorm-layer';
 import { getArchitecture } from '../models/registry';
 import { loadModelFromArtifact, modelToArtifact } from '../export/model-artifact';
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchNormalization } from './batch-normalization';
+import { batchNormalization } from './batchnorm-layer';
 
 // Dropout layers take no seed: TF.js would then draw the same mask on every step. Training
 // seeds the random source per epoch instead (train/seeded-random.ts).
