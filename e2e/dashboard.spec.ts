@@ -131,21 +131,23 @@ test('clicking a confusion-matrix cell shows the faces in it with their scores',
 
 test('import a dataset by uploading a zip: live progress, then its page with the import report', async ({ page }) => {
   const { UPLOAD_ZIP } = await import('./assets');
+  // Its own name per repetition (--repeat-each), as names are unique.
+  const name = `uploaded-mini-${test.info().repeatEachIndex}`;
   await open(page, '/datasets/new');
-  await page.getByLabel('Name').fill('uploaded-mini');
+  await page.getByLabel('Name').fill(name);
   await page.getByTestId('zip').setInputFiles(UPLOAD_ZIP);
   await page.getByRole('button', { name: 'Import' }).click();
   await expect(page.getByTestId('import-status')).toContainText(/Imported 50 files \(35 train, 14 validation\)/, { timeout: 60_000 });
   await page.getByRole('link', { name: 'Open the dataset' }).click();
-  await expect(page.locator('h1')).toHaveText('Dataset uploaded-mini');
+  await expect(page.locator('h1')).toHaveText(`Dataset ${name}`);
   await expect(page.getByTestId('import-report')).toContainText(/Undecodable\s*1/);
   await expect(page.locator('.sample-row img')).toHaveCount(35);
   // The same name again is refused with a clear message, and nothing is replaced.
   await open(page, '/datasets/new');
-  await page.getByLabel('Name').fill('uploaded-mini');
+  await page.getByLabel('Name').fill(name);
   await page.getByTestId('zip').setInputFiles(UPLOAD_ZIP);
   await page.getByRole('button', { name: 'Import' }).click();
-  await expect(page.locator('.error[role=alert]')).toContainText('a dataset named "uploaded-mini" exists already');
+  await expect(page.locator('.error[role=alert]')).toContainText(`a dataset named "${name}" exists already`);
 });
 
 test('the new-run form is generated from the hyperparameter schema and shows validation messages at the fields', async ({ page }) => {
