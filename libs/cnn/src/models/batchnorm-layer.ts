@@ -39,7 +39,7 @@ export class BatchNormalization extends StockBatchNormalization {
   override call(inputs: CallArgs[0], kwargs: CallArgs[1]): tf.Tensor | tf.Tensor[] {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     const s = this as unknown as BatchNormState;
-    const lastAxis = x !== undefined && (s.axis === -1 || s.axis === x.rank - 1);
+    const lastAxis = x !== undefined && x.rank >= 2 && (s.axis === -1 || s.axis === x.rank - 1);
     if (!kwargs.training || (Array.isArray(inputs) && inputs.length !== 1) || !lastAxis || x.dtype !== 'float32' || !s.gamma || !s.beta || !hasBatchNormTrainingKernel()) {
       return super.call(inputs, kwargs);
     }
