@@ -3,7 +3,7 @@
  * by side with the PyTorch CPU reference (../shared/bench/torch_reference.py) on the same network
  * (mirrored from our model.json), same batch, and as many torch threads as we use processes
  * (--replicas: data-parallel WASM processes). Prints a table; not a test.
- *   npx tsx tools/bench/train-throughput.ts [--arch seed-cnn,vgg-lite] [--batch 64] [--steps 6] [--replicas 2]
+ *   npx tsx tools/bench/train-throughput.ts [--arch seed-cnn,vgg-lite] [--batch 64] [--steps 16] [--replicas 2]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ARCHITECTURES, describeBackend, getArchitecture, layersModelJson, modelToArtifact, predictProbabilities, selectBackend, trainModel } from '@moodlab/cnn';
 import { EMOTIONS, hyperparametersSchema } from '@moodlab/shared';
 
-const { values } = parseArgs({ options: { arch: { type: 'string' }, batch: { type: 'string', default: '64' }, steps: { type: 'string', default: '6' }, backend: { type: 'string' }, replicas: { type: 'string', default: '1' } } });
+const { values } = parseArgs({ options: { arch: { type: 'string' }, batch: { type: 'string', default: '64' }, steps: { type: 'string', default: '16' }, backend: { type: 'string' }, replicas: { type: 'string', default: '1' } } });
 const batch = Number(values.batch), steps = Number(values.steps), replicas = Number(values.replicas);
 const TORCH = path.resolve('../shared/bench/torch_reference.py');
 const backend = await selectBackend({ prefer: values.backend as 'wasm' | undefined, threads: 1 });
