@@ -179,23 +179,26 @@ bool GetSized(napi_env env, const napi_value* argv, std::initializer_list<int> w
   return true;
 }
 
-bool GetRowsChannels(napi_env env, napi_value rows_value, napi_value channels_value, int64_t* rows, int64_t* channels) {
-  napi_get_value_int64(env, rows_value, rows);
-  napi_get_value_int64(env, channels_value, channels);
+// The BatchNorm kernels' arguments: exactly `count` of them into argv, rows and channels at
+// rows_at and rows_at + 1, epsilon at epsilon_at.
+bool GetBatchNormArgs(napi_env env, napi_callback_info info, size_t count, napi_value* argv, int rows_at, int epsilon_at,
+                      int64_t* rows, int64_t* channels, double* epsilon) {
+  size_t argc = count;
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < count) return Fail(env, "too few arguments");
+  napi_get_value_int64(env, argv[rows_at], rows);
+  napi_get_value_int64(env, argv[rows_at + 1], channels);
+  napi_get_value_double(env, argv[epsilon_at], epsilon);
   if (*rows < 0 || *channels <= 0) return Fail(env, "rows must be >= 0 and channels > 0");
   return true;
 }
 
 // batchNormForward(x, rows, channels, scale, offset, epsilon, y, mean, variance)
 napi_value BatchNormForwardJs(napi_env env, napi_callback_info info) {
-  size_t argc = 9;
   napi_value argv[9];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   int64_t rows = 0, channels = 0;
   double epsilon = 0;
-  if (argc < 9) { Fail(env, "batchNormForward takes 9 arguments"); return nullptr; }
-  if (!GetRowsChannels(env, argv[1], argv[2], &rows, &channels)) return nullptr;
-  napi_get_value_double(env, argv[5], &epsilon);
+  if (!GetBatchNormArgs(env, info, 9, argv, 1, 5, &rows, &channels, &epsilon)) return nullptr;
   float* a[6];  // x, scale, offset, y, mean, variance
   if (!GetSized(env, argv, {0, 3, 4, 6, 7, 8}, {rows * channels, channels, channels, rows * channels, channels, channels},
                 {"x", "scale", "offset", "y", "mean", "variance"}, a)) return nullptr;
@@ -205,14 +208,10 @@ napi_value BatchNormForwardJs(napi_env env, napi_callback_info info) {
 
 // batchNormBackward(dy, x, rows, channels, mean, variance, scale, epsilon, dx, dscale, doffset)
 napi_value BatchNormBackwardJs(napi_env env, napi_callback_info info) {
-  size_t argc = 11;
   napi_value argv[11];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   int64_t rows = 0, channels = 0;
   double epsilon = 0;
-  if (argc < 11) { Fail(env, "batchNormBackward takes 11 arguments"); return nullptr; }
-  if (!GetRowsChannels(env, argv[2], argv[3], &rows, &channels)) return nullptr;
-  napi_get_value_double(env, argv[7], &epsilon);
+  if (!GetBatchNormArgs(env, info, 11, argv, 2, 7, &rows, &channels, &epsilon)) return nullptr;
   float* a[8];  // dy, x, mean, variance, scale, dx, dscale, doffset
   if (!GetSized(env, argv, {0, 1, 4, 5, 6, 8, 9, 10},
                 {rows * channels, rows * channels, channels, channels, channels, rows * channels, channels, channels},

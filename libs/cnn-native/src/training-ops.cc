@@ -33,19 +33,19 @@ void BatchNormForward(const float* x, int64_t rows, int64_t channels, const floa
       ss[c] += d * d;
     }
   }
-  std::vector<float> m(channels), a(channels);
+  std::vector<float> a(channels);
   const double n = static_cast<double>(std::max<int64_t>(rows, 1));
   for (int64_t c = 0; c < channels; ++c) {
     const double dm = s[c] / n;
     const double var = std::max(0.0, ss[c] / n - dm * dm);
-    m[c] = mean[c] = static_cast<float>(shift[c] + dm);
+    mean[c] = static_cast<float>(shift[c] + dm);
     variance[c] = static_cast<float>(var);
     a[c] = static_cast<float>(scale[c] / std::sqrt(var + epsilon));
   }
   for (int64_t r = 0; r < rows; ++r) {
     const float* row = x + r * channels;
     float* out = y + r * channels;
-    for (int64_t c = 0; c < channels; ++c) out[c] = (row[c] - m[c]) * a[c] + offset[c];
+    for (int64_t c = 0; c < channels; ++c) out[c] = (row[c] - mean[c]) * a[c] + offset[c];
   }
 }
 

@@ -26,8 +26,7 @@ export function hasBatchNormTrainingKernel(): boolean {
  * biased batch variance (what TF.js's moments give). Differentiable in x, scale and offset.
  */
 export function batchNormTraining(x: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor, varianceEpsilon: number): [tf.Tensor, tf.Tensor, tf.Tensor] {
-  const attrs: BatchNormTrainingAttrs = { varianceEpsilon };
-  return tf.engine().runKernel(BATCH_NORM_TRAINING, { x, scale, offset }, { ...attrs }) as [tf.Tensor, tf.Tensor, tf.Tensor];
+  return tf.engine().runKernel(BATCH_NORM_TRAINING, { x, scale, offset }, { varianceEpsilon } satisfies BatchNormTrainingAttrs) as [tf.Tensor, tf.Tensor, tf.Tensor];
 }
 
 export function registerBatchNormTrainingGradient(): void {

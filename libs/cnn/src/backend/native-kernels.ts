@@ -162,31 +162,33 @@ export function nativeKernels(native: NativeKernels, previous: (name: string) =>
     return out;
   };
 
-  /** BatchNorm in training over the last axis, and its gradient (backend/batchnorm-training.ts). */
-  const rowsAndChannels = (x: TensorInfo) => {
+  /**
+   * BatchNorm in training over the last axis, and its gradient (backend/batchnorm-training.ts):
+   * both write one tensor of x's shape and two per-channel ones.
+   */
+  const batchNormKernel = (args: KernelArgs, x: TensorInfo) => {
     const channels = x.shape.at(-1) ?? 0;
     if (x.dtype !== 'float32' || x.shape.length < 2 || channels === 0) throw new Error(`${BATCH_NORM_TRAINING}: x must be float32 with at least 2 dimensions, got ${x.dtype} [${x.shape}]`);
-    return { rows: tf.util.sizeFromShape(x.shape) / channels, channels };
+    const heap = args.backend as unknown as WasmHeapBackend;
+    const outputs = [heap.makeOutput([...x.shape], 'float32'), heap.makeOutput([channels], 'float32'), heap.makeOutput([channels], 'float32')] as const;
+    return {
+      rows: tf.util.sizeFromShape(x.shape) / channels, channels, outputs,
+      epsilon: (args.attrs as unknown as BatchNormTrainingAttrs).varianceEpsilon,
+      // Views after makeOutput: growing the heap detaches earlier ones.
+      view: (t: TensorInfo) => heap.typedArrayFromHeap(t),
+    };
   };
   const batchNormTraining = (args: KernelArgs): TensorInfo[] => {
-    const { x, scale, offset } = args.inputs as { x: TensorInfo; scale: TensorInfo; offset: TensorInfo };
-    const { varianceEpsilon } = args.attrs as unknown as BatchNormTrainingAttrs;
-    const { rows, channels } = rowsAndChannels(x);
-    const heap = args.backend as unknown as WasmHeapBackend;
-    const [y, mean, variance] = [heap.makeOutput([...x.shape], 'float32'), heap.makeOutput([channels], 'float32'), heap.makeOutput([channels], 'float32')];
-    const v = (t: TensorInfo) => heap.typedArrayFromHeap(t);
-    native.batchNormForward(v(x), rows, channels, v(scale), v(offset), varianceEpsilon, v(y!), v(mean!), v(variance!));
-    return [y!, mean!, variance!];
+    const { x, scale, offset } = args.inputs as Record<'x' | 'scale' | 'offset', TensorInfo>;
+    const { rows, channels, outputs: [y, mean, variance], epsilon, view: v } = batchNormKernel(args, x);
+    native.batchNormForward(v(x), rows, channels, v(scale), v(offset), epsilon, v(y), v(mean), v(variance));
+    return [y, mean, variance];
   };
   const batchNormTrainingGrad = (args: KernelArgs): TensorInfo[] => {
     const { dy, x, mean, variance, scale } = args.inputs as Record<'dy' | 'x' | 'mean' | 'variance' | 'scale', TensorInfo>;
-    const { varianceEpsilon } = args.attrs as unknown as BatchNormTrainingAttrs;
-    const { rows, channels } = rowsAndChannels(x);
-    const heap = args.backend as unknown as WasmHeapBackend;
-    const [dx, dscale, doffset] = [heap.makeOutput([...x.shape], 'float32'), heap.makeOutput([channels], 'float32'), heap.makeOutput([channels], 'float32')];
-    const v = (t: TensorInfo) => heap.typedArrayFromHeap(t);
-    native.batchNormBackward(v(dy), v(x), rows, channels, v(mean), v(variance), v(scale), varianceEpsilon, v(dx!), v(dscale!), v(doffset!));
-    return [dx!, dscale!, doffset!];
+    const { rows, channels, outputs: [dx, dscale, doffset], epsilon, view: v } = batchNormKernel(args, x);
+    native.batchNormBackward(v(dy), v(x), rows, channels, v(mean), v(variance), v(scale), epsilon, v(dx), v(dscale), v(doffset));
+    return [dx, dscale, doffset];
   };
 
   return {
