@@ -9,10 +9,12 @@
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { NATIVE_MIN_DEPTH, describeBackend, routesToNative, selectBackend, setConvRouting } from '@moodlab/cnn';
+import { printMachine } from './machine';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '30' } } });
 const runs = Number(values.runs);
-const backend = await selectBackend({ prefer: 'wasm', threads: 1 });
+const backend = await selectBackend({ prefer: 'wasm', threads: 1, measureGemm: true });
+printMachine(backend);
 if (backend.kernels !== 'convolutions on OpenBLAS') throw new Error(`the native kernels are not loaded (${describeBackend(backend)})`);
 
 type Case = { use: string; act?: 'leakyrelu'; x: [number, number, number, number]; f: [number, number, number, number]; pad: 'same' | 'valid' };

@@ -13,11 +13,13 @@ import { decodeImage, loadNodeFaceApi } from '@moodlab/faces/node';
 import { readModelBundle } from '@moodlab/runs';
 import { SHIPPED_MODEL_DIR } from '../seed/default-model';
 import { detectableFaces, framePng } from '../demo/detectable-faces';
+import { printMachine } from './machine';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '40' } } });
 const runs = Number(values.runs);
 
-const backend = await selectBackend({ prefer: 'wasm', threads: 1 });
+const backend = await selectBackend({ prefer: 'wasm', threads: 1, measureGemm: true });
+printMachine(backend);
 const api = await loadNodeFaceApi(['tiny']);
 const { faces, source } = await detectableFaces(1);
 const png = await framePng(faces);

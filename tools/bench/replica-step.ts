@@ -11,10 +11,12 @@ import { computeGradients, describeBackend, gatherBatch, getArchitecture, select
 import { hyperparametersSchema } from '@moodlab/shared';
 import { ReplicaPool } from '../../libs/cnn/src/train/replica-pool';
 import { applyGradients, averageGradients } from '../../libs/cnn/src/train/step';
+import { printMachine } from './machine';
 
 const { values } = parseArgs({ options: { arch: { type: 'string', default: 'vgg-lite' }, batch: { type: 'string', default: '64' }, steps: { type: 'string', default: '10' } } });
 const batch = Number(values.batch), steps = Number(values.steps), half = batch / 2, px = 48 * 48;
-const backend = await selectBackend({ threads: 1 });
+const backend = await selectBackend({ threads: 1, measureGemm: true });
+printMachine(backend);
 const hp = hyperparametersSchema.parse({ architecture: values.arch, batchSize: batch, augmentation: { enabled: true } });
 const model = getArchitecture(hp.architecture).build({ imageSize: 48, numClasses: 7, seed: 1 });
 const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);

@@ -6,13 +6,14 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { ARCHITECTURES, computeGradients, describeBackend, getArchitecture, selectBackend } from '@moodlab/cnn';
+import { ARCHITECTURES, computeGradients, getArchitecture, selectBackend } from '@moodlab/cnn';
 import { hyperparametersSchema } from '@moodlab/shared';
+import { printMachine } from './machine';
 
 const { values } = parseArgs({ options: { arch: { type: 'string' }, batch: { type: 'string', default: '64' }, top: { type: 'string', default: '12' } } });
 const batch = Number(values.batch);
-const backend = await selectBackend({ threads: 1 });
-console.log(`backend: ${describeBackend(backend)}`);
+const backend = await selectBackend({ threads: 1, measureGemm: true });
+printMachine(backend);
 
 for (const name of values.arch ? values.arch.split(',') : ARCHITECTURES.map((a) => a.name)) {
   const hp = hyperparametersSchema.parse({ architecture: name, batchSize: batch });

@@ -14,11 +14,13 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { ARCHITECTURES, describeBackend, getArchitecture, layersModelJson, modelToArtifact, predictProbabilities, selectBackend, trainModel } from '@moodlab/cnn';
 import { EMOTIONS, hyperparametersSchema } from '@moodlab/shared';
+import { printMachine } from './machine';
 
 const { values } = parseArgs({ options: { arch: { type: 'string' }, batch: { type: 'string', default: '64' }, steps: { type: 'string', default: '16' }, backend: { type: 'string' }, replicas: { type: 'string', default: '1' } } });
 const batch = Number(values.batch), steps = Number(values.steps), replicas = Number(values.replicas);
 const TORCH = path.resolve('../shared/bench/torch_reference.py');
-const backend = await selectBackend({ prefer: values.backend as 'wasm' | undefined, threads: 1 });
+const backend = await selectBackend({ prefer: values.backend as 'wasm' | undefined, threads: 1, measureGemm: true });
+printMachine(backend);
 const archs = values.arch ? values.arch.split(',') : ARCHITECTURES.map((a) => a.name);
 
 function randomImages(n: number) {

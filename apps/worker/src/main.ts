@@ -15,7 +15,7 @@ const log = (line: string) => console.log(`[worker ${env.WORKER_ID}] ${line}`);
 const db = createDb(env.DATABASE_URL);
 const connection = createRedis(env.REDIS_URL, 'worker');
 // Selected here only to report it; each job's child process selects again with the same rules.
-const backend = await selectBackend({ prefer: env.TF_BACKEND, threads: env.TF_THREADS });
+const backend = await selectBackend({ prefer: env.TF_BACKEND, threads: env.TF_THREADS, measureGemm: true });
 log(`backend ${describeBackend(backend)}${backend.skipped.length ? ` (skipped ${backend.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : ''}`);
 
 const shutdown = new AbortController();

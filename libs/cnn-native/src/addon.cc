@@ -7,10 +7,8 @@
 #include <cstring>
 #include <initializer_list>
 
+#include "blas.h"
 #include "kernels.h"
-
-extern "C" void openblas_set_num_threads(int);
-extern "C" char* openblas_get_config(void);
 
 namespace {
 
@@ -66,6 +64,11 @@ int64_t Size(const Dims& d, char which) {
   }
 }
 
+// The GEMM kernels need OpenBLAS, which loadBlas() loads.
+bool BlasReady(napi_env env) {
+  return moodlab::BlasLoaded() || Fail(env, "OpenBLAS is not loaded: call loadBlas() first");
+}
+
 bool Check(napi_env env, size_t got, int64_t want, const char* what) {
   if (static_cast<int64_t>(got) >= want) return true;
   napi_throw_range_error(env, "MOODLAB_NATIVE", what);
@@ -81,7 +84,7 @@ napi_value ForwardJs(napi_env env, napi_callback_info info) {
   size_t nx, nw, nb, ny;
   int32_t activation = 0;
   Dims d;
-  if (argc < 6 || !GetFloats(env, argv[0], &x, &nx) || !GetFloats(env, argv[1], &w, &nw) ||
+  if (!BlasReady(env) || argc < 6 || !GetFloats(env, argv[0], &x, &nx) || !GetFloats(env, argv[1], &w, &nw) ||
       !GetFloats(env, argv[2], &bias, &nb, true) || !GetDims(env, argv[4], &d) || !GetFloats(env, argv[5], &y, &ny)) return nullptr;
   napi_get_value_int32(env, argv[3], &activation);
   double alpha = 0;
@@ -103,7 +106,7 @@ napi_value ConvGradientJs(napi_env env, napi_callback_info info, const char* con
   float* arrays[3];
   size_t lengths[3];
   Dims d;
-  if (argc < 4 || !GetFloats(env, argv[0], &arrays[0], &lengths[0]) || !GetFloats(env, argv[1], &arrays[1], &lengths[1]) ||
+  if (!BlasReady(env) || argc < 4 || !GetFloats(env, argv[0], &arrays[0], &lengths[0]) || !GetFloats(env, argv[1], &arrays[1], &lengths[1]) ||
       !GetDims(env, argv[2], &d) || !GetFloats(env, argv[3], &arrays[2], &lengths[2])) return nullptr;
   for (int i = 0; i < 3; ++i) {
     char message[32];
@@ -226,7 +229,7 @@ napi_value BatchMatMulJs(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   moodlab::MatMulDims d;
-  if (argc < 4 || !GetInts(env, argv[2], 7, reinterpret_cast<int*>(&d))) return nullptr;
+  if (!BlasReady(env) || argc < 4 || !GetInts(env, argv[2], 7, reinterpret_cast<int*>(&d))) return nullptr;
   if (d.batch_a == 0 || d.batch_b == 0 || (d.batch_a != d.batch_b && d.batch_a != 1 && d.batch_b != 1)) {
     Fail(env, "batch sizes must be equal or 1");
     return nullptr;
@@ -240,21 +243,50 @@ napi_value BatchMatMulJs(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+napi_value String(napi_env env, const char* text) {
+  napi_value out;
+  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &out);
+  return out;
+}
+
+// loadBlas(core | null): OpenBLAS with that kernel family (null: its own detection). Returns null
+// when loaded, else why not; only the first call in a process chooses.
+napi_value LoadBlasJs(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  char core[64] = "";
+  napi_valuetype type = napi_undefined;
+  if (argc > 0) napi_typeof(env, argv[0], &type);
+  if (type == napi_string) napi_get_value_string_utf8(env, argv[0], core, sizeof(core), nullptr);
+  const char* error = moodlab::LoadBlas(core);
+  if (!error) {
+    napi_value null;
+    napi_get_null(env, &null);
+    return null;
+  }
+  return String(env, error);
+}
+
 napi_value SetThreadsJs(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   int32_t threads = 1;
   if (argc > 0) napi_get_value_int32(env, argv[0], &threads);
-  openblas_set_num_threads(std::max(1, threads));
+  if (BlasReady(env)) moodlab::SetBlasThreads(std::max(1, threads));
   return nullptr;
 }
 
 napi_value BlasConfigJs(napi_env env, napi_callback_info) {
-  napi_value out;
-  napi_create_string_utf8(env, openblas_get_config(), NAPI_AUTO_LENGTH, &out);
-  return out;
+  return BlasReady(env) ? String(env, moodlab::BlasConfig()) : nullptr;
 }
+
+napi_value BlasCoreJs(napi_env env, napi_callback_info) {
+  return BlasReady(env) ? String(env, moodlab::BlasCoreName()) : nullptr;
+}
+
+napi_value CpuFeaturesJs(napi_env env, napi_callback_info) { return String(env, moodlab::CpuFeatures()); }
 
 napi_value Init(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
@@ -268,6 +300,9 @@ napi_value Init(napi_env env, napi_value exports) {
     {"batchNormBackward", nullptr, BatchNormBackwardJs, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"setThreads", nullptr, SetThreadsJs, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"blasConfig", nullptr, BlasConfigJs, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"blasCore", nullptr, BlasCoreJs, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"loadBlas", nullptr, LoadBlasJs, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"cpuFeatures", nullptr, CpuFeaturesJs, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -7,13 +7,12 @@
 //
 // Layouts are TF's: x and y NHWC, filters [KH, KW, CI, CO]. The im2col row of an output pixel
 // is [KH, KW, CI], which makes the filter a row-major [KH*KW*CI, CO] matrix as it is stored.
-#include <cblas.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <vector>
 
+#include "blas.h"
 #include "kernels.h"
 
 namespace moodlab {
@@ -93,15 +92,14 @@ void Conv2DForward(const float* x, const float* w, const float* bias, int activa
   const int64_t k = static_cast<int64_t>(d.kh) * d.kw * d.c;
   const int64_t pixels = static_cast<int64_t>(d.oh) * d.ow;
   if (IsPointwise(d)) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, d.n * pixels, d.co, k, 1.f, x, k, w, d.co, 0.f, y, d.co);
+    Sgemm(false, false, d.n * pixels, d.co, k, x, k, w, d.co, 0.f, y, d.co);
   } else {
     const int per = ImagesPerChunk(d);
     float* col = Scratch(per * pixels * k).data();
     for (int n0 = 0; n0 < d.n; n0 += per) {
       const int nb = std::min(per, d.n - n0);
       Im2Col(x, d, n0, nb, col);
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, nb * pixels, d.co, k, 1.f, col, k, w, d.co, 0.f,
-                  y + n0 * pixels * d.co, d.co);
+      Sgemm(false, false, nb * pixels, d.co, k, col, k, w, d.co, 0.f, y + n0 * pixels * d.co, d.co);
     }
   }
   if (!bias && activation == 0) return;
@@ -121,7 +119,7 @@ void Conv2DBackpropFilter(const float* x, const float* dy, const Dims& d, float*
   const int64_t k = static_cast<int64_t>(d.kh) * d.kw * d.c;
   const int64_t pixels = static_cast<int64_t>(d.oh) * d.ow;
   if (IsPointwise(d)) {
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, d.co, d.n * pixels, 1.f, x, k, dy, d.co, 0.f, dw, d.co);
+    Sgemm(true, false, k, d.co, d.n * pixels, x, k, dy, d.co, 0.f, dw, d.co);
     return;
   }
   const int per = ImagesPerChunk(d);
@@ -129,8 +127,7 @@ void Conv2DBackpropFilter(const float* x, const float* dy, const Dims& d, float*
   for (int n0 = 0; n0 < d.n; n0 += per) {
     const int nb = std::min(per, d.n - n0);
     Im2Col(x, d, n0, nb, col);
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, d.co, nb * pixels, 1.f, col, k, dy + n0 * pixels * d.co,
-                d.co, n0 == 0 ? 0.f : 1.f, dw, d.co);
+    Sgemm(true, false, k, d.co, nb * pixels, col, k, dy + n0 * pixels * d.co, d.co, n0 == 0 ? 0.f : 1.f, dw, d.co);
   }
 }
 
@@ -139,9 +136,8 @@ void BatchMatMul(const float* a, const float* b, const MatMulDims& d, float* c) 
   const int batch = std::max(d.batch_a, d.batch_b);
   const int64_t size_a = static_cast<int64_t>(d.m) * d.k, size_b = static_cast<int64_t>(d.k) * d.n, size_c = static_cast<int64_t>(d.m) * d.n;
   for (int i = 0; i < batch; ++i) {
-    cblas_sgemm(CblasRowMajor, d.transpose_a ? CblasTrans : CblasNoTrans, d.transpose_b ? CblasTrans : CblasNoTrans, d.m, d.n, d.k, 1.f,
-                a + (d.batch_a == 1 ? 0 : i * size_a), d.transpose_a ? d.m : d.k, b + (d.batch_b == 1 ? 0 : i * size_b),
-                d.transpose_b ? d.k : d.n, 0.f, c + i * size_c, d.n);
+    Sgemm(d.transpose_a, d.transpose_b, d.m, d.n, d.k, a + (d.batch_a == 1 ? 0 : i * size_a), d.transpose_a ? d.m : d.k,
+          b + (d.batch_b == 1 ? 0 : i * size_b), d.transpose_b ? d.k : d.n, 0.f, c + i * size_c, d.n);
   }
 }
 
@@ -150,7 +146,7 @@ void Conv2DBackpropInput(const float* dy, const float* w, const Dims& d, float* 
   const int64_t k = static_cast<int64_t>(d.kh) * d.kw * d.c;
   const int64_t pixels = static_cast<int64_t>(d.oh) * d.ow;
   if (IsPointwise(d)) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, d.n * pixels, k, d.co, 1.f, dy, d.co, w, d.co, 0.f, dx, k);
+    Sgemm(false, true, d.n * pixels, k, d.co, dy, d.co, w, d.co, 0.f, dx, k);
     return;
   }
   std::memset(dx, 0, sizeof(float) * static_cast<int64_t>(d.n) * d.h * d.w * d.c);
@@ -158,8 +154,7 @@ void Conv2DBackpropInput(const float* dy, const float* w, const Dims& d, float* 
   float* col = Scratch(per * pixels * k).data();
   for (int n0 = 0; n0 < d.n; n0 += per) {
     const int nb = std::min(per, d.n - n0);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nb * pixels, k, d.co, 1.f, dy + n0 * pixels * d.co, d.co, w,
-                d.co, 0.f, col, k);
+    Sgemm(false, true, nb * pixels, k, d.co, dy + n0 * pixels * d.co, d.co, w, d.co, 0.f, col, k);
     Col2ImAdd(col, d, n0, nb, dx);
   }
 }

@@ -1,5 +1,5 @@
 export * from './inference';
-export { selectBackend, describeBackend, WASM_DIST_DIR, BACKEND_ORDER, type BackendName, type SelectedBackend } from './backend/select-backend';
+export { selectBackend, describeBackend, describeCpu, WASM_DIST_DIR, BACKEND_ORDER, type BackendName, type SelectedBackend } from './backend/select-backend';
 export { registerWasmTrainingKernels, conv2DBackpropFilterWasm, conv2DBackpropInputWasm } from './backend/wasm-kernels';
 export { NATIVE_MIN_DEPTH, nativeKernelsRegistered, routesToNative, setConvRouting, type ConvRouting } from './backend/native-kernels';
 export { createRng, shuffledIndices, type Rng } from './data/random';

@@ -13,7 +13,7 @@ function send(msg: ChildMessage): Promise<void> {
 
 async function handle(raw: unknown): Promise<void> {
   const msg = parentMessageSchema.parse(raw);
-  const backend = await selectBackend({ prefer: msg.backend, threads: msg.threads });
+  const backend = await selectBackend({ prefer: msg.backend, threads: msg.threads, measureGemm: true });
   await send({ type: 'backend', name: describeBackend(backend) });
   const packMeta = packMetaSchema.parse(msg.dataset.meta);
   if (msg.type === 'train') {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { packageDir } from '@moodlab/shared/node';
 import { registerBroadcastingBatchNormGradient, registerMeanGradient } from './batchnorm-gradient';
-import { loadNativeKernels } from '@moodlab/cnn-native';
+import { loadNativeKernels, measureSgemmGflops, type BlasInfo } from '@moodlab/cnn-native';
 import { registerNativeKernels } from './native-kernels';
 import { registerBatchNormTrainingGradient } from './batchnorm-training';
 import { registerWasmCopyKernels } from './wasm-copy-kernels';
@@ -18,11 +18,26 @@ export interface SelectedBackend {
   skipped: { name: BackendName; reason: string }[];
   /** What runs the convolutions, where the backend has a choice (WASM: OpenBLAS or XNNPACK). */
   kernels?: string;
+  /** The BLAS under the native kernels, where they run. */
+  blas?: BlasInfo & { sgemmGflops?: number };
 }
 
-/** One line for logs and the Run record, e.g. "wasm (convolutions on OpenBLAS)". */
+/**
+ * One line for logs and the Run record, e.g. "wasm (convolutions on OpenBLAS 0.3.21: Haswell
+ * kernels from CPU flags avx2 fma, SGEMM 61.2 GFLOP/s on 1 thread)".
+ */
 export function describeBackend(b: SelectedBackend): string {
-  return b.kernels ? `${b.name} (${b.kernels})` : b.name;
+  if (!b.kernels) return b.name;
+  if (!b.blas) return `${b.name} (${b.kernels})`;
+  const version = /OpenBLAS\s+([\d.]+)/.exec(b.blas.config)?.[1];
+  const rate = b.blas.sgemmGflops === undefined ? '' : `, SGEMM ${b.blas.sgemmGflops.toFixed(1)} GFLOP/s on 1 thread`;
+  return `${b.name} (${b.kernels}${version ? ` ${version}` : ''}: ${b.blas.core} kernels from ${b.blas.chosenBy}${rate})`;
+}
+
+/** This CPU as benchmarks print it: the model the OS reports and the flags that choose kernels. */
+export function describeCpu(b: SelectedBackend): string {
+  if (!b.blas) return 'CPU flags unknown (native kernels not loaded)';
+  return `${b.blas.cpu.model}; flags ${b.blas.cpu.features.join(' ') || 'none reported'}`;
 }
 
 /** Where the WASM binaries ship. */
@@ -48,7 +63,7 @@ function hasGpu(): boolean {
 }
 
 /** Sets up the WASM backend; returns what runs its convolutions. */
-async function setUpWasm(threads: number): Promise<string> {
+async function setUpWasm(threads: number, measureGemm: boolean): Promise<Pick<SelectedBackend, 'kernels' | 'blas'>> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const dist = WASM_DIST_DIR;
   // With a second argument setWasmPaths would use fetch(), which Node cannot point at a file.
@@ -57,15 +72,19 @@ async function setUpWasm(threads: number): Promise<string> {
   registerWasmCopyKernels();
   registerWasmTrainingKernels();
   const native = loadNativeKernels();
-  if (!native.kernels) return `convolutions on XNNPACK; native kernels ${native.reason}`;
+  if (!native.kernels) return { kernels: `convolutions on XNNPACK; native kernels ${native.reason}` };
+  // Measured before registering: the measurement sets OpenBLAS to one thread, registering to `threads`.
+  const sgemmGflops = measureGemm ? measureSgemmGflops(native.kernels) : undefined;
   registerNativeKernels(native.kernels, threads);
-  return 'convolutions on OpenBLAS';
+  return { kernels: 'convolutions on OpenBLAS', blas: { ...native.blas, sgemmGflops } };
 }
 
 export interface SelectBackendOptions {
   /** Force one backend (e.g. in tests or benchmarks); otherwise the fastest that works. */
   prefer?: BackendName;
   threads?: number;
+  /** Time one-thread SGEMM (about 0.1 s) so that logs and run records say what the BLAS reaches here. */
+  measureGemm?: boolean;
 }
 
 export async function selectBackend(opts: SelectBackendOptions = {}): Promise<SelectedBackend> {
@@ -86,8 +105,8 @@ export async function selectBackend(opts: SelectBackendOptions = {}): Promise<Se
       if (!reason) return { name, skipped };
     } else if (name === 'wasm') {
       try {
-        const kernels = await setUpWasm(opts.threads ?? 1);
-        if (await tf.setBackend('wasm')) return { name, skipped, kernels };
+        const kernels = await setUpWasm(opts.threads ?? 1, opts.measureGemm ?? false);
+        if (await tf.setBackend('wasm')) return { name, skipped, ...kernels };
         reason = 'backend failed to initialise';
       } catch (err) {
         reason = (err as Error).message;
