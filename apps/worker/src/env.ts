@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { z } from 'zod';
 import { BACKEND_ORDER } from '@moodlab/cnn';
+import { importRootsSchema } from '@moodlab/runs';
 
 /** The worker's whole configuration, parsed once at boot; nothing else reads process.env. */
 const envSchema = z.object({
@@ -20,6 +21,10 @@ const envSchema = z.object({
   LOCK_DURATION_MS: z.coerce.number().int().min(1000).default(30_000),
   STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
   HEARTBEAT_MS: z.coerce.number().int().min(500).default(5_000),
+  /** How often Postgres and the queue are made to agree (a run whose job vanished is enqueued again). */
+  RECONCILE_MS: z.coerce.number().int().min(500).default(10_000),
+  /** Folders under which import jobs may read server-side paths; none by default (uploads only). The CLI imports without this limit. */
+  MOODLAB_IMPORT_ROOTS: importRootsSchema,
   CODE_VERSION: z.string().default(process.env.npm_package_version ?? 'dev'),
 });
 export type WorkerEnv = z.infer<typeof envSchema>;

@@ -1,12 +1,12 @@
-import { Queue, Worker } from 'bullmq';
+import { Worker } from 'bullmq';
 import { describeBackend, selectBackend } from '@moodlab/cnn';
-import { beat, createDb, markRunFailed, markRunQueued, removeWorker } from '@moodlab/db';
-import { createRedis, EVALUATE_QUEUE, IMPORT_QUEUE, TRAIN_QUEUE } from '@moodlab/jobs';
+import { beat, createDb, getRunHolder, liveWorkers, markRunFailed, markRunQueued, removeWorker } from '@moodlab/db';
+import { createRedis, createTrainQueue, EVALUATE_QUEUE, IMPORT_QUEUE, TRAIN_QUEUE } from '@moodlab/jobs';
+import { reconcileRuns, WORKER_LOST } from '@moodlab/runs';
 import { parseEnv } from './env';
 import { createEvaluateProcessor } from './processors/evaluate';
 import { createImportProcessor } from './processors/import';
 import { createTrainProcessor } from './processors/train';
-import { reconcileRuns } from './reconcile';
 
 const env = parseEnv();
 const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -30,11 +30,18 @@ const workerOptions = {
 const trainWorker = new Worker(TRAIN_QUEUE, createTrainProcessor(ctx), { ...workerOptions, name: env.WORKER_ID });
 const evaluateWorker = new Worker(EVALUATE_QUEUE, createEvaluateProcessor(ctx), { ...workerOptions, name: env.WORKER_ID });
 const importWorker = new Worker(IMPORT_QUEUE, createImportProcessor(ctx), { ...workerOptions, concurrency: 1, name: env.WORKER_ID });
-const trainQueue = new Queue(TRAIN_QUEUE, { connection });
+const trainQueue = createTrainQueue(connection);
+/** A worker silent for three heartbeats is dead. */
+const staleAfterMs = env.HEARTBEAT_MS * 3;
 
 trainWorker.on('stalled', (jobId) => {
   log(`job ${jobId} stalled (its worker died); it will resume from its last checkpoint`);
-  void markRunQueued(db, jobId, 'worker lost; will resume from its last checkpoint').catch((err: Error) => log(`could not requeue run ${jobId}: ${err.message}`));
+  // Any worker's stalled check may report it, possibly after another worker has already taken
+  // the run again: only a dead holder's claim is withdrawn, and only if it is still that one's.
+  void (async () => {
+    const holder = await getRunHolder(db, jobId);
+    if (holder && !(await liveWorkers(db, staleAfterMs)).has(holder)) await markRunQueued(db, jobId, WORKER_LOST, holder);
+  })().catch((err: Error) => log(`could not requeue run ${jobId}: ${err.message}`));
 });
 trainWorker.on('failed', (job, err) => {
   log(`job ${job?.id ?? '?'} failed: ${err.message}`);
@@ -50,11 +57,11 @@ const heartbeat = async () => {
     .catch((err: Error) => log(`heartbeat failed: ${err.message}`));
 };
 await heartbeat();
-await reconcileRuns(db, trainQueue).catch((err: Error) => log(`reconcile failed: ${err.message}`));
-const timers = [
-  setInterval(() => void heartbeat(), env.HEARTBEAT_MS),
-  setInterval(() => void reconcileRuns(db, trainQueue).catch(() => {}), Math.max(env.STALLED_INTERVAL_MS, 10_000)),
-];
+const reconcile = () => reconcileRuns({ db, trainQueue }, { staleAfterMs })
+  .then((actions) => actions.forEach((a) => log(`run ${a.runId} ${a.action}: ${a.reason}`)))
+  .catch((err: Error) => log(`reconcile failed (retried in ${env.RECONCILE_MS / 1000} s): ${err.message}`));
+await reconcile();
+const timers = [setInterval(() => void heartbeat(), env.HEARTBEAT_MS), setInterval(() => void reconcile(), env.RECONCILE_MS)];
 log(`ready: queues ${TRAIN_QUEUE}, ${EVALUATE_QUEUE}, ${IMPORT_QUEUE}; concurrency ${env.WORKER_CONCURRENCY}; ${env.TRAIN_REPLICAS} training process(es) per job on WASM`);
 
 let closing = false;

@@ -8,3 +8,6 @@ export class ConflictError extends Error {}
 export function imagesMissing(name: string): ConflictError {
   return new ConflictError(`Dataset "${name}" has no images on this machine (it was registered from a model card); import them under the name "${name}" to attach them`);
 }
+
+/** The request asks for something this server does not allow (HTTP 403). */
+export class ForbiddenError extends Error {}

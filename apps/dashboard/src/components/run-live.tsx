@@ -20,6 +20,8 @@ export interface RunView {
   epochs: (EpochMetricData & { id: string })[];
   modelVersions: { id: string; version: number; summary: Record<string, unknown>; evaluations: Evaluation[] }[];
   logs: string[];
+  /** Set while the run's worker has missed its heartbeats (it died): how long it has been silent. */
+  workerSilentSeconds?: number | null;
 }
 
 export interface DatasetChoice { id: string; name: string; splits: string[] }
@@ -163,7 +165,8 @@ export function RunLive({ initial, datasets }: { initial: RunView; datasets: Dat
   const evaluation = evaluations[shownEval] ?? evaluations[0];
   return (
     <>
-      <h1>Run {run.id.slice(0, 8)} <span className={`status status-${run.status}`} data-testid="run-status">{run.status}</span></h1>
+      <h1>Run {run.id.slice(0, 8)} <span className={`status status-${run.status}`} data-testid="run-status">{run.status}</span>
+        {run.workerSilentSeconds != null && <span className="status status-queued" data-testid="run-stalled" title="another worker resumes it from its last checkpoint">stalled: worker silent for {run.workerSilentSeconds} s</span>}</h1>
       <div className="card kv">
         <span className="muted">Dataset</span><span><a href={`/datasets/${run.dataset.id}`}>{run.dataset.name}</a></span>
         <span className="muted">Architecture</span><span>{run.architecture}</span>

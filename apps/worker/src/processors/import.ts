@@ -1,6 +1,6 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { describeValidationError, importPayloadSchema, type ImportResultSummary } from '@moodlab/jobs';
-import { importDataset } from '@moodlab/runs';
+import { confineImportPath, importDataset } from '@moodlab/runs';
 import type { ProcessorContext } from './context';
 
 /** Dataset imports: decoding is sharp's (libvips threads), so it runs here rather than in a child. */
@@ -10,7 +10,10 @@ export function createImportProcessor(ctx: ProcessorContext) {
     if (!parsed.success) throw new UnrecoverableError(`Invalid import job payload: ${describeValidationError(parsed.error)}`);
     let last = 0;
     try {
-      return await importDataset(ctx.db, parsed.data, (done, total) => {
+      // The dashboard checks this too; a job enqueued by other means meets the same rule here.
+      const job0 = parsed.data;
+      const payload = job0.source.kind === 'zip' ? job0 : { ...job0, source: { ...job0.source, path: await confineImportPath(job0.source.path, ctx.env.MOODLAB_IMPORT_ROOTS) } };
+      return await importDataset(ctx.db, payload, (done, total) => {
         const now = Date.now();
         if (now - last > 250 || done === total) { last = now; void job.updateProgress({ done, total }); }
       });

@@ -1,7 +1,7 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import {
   getModelVersionByNumber, getRunCheckpoint, getRunStatus, markRunCancelled, markRunCompleted, markRunFailed, markRunQueued,
-  markRunRunning, recordEpoch, recordTrainedModel, replaceCheckpoint, saveRunProgress, setRunBackend, truncateEpochs,
+  markRunRunning, recordEpoch, recordTrainedModel, replaceCheckpoint, saveRunProgress, setRunBackend, truncateEpochs, withDbRetry,
 } from '@moodlab/db';
 import { describeValidationError, trainPayloadSchema, type TrainResult } from '@moodlab/jobs';
 import type { Prisma } from '@moodlab/db';
@@ -22,26 +22,34 @@ export function createTrainProcessor(ctx: ProcessorContext) {
     }
     const { runId, datasetId, hyperparameters } = parsed.data;
     const { db, env } = ctx;
+    const log = (line: string) => console.log(`[worker ${env.WORKER_ID}] run ${runId}: ${line}`);
+    // Prisma's messages open with the call site; their last line says what happened.
+    const message = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n').map((l) => l.trim()).filter(Boolean).at(-1) ?? 'unknown error';
+    // Postgres is the record: a write waits out an outage (and says so) instead of failing the run.
+    const persist = <T>(what: string, write: () => Promise<T>) =>
+      withDbRetry(write, { onRetry: (err, attempt) => log(`database unreachable while saving ${what} (try ${attempt}): ${message(err)}; training goes on, retrying`) });
+    // The job's log and progress live in Redis, which may have lost the job: they are best effort.
+    const note = (line: string) => job.log(line).then(() => undefined, (err: unknown) => log(`${line} (not in the job log: ${message(err)})`));
 
     let pack;
     try {
-      pack = await loadDatasetPack(db, datasetId);
+      pack = await persist('the dataset read', () => loadDatasetPack(db, datasetId));
     } catch (err) {
       await markRunFailed(db, runId, (err as Error).message);
       throw new UnrecoverableError((err as Error).message);
     }
-    if (!(await markRunRunning(db, runId, env.WORKER_ID))) {
+    if (!(await persist('the run\'s start', () => markRunRunning(db, runId, env.WORKER_ID)))) {
       return { modelVersionId: null, epochs: 0, cancelled: true };
     }
     ctx.activeRuns.add(runId);
-    const checkpoint = await getRunCheckpoint(db, runId);
+    const checkpoint = await persist('the checkpoint read', () => getRunCheckpoint(db, runId));
     if (checkpoint) {
       const nextEpoch = Number((checkpoint.meta as { nextEpoch?: number }).nextEpoch ?? 0);
-      await truncateEpochs(db, runId, nextEpoch);
-      await job.log(`resuming from the checkpoint after epoch ${nextEpoch}`);
+      await persist('the epoch table', () => truncateEpochs(db, runId, nextEpoch));
+      await note(`resuming from the checkpoint after epoch ${nextEpoch}`);
     }
 
-    const initial = !checkpoint && hyperparameters.initFrom !== null ? await getModelVersionByNumber(db, hyperparameters.initFrom) : null;
+    const initial = !checkpoint && hyperparameters.initFrom !== null ? await persist('the initial model read', () => getModelVersionByNumber(db, hyperparameters.initFrom!)) : null;
     if (!checkpoint && hyperparameters.initFrom !== null && !initial) {
       const message = `model version ${hyperparameters.initFrom} (initFrom) no longer exists`;
       await markRunFailed(db, runId, message);
@@ -56,15 +64,16 @@ export function createTrainProcessor(ctx: ProcessorContext) {
       },
       async (msg) => {
         if (msg.type === 'backend') {
-          await setRunBackend(db, runId, msg.name);
-          await job.log(`backend: ${msg.name}`);
+          await persist('the backend', () => setRunBackend(db, runId, msg.name));
+          await note(`backend: ${msg.name}`);
         } else if (msg.type === 'progress') {
-          await job.updateProgress(msg.progress);
-          await saveRunProgress(db, runId, msg.progress);
+          await job.updateProgress(msg.progress).catch(() => {});
+          // Progress is overwritten every batch: one that cannot be saved now is skipped, not retried.
+          await saveRunProgress(db, runId, msg.progress).catch((err: unknown) => log(`progress not saved: ${message(err)}`));
         } else if (msg.type === 'epoch') {
-          await recordEpoch(db, runId, msg.metric);
-          await replaceCheckpoint(db, runId, { ...msg.checkpoint, meta: msg.checkpoint.meta as Prisma.InputJsonValue });
-          await job.log(`epoch ${msg.metric.epoch + 1}: loss ${msg.metric.loss.toFixed(4)} acc ${msg.metric.accuracy.toFixed(4)} val_acc ${msg.metric.valAccuracy?.toFixed(4) ?? '-'}`);
+          await persist(`epoch ${msg.metric.epoch + 1}`, () => recordEpoch(db, runId, msg.metric));
+          await persist(`the checkpoint after epoch ${msg.metric.epoch + 1}`, () => replaceCheckpoint(db, runId, { ...msg.checkpoint, meta: msg.checkpoint.meta as Prisma.InputJsonValue }));
+          await note(`epoch ${msg.metric.epoch + 1}: loss ${msg.metric.loss.toFixed(4)} acc ${msg.metric.accuracy.toFixed(4)} val_acc ${msg.metric.valAccuracy?.toFixed(4) ?? '-'}`);
         }
       },
     );
@@ -72,9 +81,10 @@ export function createTrainProcessor(ctx: ProcessorContext) {
     // Cancellation is a status set in Postgres by the dashboard; shutdown is our own SIGTERM.
     let stopReason: 'cancelled' | 'shutdown' | null = null;
     const poll = setInterval(() => {
-      void getRunStatus(db, runId).then((s) => {
+      // An unreachable database only delays noticing a cancel; training goes on.
+      getRunStatus(db, runId).then((s) => {
         if (s === 'cancelled' && !stopReason) { stopReason = 'cancelled'; child.kill(); }
-      });
+      }, () => {});
     }, CANCEL_POLL_MS);
     const onShutdown = () => { stopReason ??= 'shutdown'; child.kill(); };
     ctx.shuttingDown.addEventListener('abort', onShutdown, { once: true });
@@ -85,13 +95,13 @@ export function createTrainProcessor(ctx: ProcessorContext) {
       const best = final.best;
       if (final.averaged) {
         const { epochs, valAccuracy, used } = final.averaged;
-        await job.log(`weights averaged over the last ${epochs} epochs: val_acc ${valAccuracy?.toFixed(4) ?? '-'}; ${used ? 'the average is the model' : 'kept the last epoch\'s weights'}`);
+        await note(`weights averaged over the last ${epochs} epochs: val_acc ${valAccuracy?.toFixed(4) ?? '-'}; ${used ? 'the average is the model' : 'kept the last epoch\'s weights'}`);
       }
       if (final.recalibrated) {
         const { images, valAccuracyBefore, valAccuracy, used } = final.recalibrated;
-        await job.log(`BatchNorm statistics recomputed over ${images} training images: val_acc ${valAccuracyBefore?.toFixed(4) ?? '-'} -> ${valAccuracy?.toFixed(4) ?? '-'}; ${used ? 'kept' : 'discarded'}`);
+        await note(`BatchNorm statistics recomputed over ${images} training images: val_acc ${valAccuracyBefore?.toFixed(4) ?? '-'} -> ${valAccuracy?.toFixed(4) ?? '-'}; ${used ? 'kept' : 'discarded'}`);
       }
-      const mv = await recordTrainedModel(db, {
+      const mv = await persist('the trained model', () => recordTrainedModel(db, {
         runId, datasetId, architecture: hyperparameters.architecture,
         summary: {
           epochs: final.history.length, stoppedEarly: final.stoppedEarly,
@@ -102,21 +112,23 @@ export function createTrainProcessor(ctx: ProcessorContext) {
         },
         artifact: { meta: final.model.meta as Prisma.InputJsonValue, data: final.model.data },
         evaluation: final.evaluation ? { split: 'validation', ...final.evaluation } : null,
-      });
-      await markRunCompleted(db, runId);
+      }));
+      if (!(await persist('the completion', () => markRunCompleted(db, runId)))) {
+        log(`trained with model version ${mv.id}, but the run was no longer running or queued (cancelled meanwhile?); its status stays`);
+      }
       return { modelVersionId: mv.id, epochs: final.history.length, cancelled: false };
     } catch (err) {
       if (stopReason === 'cancelled') {
-        await markRunCancelled(db, runId);
+        await persist('the cancellation', () => markRunCancelled(db, runId));
         return { modelVersionId: null, epochs: 0, cancelled: true };
       }
       if (stopReason === 'shutdown' && token) {
         // Hand the job back; whichever worker takes it resumes from the last checkpoint.
-        await markRunQueued(db, runId, 'worker shut down; will resume from its last checkpoint');
+        await persist('the hand-back', () => markRunQueued(db, runId, 'worker shut down; will resume from its last checkpoint'));
         await job.moveToDelayed(Date.now() + 500, token);
         throw new DelayedError();
       }
-      await markRunFailed(db, runId, (err as Error).message);
+      await persist('the failure', () => markRunFailed(db, runId, (err as Error).message));
       throw err;
     } finally {
       clearInterval(poll);

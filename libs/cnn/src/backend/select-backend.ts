@@ -79,6 +79,21 @@ async function setUpWasm(threads: number, measureGemm: boolean): Promise<Pick<Se
   return { kernels: 'convolutions on OpenBLAS', blas: { ...native.blas, sgemmGflops } };
 }
 
+/**
+ * Emscripten's Node glue, run when the WASM module starts, adds an 'unhandledRejection' listener
+ * that rethrows: any stray rejection anywhere in the host process (a worker's database call
+ * during an outage) would then kill it. What to do with those is the host's decision, so the
+ * listener goes.
+ */
+async function withoutEmscriptenRethrow<T>(start: () => Promise<T>): Promise<T> {
+  const before = new Set(process.listeners('unhandledRejection'));
+  try {
+    return await start();
+  } finally {
+    for (const listener of process.listeners('unhandledRejection')) if (!before.has(listener)) process.removeListener('unhandledRejection', listener);
+  }
+}
+
 export interface SelectBackendOptions {
   /** Force one backend (e.g. in tests or benchmarks); otherwise the fastest that works. */
   prefer?: BackendName;
@@ -105,8 +120,8 @@ export async function selectBackend(opts: SelectBackendOptions = {}): Promise<Se
       if (!reason) return { name, skipped };
     } else if (name === 'wasm') {
       try {
-        const kernels = await setUpWasm(opts.threads ?? 1, opts.measureGemm ?? false);
-        if (await tf.setBackend('wasm')) return { name, skipped, ...kernels };
+        const kernels = await withoutEmscriptenRethrow(async () => ({ ...(await setUpWasm(opts.threads ?? 1, opts.measureGemm ?? false)), ready: await tf.setBackend('wasm') }));
+        if (kernels.ready) return { name, skipped, kernels: kernels.kernels, blas: kernels.blas };
         reason = 'backend failed to initialise';
       } catch (err) {
         reason = (err as Error).message;

@@ -100,8 +100,14 @@ export async function setRunBackend(db: Db, id: string, backend: string) {
   await db.run.update({ where: { id }, data: { backend } });
 }
 
-export function markRunQueued(db: Db, id: string, reason: string) {
-  return transition(db, id, ['running'], { status: 'queued', error: reason, workerId: null });
+/**
+ * A running run goes back to the queue. With `heldBy`, only while that worker still holds it: a
+ * dead worker's run may already have been taken by another worker, whose claim must stand.
+ */
+export async function markRunQueued(db: Db, id: string, reason: string, heldBy?: string | null): Promise<boolean> {
+  if (heldBy === undefined) return transition(db, id, ['running'], { status: 'queued', error: reason, workerId: null });
+  const { count } = await db.run.updateMany({ where: { id, status: 'running', workerId: heldBy }, data: { status: 'queued', error: reason, workerId: null } });
+  return count === 1;
 }
 
 /** A failed or cancelled run goes back to the queue (it resumes from its checkpoint). */
@@ -110,8 +116,9 @@ export function requeueRun(db: Db, id: string, hyperparameters?: Prisma.InputJso
   return transition(db, id, ['failed', 'cancelled'], { status: 'queued', error: null, finishedAt: null, workerId: null, ...(hyperparameters ? { hyperparameters } : {}) });
 }
 
+/** Also from queued: a job that finished with its model is complete, whatever a stalled-job check decided meanwhile. */
 export function markRunCompleted(db: Db, id: string) {
-  return transition(db, id, ['running'], { status: 'completed', finishedAt: new Date() });
+  return transition(db, id, ['running', 'queued'], { status: 'completed', finishedAt: new Date(), error: null });
 }
 
 export function markRunFailed(db: Db, id: string, error: string) {
@@ -166,5 +173,11 @@ export async function getRunCheckpoint(db: Db, runId: string) {
 }
 
 export async function findRunsByStatus(db: Db, status: RunStatus) {
-  return db.run.findMany({ where: { status }, select: { id: true, jobId: true, workerId: true, kind: true } });
+  return db.run.findMany({ where: { status }, select: { id: true, jobId: true, workerId: true, kind: true, datasetId: true, hyperparameters: true, createdAt: true } });
+}
+
+/** Who holds a run now (null: nobody). */
+export async function getRunHolder(db: Db, id: string): Promise<string | null> {
+  const run = await db.run.findUnique({ where: { id }, select: { workerId: true } });
+  return run?.workerId ?? null;
 }

@@ -1,4 +1,4 @@
-import { getRun } from '@moodlab/db';
+import { getRun, workerLastSeen } from '@moodlab/db';
 import { TERMINAL_STATUSES } from '@moodlab/shared';
 import { errorResponse, uuidParam } from '@/server/http';
 import { NotFoundError, runLogs } from '@moodlab/runs';
@@ -7,6 +7,8 @@ import { services } from '@/server/services';
 export const dynamic = 'force-dynamic';
 
 const POLL_MS = 500;
+/** A running run's worker silent this long (three missed heartbeats) is shown as lost. */
+const SILENT_AFTER_MS = 15_000;
 
 /**
  * Server-sent events with the run as stored in Postgres (status, progress, epochs), sent
@@ -28,10 +30,15 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
       let open = true;
       req.signal.addEventListener('abort', () => { open = false; });
       while (open) {
-        const run = await getRun(services().db, id);
+        // The database may be away for a while (a restart): the stream waits for it.
+        const run = await getRun(services().db, id).catch(() => undefined);
+        if (run === undefined) { await new Promise((r) => setTimeout(r, POLL_MS * 4)); continue; }
         if (!run) break;
         const logs = await runLogs(services(), id).catch(() => []);
-        const payload = JSON.stringify({ ...run, logs });
+        const seen = run.status === 'running' && run.workerId ? await workerLastSeen(services().db, run.workerId).catch(() => null) : null;
+        const workerSilentMs = seen && Date.now() - seen.getTime() > SILENT_AFTER_MS ? Date.now() - seen.getTime() : null;
+        // Rounded to seconds, so that the payload changes (and is sent) once a second, not every poll.
+        const payload = JSON.stringify({ ...run, logs, workerSilentSeconds: workerSilentMs === null ? null : Math.floor(workerSilentMs / 1000) });
         if (payload !== last) {
           last = payload;
           controller.enqueue(encoder.encode(`data: ${payload}\n\n`));
