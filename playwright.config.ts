@@ -23,7 +23,7 @@ export default defineConfig({
     },
   },
   webServer: [
-    { command: 'npx tsx e2e/prepare.ts && cd apps/dashboard && npx next start -p 3100', url: 'http://127.0.0.1:3100/api/datasets', env, reuseExistingServer: false, timeout: 60_000 },
+    { command: 'npx tsx e2e/prepare.ts && cd apps/dashboard && npx next start -H 127.0.0.1 -p 3100', url: 'http://127.0.0.1:3100/api/datasets', env, reuseExistingServer: false, timeout: 60_000 },
     { command: 'node --import tsx apps/worker/src/main.ts', env: { ...env, WORKER_ID: 'e2e-worker' }, wait: { stdout: /ready: queues/ }, reuseExistingServer: false, timeout: 60_000 },
   ],
 });

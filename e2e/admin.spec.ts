@@ -29,7 +29,13 @@ test('with an admin password, mutating actions need sign-in; pages and predictio
   expect((await request.post(`${base}/api/models/rollback`, { data: {} })).status()).toBe(401);
   expect((await request.get(`${base}/`)).status()).toBe(200);
   expect((await request.post(`${base}/api/auth/signin`, { data: { password: 'wrong' } })).status()).toBe(401);
-  expect((await request.post(`${base}/api/auth/signin`, { data: { password: 'correct horse' } })).status()).toBe(200);
+  const signedIn = await request.post(`${base}/api/auth/signin`, { data: { password: 'correct horse' } });
+  expect(signedIn.status()).toBe(200);
+  // A signed, expiring token that only same-site requests carry, never the password or a hash of it.
+  const cookie = signedIn.headers()['set-cookie'] ?? '';
+  expect(cookie).toMatch(/moodlab_session=[\w-]+\.[\w-]+\.[\w-]+/);
+  expect(cookie).toMatch(/HttpOnly/i);
+  expect(cookie).toMatch(/SameSite=Strict/i);
   // The session cookie is now in this request context.
   const allowed = await request.post(`${base}/api/runs`, { data: start });
   expect(allowed.status()).toBe(201);
@@ -40,5 +46,14 @@ test('with an admin password, mutating actions need sign-in; pages and predictio
   const viaToken = await api.post(`${base}/api/runs`, { data: start, headers: { authorization: 'Bearer correct horse' } });
   expect(viaToken.status()).toBe(201);
   await api.post(`${base}/api/runs/${((await viaToken.json()) as { id: string }).id}/cancel`, { headers: { authorization: 'Bearer correct horse' } });
+  await api.dispose();
+});
+
+test('sign-in is throttled after repeated wrong passwords', async ({ playwright }) => {
+  const api = await playwright.request.newContext();
+  const statuses: number[] = [];
+  for (let i = 0; i < 12; i++) statuses.push((await api.post(`${base}/api/auth/signin`, { data: { password: `guess ${i}` } })).status());
+  expect(statuses.slice(0, 9).every((s) => s === 401)).toBe(true);
+  expect(statuses.at(-1)).toBe(429);
   await api.dispose();
 });

@@ -13,6 +13,6 @@ npx tsx tools/seed/seed.ts
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM
 npx tsx apps/worker/src/main.ts & pids+=($!)
-(cd apps/dashboard && npx next start -p "${PORT:-3000}") & pids+=($!)
-echo "Moodlab is up: dashboard on http://localhost:${PORT:-3000}, one worker. Ctrl-C to stop."
+bash tools/setup/start-dashboard.sh & pids+=($!)
+echo "Moodlab is up: dashboard on http://${HOST:-127.0.0.1}:${PORT:-3000}, one worker. Ctrl-C to stop."
 wait -n

@@ -9,6 +9,15 @@ import { EMOTIONS } from '@moodlab/shared';
  * worker's import queue and the CLI, so both produce the same dataset from the same files.
  */
 export async function importDataset(db: Db, job: ImportPayload, onProgress: (done: number, total: number) => void) {
+  try {
+    return await importFrom(db, job, onProgress);
+  } finally {
+    // An upload is used once, imported or refused; a worker that dies keeps it for the job's next attempt.
+    if (job.source.kind === 'zip') await deleteArtifact(db, job.source.artifactId);
+  }
+}
+
+async function importFrom(db: Db, job: ImportPayload, onProgress: (done: number, total: number) => void) {
   const opts = { classNames: EMOTIONS, size: job.imageSize, onProblem: job.onProblem, onProgress };
   let result: ImportResult;
   let source: string;
@@ -32,6 +41,5 @@ export async function importDataset(db: Db, job: ImportPayload, onProgress: (don
     counts: Object.fromEntries(Object.entries(splits).map(([k, v]) => [k, classCounts(v, EMOTIONS)])),
     report: JSON.parse(JSON.stringify(report)), pack: { meta: packed.meta, data: packed.data },
   });
-  if (job.source.kind === 'zip') await deleteArtifact(db, job.source.artifactId);
   return { datasetId: dataset.id, kept: report.kept, files: report.files };
 }

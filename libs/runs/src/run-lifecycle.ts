@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { architectureNames } from '@moodlab/cnn/registry';
 import { createRun, getDataset, getModelVersionContract, getRun, markRunCancelled, markRunFailed, requeueRun, setRunJobId, type Db } from '@moodlab/db';
 import { enqueueTrain, type createTrainQueue } from '@moodlab/jobs';
-import { hyperparametersSchema, storedHyperparametersSchema, type Hyperparameters } from '@moodlab/shared';
+import { hyperparametersSchema, storableText, storedHyperparametersSchema, type Hyperparameters } from '@moodlab/shared';
 import { ConflictError, imagesMissing, NotFoundError } from './errors';
 
 /**
@@ -17,7 +17,7 @@ export interface RunDeps {
 export const startRunRequestSchema = z.object({
   datasetId: z.uuid(),
   hyperparameters: hyperparametersSchema.default(hyperparametersSchema.parse({})),
-  tags: z.array(z.string().min(1).max(40)).max(20).default([]),
+  tags: z.array(storableText().min(1).max(40)).max(20).default([]),
   priority: z.number().int().min(0).max(1000).optional(),
 }).strict();
 export type StartRunRequest = z.input<typeof startRunRequestSchema>;

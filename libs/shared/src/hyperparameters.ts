@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { versionNumberSchema } from './stored-values';
 
 /** Preprocessing is part of the model contract: it is stored in every exported artifact. */
 export const preprocessingSchema = z.object({
@@ -51,7 +52,7 @@ export const hyperparametersSchema = z.object({
    * Start from this model version's weights instead of random ones (same architecture, classes
    * and image size): fine-tuning, or more epochs for a shipped model on a new machine.
    */
-  initFrom: z.number().int().min(1).nullable().default(null).describe("A model version to start from (empty: random weights)"),
+  initFrom: versionNumberSchema.nullable().default(null).describe("A model version to start from (empty: random weights)"),
 });
 export type Hyperparameters = z.infer<typeof hyperparametersSchema>;
 export type HyperparametersInput = z.input<typeof hyperparametersSchema>;

@@ -3,3 +3,4 @@ export * from './hyperparameters';
 export * from './status';
 export * from './progress';
 export * from './finishing';
+export * from './stored-values';

@@ -2,7 +2,7 @@ import { NextResponse } from 'next/server';
 import { z } from 'zod';
 import { describeValidationError } from '@moodlab/jobs';
 import { ImageDecodeError } from '@moodlab/faces/node';
-import { ConflictError, NotFoundError } from '@moodlab/runs';
+import { ConflictError, ForbiddenError, NotFoundError } from '@moodlab/runs';
 import { requireAdmin } from './auth';
 import { HttpError } from './http-error';
 
@@ -15,11 +15,18 @@ export function errorResponse(err: unknown): NextResponse {
   if (err instanceof z.ZodError) return NextResponse.json({ error: 'invalid request', details: describeValidationError(err) }, { status: 400 });
   if (err instanceof NotFoundError) return NextResponse.json({ error: err.message }, { status: 404 });
   if (err instanceof ConflictError) return NextResponse.json({ error: err.message }, { status: 409 });
+  if (err instanceof ForbiddenError) return NextResponse.json({ error: err.message }, { status: 403 });
+  // The detail (a database's error text, a path) is for the server's log, not for the client.
   console.error(err);
-  return NextResponse.json({ error: 'internal error', details: (err as Error).message }, { status: 500 });
+  return NextResponse.json({ error: 'internal error; the server log has the details' }, { status: 500 });
 }
 
+/**
+ * A JSON body, sent as application/json: a page on another site can send text/plain or form
+ * bodies without asking the browser's permission (CORS), but not this type.
+ */
 export async function readJson(req: Request): Promise<unknown> {
+  if (!/^application\/json\s*(;|$)/i.test(req.headers.get('content-type') ?? '')) throw new HttpError(415, 'send the body as JSON with content-type: application/json');
   try {
     return await req.json();
   } catch {
@@ -29,9 +36,26 @@ export async function readJson(req: Request): Promise<unknown> {
 
 export const uuidParam = z.uuid();
 
-/** Like jsonRoute, for handlers that change state: they need the admin session when a password is set. */
+/**
+ * Refuses a request that a page of another site made the browser send (a form, a bodyless POST):
+ * it would act with the user's session, or on a dashboard without a password. Browsers say where
+ * a request comes from in Sec-Fetch-Site and Origin; clients that are not browsers send neither.
+ */
+export function requireSameOrigin(req: Request): void {
+  const site = req.headers.get('sec-fetch-site');
+  if (site && site !== 'same-origin' && site !== 'none') throw new HttpError(403, `cross-site request refused (${site})`);
+  const origin = req.headers.get('origin');
+  if (origin === null) return;
+  const host = req.headers.get('host');
+  let originHost: string | null = null;
+  try { originHost = new URL(origin).host; } catch { /* "null" or garbage: refused below */ }
+  if (!host || originHost !== host) throw new HttpError(403, 'cross-origin request refused');
+}
+
+/** Like jsonRoute, for handlers that change state: same-origin only, and the admin session when a password is set. */
 export function adminRoute<A extends [Request, ...unknown[]]>(handler: (...args: A) => Promise<Response>) {
   return jsonRoute(async (...args: A) => {
+    requireSameOrigin(args[0]);
     await requireAdmin(args[0]);
     return handler(...args);
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { versionNumberSchema } from '@moodlab/shared';
 import { HttpError } from './http';
 
 /** Limits and parsing of a prediction request: multipart (field "image") or JSON with base64. */
@@ -7,12 +8,12 @@ export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
 
 const jsonBodySchema = z.object({
   image: z.string().min(1, 'image is empty'),
-  modelVersion: z.number().int().positive().optional(),
+  modelVersion: versionNumberSchema.optional(),
   detector: z.enum(['tiny', 'ssd']).default('tiny'),
 }).strict();
 
 const optionsSchema = z.object({
-  modelVersion: z.coerce.number().int().positive().optional(),
+  modelVersion: z.coerce.number().pipe(versionNumberSchema).optional(),
   detector: z.enum(['tiny', 'ssd']).default('tiny'),
 });
 
@@ -24,9 +25,11 @@ function checkSize(n: number): void {
 }
 
 export async function parsePredictRequest(req: Request): Promise<PredictRequest> {
-  const length = Number(req.headers.get('content-length') ?? 0);
-  if (length > MAX_IMAGE_BYTES + 64 * 1024) checkSize(length);
   const type = req.headers.get('content-type') ?? '';
+  // The image limit is on its bytes; base64 in JSON carries 4 characters for every 3 of them.
+  const length = Number(req.headers.get('content-length') ?? 0);
+  const maxBody = (type.startsWith('application/json') ? Math.ceil((MAX_IMAGE_BYTES * 4) / 3) : MAX_IMAGE_BYTES) + 64 * 1024;
+  if (length > maxBody) throw new HttpError(413, `the request body is ${(length / 1e6).toFixed(1)} MB; images are limited to ${MAX_IMAGE_BYTES / 1024 / 1024} MB`);
   if (type.startsWith('multipart/form-data')) {
     const form = await req.formData().catch(() => { throw new HttpError(400, 'malformed multipart body'); });
     const file = form.get('image');

@@ -24,7 +24,7 @@ export async function importFer2013Csv(file: string, opts: { classNames: readonl
     const cells = line.split(',');
     if (!header) {
       header = cells.map((c) => c.trim().toLowerCase());
-      for (const col of ['emotion', 'pixels', 'usage']) if (!header.includes(col)) throw new Error(`${file}: missing column "${col}" (found: ${header.join(', ')})`);
+      for (const col of ['emotion', 'pixels', 'usage']) if (!header.includes(col)) throw new Error(`${file}: missing column "${col}" (the first line has ${header.length} comma-separated fields; a FER2013 CSV starts with "emotion,pixels,Usage")`);
       continue;
     }
     row++;

@@ -91,6 +91,15 @@ describe('zip import', () => {
     expect(fromZip.splits.train!.images).toEqual(fromFolder.splits.train!.images);
   });
 
+  it('refuses an archive that would inflate past its limits, before inflating it', async () => {
+    const limits = { maxEntries: 3, maxEntryBytes: 1000, maxTotalBytes: 1500 };
+    const zeros = (n: number) => new Uint8Array(n);
+    await expect(importZip(zipSync({ 'train/happy/a.png': zeros(1001) }), { classNames: EMOTIONS }, limits)).rejects.toThrow(/refused: train\/happy\/a.png inflates to/);
+    await expect(importZip(zipSync({ 'train/happy/a.png': zeros(800), 'train/happy/b.png': zeros(800) }), { classNames: EMOTIONS }, limits)).rejects.toThrow(/refused: it inflates to more than/);
+    const many = Object.fromEntries([1, 2, 3, 4].map((i) => [`train/happy/${i}.png`, zeros(1)]));
+    await expect(importZip(zipSync(many), { classNames: EMOTIONS }, limits)).rejects.toThrow(/refused: more than 3 entries/);
+  });
+
   it('rejects a file that is not a zip', async () => {
     await expect(importZip(new Uint8Array([1, 2, 3, 4]), { classNames: EMOTIONS })).rejects.toThrow(/not a readable zip/);
   });
@@ -112,7 +121,10 @@ describe('fer2013.csv import', () => {
 
   it('rejects a CSV without the expected columns', async () => {
     const file = path.join(root, 'bad.csv');
-    await writeFile(file, 'a,b\n1,2\n');
-    await expect(importFer2013Csv(file, { classNames: EMOTIONS })).rejects.toThrow(/missing column "emotion"/);
+    await writeFile(file, 'root:x:0:0:root:/root:/bin/bash,b\n1,2\n');
+    const error = await importFer2013Csv(file, { classNames: EMOTIONS }).catch((e: Error) => e.message);
+    expect(error).toMatch(/missing column "emotion" \(the first line has 2 comma-separated fields/);
+    // The message never quotes the file: imports can be pointed at files the requester may not read.
+    expect(error).not.toMatch(/root:x/);
   });
 });

@@ -1,7 +1,9 @@
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
-import { getDatasetByName, saveArtifact } from '@moodlab/db';
+import { deleteArtifact, getDatasetByName, saveArtifact } from '@moodlab/db';
 import { enqueueImport, importSourceSchema } from '@moodlab/jobs';
+import { confineImportPath } from '@moodlab/runs';
+import { env } from '@/server/env';
 import { adminRoute, HttpError, readJson } from '@/server/http';
 import { services } from '@/server/services';
 
@@ -18,6 +20,7 @@ export const POST = adminRoute(async (req: Request) => {
   const { db, importQueue } = services();
   const type = req.headers.get('content-type') ?? '';
   let payload: unknown;
+  let uploadId: string | null = null;
   if (type.startsWith('multipart/form-data')) {
     const form = await req.formData().catch(() => { throw new HttpError(400, 'malformed multipart body'); });
     const file = form.get('file');
@@ -26,13 +29,18 @@ export const POST = adminRoute(async (req: Request) => {
     const opts = optionsSchema.parse(Object.fromEntries(['name', 'imageSize', 'onProblem'].map((k) => [k, form.get(k) ?? undefined])));
     if (await getDatasetByName(db, opts.name)) throw new HttpError(409, `a dataset named "${opts.name}" exists already`);
     const upload = await saveArtifact(db, { kind: 'upload', meta: { fileName: file.name }, data: new Uint8Array(await file.arrayBuffer()) });
+    uploadId = upload.id;
     payload = { ...opts, source: { kind: 'zip', artifactId: upload.id, fileName: file.name } };
   } else {
     const body = optionsSchema.extend({ source: importSourceSchema }).strict().parse(await readJson(req));
     if (body.source.kind === 'zip') throw new HttpError(400, 'upload zips as multipart/form-data');
+    const confined = await confineImportPath(body.source.path, env.MOODLAB_IMPORT_ROOTS);
     if (await getDatasetByName(db, body.name)) throw new HttpError(409, `a dataset named "${body.name}" exists already`);
-    payload = body;
+    payload = { ...body, source: { ...body.source, path: confined } };
   }
-  const job = await enqueueImport(importQueue, payload);
+  const job = await enqueueImport(importQueue, payload).catch(async (err: unknown) => {
+    if (uploadId) await deleteArtifact(db, uploadId);
+    throw err;
+  });
   return NextResponse.json({ jobId: job.id }, { status: 202 });
 });

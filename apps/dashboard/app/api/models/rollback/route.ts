@@ -1,10 +1,11 @@
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
+import { storableText } from '@moodlab/shared';
 import { rollbackPromotion } from '@moodlab/db';
 import { adminRoute, HttpError, readJson } from '@/server/http';
 import { services } from '@/server/services';
 
-const bodySchema = z.object({ note: z.string().max(500).default('') }).strict();
+const bodySchema = z.object({ note: storableText().max(500).default('') }).strict();
 
 export const POST = adminRoute(async (req: Request) => {
   const { note } = bodySchema.parse(await readJson(req));

@@ -1,11 +1,12 @@
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
+import { storableText } from '@moodlab/shared';
 import { getModelVersion, promoteModelVersion } from '@moodlab/db';
 import { NotFoundError } from '@moodlab/runs';
 import { adminRoute, readJson, uuidParam } from '@/server/http';
 import { services } from '@/server/services';
 
-const bodySchema = z.object({ note: z.string().max(500).default('') }).strict();
+const bodySchema = z.object({ note: storableText().max(500).default('') }).strict();
 
 export const POST = adminRoute(async (req: Request, { params }: { params: Promise<{ id: string }> }) => {
   const id = uuidParam.parse((await params).id);

@@ -16,11 +16,14 @@ export const POST = adminRoute(async (req: Request, { params }: { params: Promis
   if (!job) throw new HttpError(404, `no job ${jobId} in the ${queue} queue`);
   if (action === 'cancel') {
     if (queue === 'train') return NextResponse.json(await runs.cancel(jobId));
+    // A worker holds a running job's lock; BullMQ refuses to remove it from under that worker.
+    if ((await job.getState()) === 'active') throw new HttpError(409, `${queue} job ${jobId} is running on a worker and cannot be cancelled; wait for it to finish`);
     await job.remove();
     return NextResponse.json({ removed: jobId });
   }
   if (action === 'retry') {
     if (queue === 'train') return NextResponse.json(await runs.resume(jobId));
+    if ((await job.getState()) !== 'failed') throw new HttpError(409, `${queue} job ${jobId} has not failed; only failed jobs can be retried`);
     await job.retry('failed');
     return NextResponse.json({ retried: jobId });
   }
