@@ -19,6 +19,8 @@ import { printMachine } from './machine';
 const { values } = parseArgs({ options: { arch: { type: 'string' }, batch: { type: 'string', default: '64' }, steps: { type: 'string', default: '16' }, backend: { type: 'string' }, replicas: { type: 'string', default: '1' } } });
 const batch = Number(values.batch), steps = Number(values.steps), replicas = Number(values.replicas);
 const TORCH = path.resolve('../shared/bench/torch_reference.py');
+// Taken before the native kernels set OPENBLAS_CORETYPE in this process: PyTorch runs as the user's shell would run it.
+const torchEnv = { ...process.env };
 const backend = await selectBackend({ prefer: values.backend as 'wasm' | undefined, threads: 1, measureGemm: true });
 printMachine(backend);
 const archs = values.arch ? values.arch.split(',') : ARCHITECTURES.map((a) => a.name);
@@ -51,7 +53,7 @@ for (const name of archs) {
     const artifact = await modelToArtifact(result.model, { classNames: [...EMOTIONS], preprocessing: hp.preprocessing, architecture: name });
     await writeFile(path.join(dir, 'model.json'), JSON.stringify(layersModelJson(artifact.meta)));
     try {
-      const out = execFileSync('/usr/bin/python3', [TORCH, '--model', path.join(dir, 'model.json'), '--threads', String(replicas), '--batch', String(batch), '--steps', String(steps)], { encoding: 'utf8' });
+      const out = execFileSync('/usr/bin/python3', [TORCH, '--model', path.join(dir, 'model.json'), '--threads', String(replicas), '--batch', String(batch), '--steps', String(steps)], { encoding: 'utf8', env: torchEnv });
       torch = JSON.parse(out.trim().split('\n').at(-1)!);
     } catch (err) {
       console.error(`torch reference failed for ${name}: ${(err as Error).message.split('\n')[0]}`);
