@@ -29,7 +29,7 @@ export async function parsePredictRequest(req: Request): Promise<PredictRequest>
   // The image limit is on its bytes; base64 in JSON carries 4 characters for every 3 of them.
   const length = Number(req.headers.get('content-length') ?? 0);
   const maxBody = (type.startsWith('application/json') ? Math.ceil((MAX_IMAGE_BYTES * 4) / 3) : MAX_IMAGE_BYTES) + 64 * 1024;
-  if (length > maxBody) throw new HttpError(413, `the request body is ${(length / 1e6).toFixed(1)} MB; images are limited to ${MAX_IMAGE_BYTES / 1024 / 1024} MB`);
+  if (length > maxBody) throw new HttpError(413, `the request body is ${(length / 1e6).toFixed(1)} MB; the limit is ${MAX_IMAGE_BYTES / 1024 / 1024} MB for the image`);
   if (type.startsWith('multipart/form-data')) {
     const form = await req.formData().catch(() => { throw new HttpError(400, 'malformed multipart body'); });
     const file = form.get('image');

@@ -10,7 +10,7 @@ export const POST = jsonRoute(async (req: Request) => {
   // Behind a proxy the client is its first forwarded address; here, the socket's peer, which Next does not expose.
   const client = req.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || 'direct';
   const result = await signIn(bodySchema.parse(await readJson(req)).password, client);
-  if (!result.session) {
+  if (result.session === null) {
     if (result.retryAfterSeconds) throw new HttpError(429, `too many wrong passwords; try again in ${result.retryAfterSeconds} s`);
     throw new HttpError(401, 'wrong password');
   }
