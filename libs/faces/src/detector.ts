@@ -1,8 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Box } from './crop';
 import type { TinyDetectorNet } from './tiny-detector-fused';
+import { frameFace, type Framing } from './framing';
 
 export type DetectorKind = 'tiny' | 'ssd';
+
+/** Each detector's framing (see framing.ts); `null` leaves its boxes as they are (squared around their centre when cropped). */
+export const DETECTOR_FRAMING: Record<DetectorKind, Framing | null> = {
+  tiny: { scale: 0.936, dx: 0.027, dy: -0.106 },
+  ssd: null,
+};
 
 /** The part of @vladmandic/face-api we use; the browser and Node builds both provide it. */
 export interface FaceApi {
@@ -30,6 +37,8 @@ export interface DetectorOptions {
    */
   inputSize?: number | 'auto';
   minScore?: number;
+  /** How boxes map onto the training framing; by default the detector's (DETECTOR_FRAMING), null for its raw boxes. */
+  framing?: Framing | null;
 }
 
 export function detectorOptions(api: FaceApi, o: DetectorOptions & { inputSize?: number }): unknown {
@@ -66,7 +75,7 @@ async function detectAtSize(api: FaceApi, input: tf.Tensor3D, o: DetectorOptions
   }
 }
 
-/** Detected faces as plain boxes, largest first. */
+/** Detected faces as plain boxes around each face as the model's training crops frame it, largest first. */
 export async function detectFaces(api: FaceApi, input: tf.Tensor3D, o: DetectorOptions): Promise<{ box: Box; score: number }[]> {
   const sizes = o.kind === 'tiny' && o.inputSize === 'auto' ? AUTO_INPUT_SIZES : [o.inputSize === 'auto' ? undefined : o.inputSize];
   let found: { box: Box; score: number }[] = [];
@@ -74,7 +83,8 @@ export async function detectFaces(api: FaceApi, input: tf.Tensor3D, o: DetectorO
     found = await detectAtSize(api, input, { ...o, inputSize });
     if (found.length) break;
   }
+  const framing = o.framing === undefined ? DETECTOR_FRAMING[o.kind] : o.framing;
   return found
-    .map((d) => ({ box: { x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height }, score: d.score }))
+    .map((d) => ({ box: frameFace({ x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height }, framing), score: d.score }))
     .sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
 }
