@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { expect, test } from '@playwright/test';
 
 /** A second dashboard with ADMIN_PASSWORD set: state changes need sign-in, reading does not. */
@@ -55,5 +57,28 @@ test('sign-in is throttled after repeated wrong passwords', async ({ playwright 
   for (let i = 0; i < 12; i++) statuses.push((await api.post(`${base}/api/auth/signin`, { data: { password: `guess ${i}` } })).status());
   expect(statuses.slice(0, 9).every((s) => s === 401)).toBe(true);
   expect(statuses.at(-1)).toBe(429);
+  await api.dispose();
+});
+
+/** Every route file under app/api that exports a method which changes state, as a URL with its parameters filled in. */
+function mutatingRoutes(): { url: string; method: string }[] {
+  const root = 'apps/dashboard/app/api';
+  const fill: Record<string, string> = { '[id]': '00000000-0000-4000-8000-000000000000', '[queue]': 'train', '[jobId]': 'x', '[action]': 'cancel' };
+  return readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('route.ts')).flatMap((file) => {
+    const source = readFileSync(path.join(root, file), 'utf8');
+    const url = `/api/${path.dirname(file).split(path.sep).map((part) => fill[part] ?? part).join('/')}`;
+    return ['POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => new RegExp(`export const ${m}\\b`).test(source)).map((method) => ({ url, method }));
+  });
+}
+
+test('with an admin password, every route that changes state refuses a request without a session', async ({ playwright }) => {
+  // Public by design: predictions and signing in itself.
+  const routes = mutatingRoutes().filter((r) => !['/api/predict', '/api/auth/signin'].includes(r.url));
+  expect(routes.length).toBeGreaterThanOrEqual(8);
+  const api = await playwright.request.newContext();
+  for (const r of routes) {
+    const res = await api.fetch(`${base}${r.url}`, { method: r.method, data: {} });
+    expect(res.status(), `${r.method} ${r.url}`).toBe(401);
+  }
   await api.dispose();
 });

@@ -17,6 +17,15 @@ test('the live demo finds the face in the camera video, labels it and reports FP
   // Boxes are drawn on the overlay canvas (some pixel is not transparent).
   const drawn = await page.getByTestId('overlay').evaluate((c: HTMLCanvasElement) => c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data.some((v, i) => i % 4 === 3 && v > 0));
   expect(drawn).toBe(true);
+  // Each face shows the crop the model judged: a 48x48 gray face, not an empty canvas.
+  const crop = page.getByTestId('face-crop').first();
+  await expect.poll(() => crop.evaluate((c: HTMLCanvasElement) => {
+    if (c.width !== 48) return 'size ' + c.width;
+    const px = c.getContext('2d')!.getImageData(0, 0, 48, 48).data;
+    const values = new Set<number>();
+    for (let i = 0; i < px.length; i += 4) values.add(px[i]!);
+    return values.size > 20 ? 'a face' : `${values.size} grey levels`;
+  }), { timeout: 10_000 }).toBe('a face');
 });
 
 test('browser and server agree on fixed images: same boxes, same top label, probabilities within 1e-3', async ({ page, request }) => {

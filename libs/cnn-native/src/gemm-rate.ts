@@ -1,4 +1,4 @@
-import type { NativeKernels } from './index';
+import type { NativeKernels } from './kernels';
 
 /**
  * One thread's SGEMM rate in GFLOP/s on square `size` matrices (best of `repeats`), as the native

@@ -2,36 +2,11 @@ import { cpus } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chooseOpenBlasCore } from './blas-core';
+import type { NativeKernels } from './kernels';
+
+export { NATIVE_ACTIVATIONS, type NativeActivation, type NativeKernels } from './kernels';
 
 export { chooseOpenBlasCore, GENERIC_SSE_CORES, OPENBLAS_X86_CORES, type BlasCoreChoice } from './blas-core';
-
-/**
- * Training kernels for TF.js's WASM backend in Node: convolutions and batched matrix products on
- * OpenBLAS, BatchNorm in training and its gradient, max-pool gradient and column sums. Every array is a view of the
- * backend's heap; outputs are written in place. Convolution dims are, in order: N, H, W, C
- * (input), KH, KW, CO (filter), stride H, W, dilation H, W, pad top, left, out H, W. Pool dims:
- * N, H, W, C, window H, W, stride H, W, pad top, left, out H, W.
- */
-export interface NativeKernels {
-  /** `alpha` is the leaky ReLU's slope (activation 3). */
-  conv2dForward(x: Float32Array, filter: Float32Array, bias: Float32Array | null, activation: NativeActivation, dims: Int32Array, y: Float32Array, alpha?: number): void;
-  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dims: Int32Array, dw: Float32Array): void;
-  conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dims: Int32Array, dx: Float32Array): void;
-  maxPoolGrad(x: Float32Array, y: Float32Array, dy: Float32Array, dims: Int32Array, dx: Float32Array): void;
-  /** c = op(a) x op(b) per batch entry; dims: batch A, batch B (equal, or 1 for a shared side), M, K, N, transpose A, transpose B (0/1). */
-  batchMatMul(a: Float32Array, b: Float32Array, dims: Int32Array, c: Float32Array): void;
-  /** out[c] = scale * sum over rows of src[r * cols + c]. */
-  columnSums(src: Float32Array, rows: number, cols: number, scale: number, out: Float32Array): void;
-  /** BatchNorm in training over x [rows, channels]: writes y, the batch mean and the biased variance. */
-  batchNormForward(x: Float32Array, rows: number, channels: number, scale: Float32Array, offset: Float32Array, epsilon: number, y: Float32Array, mean: Float32Array, variance: Float32Array): void;
-  /** Its gradient, the statistics' dependence on x included: writes dx, dscale and doffset. */
-  batchNormBackward(dy: Float32Array, x: Float32Array, rows: number, channels: number, mean: Float32Array, variance: Float32Array, scale: Float32Array, epsilon: number, dx: Float32Array, dscale: Float32Array, doffset: Float32Array): void;
-  setThreads(threads: number): void;
-  /** openblas_get_config(): version, build options and kernel family. */
-  blasConfig(): string;
-  /** openblas_get_corename(): the kernel family in use, e.g. "SkylakeX", "Haswell", "Prescott". */
-  blasCore(): string;
-}
 
 /** What the addon exports before OpenBLAS is loaded. */
 interface NativeAddon extends NativeKernels {
@@ -57,10 +32,6 @@ export interface CpuDescription {
   model: string;
   features: string[];
 }
-
-/** The activations fused into the forward kernel. */
-export const NATIVE_ACTIVATIONS = { linear: 0, relu: 1, relu6: 2, leakyrelu: 3 } as const;
-export type NativeActivation = (typeof NATIVE_ACTIVATIONS)[keyof typeof NATIVE_ACTIVATIONS];
 
 export type NativeLoad = { kernels: NativeKernels; blas: BlasInfo; reason?: undefined } | { kernels: null; reason: string };
 

@@ -1,5 +1,5 @@
 /** Face detection, cropping and per-face classification, shared by the browser demo and the server API. */
-export { facesToModelInput, squareBox, type Box } from './crop';
+export { faceCrops, facesToModelInput, squareBox, type Box } from './crop';
 export { classifyFaces, type FacePrediction } from './classify';
 export { DetectionCadence } from './detection-cadence';
 export { AUTO_INPUT_SIZES, DETECTOR_FRAMING, detectFaces, detectorOptions, netFor, type DetectorKind, type DetectorOptions, type FaceApi } from './detector';

@@ -9,11 +9,17 @@ const HEARTBEAT_STALE_MS = 30_000;
 
 export default async function QueuePage() {
   const { db, trainQueue, evaluateQueue, importQueue } = services();
-  const [queues, workers] = await Promise.all([Promise.all([queueOverview(trainQueue), queueOverview(evaluateQueue), queueOverview(importQueue)]), listWorkers(db)]);
+  // Redis or Postgres may be away (a restart): the page says so instead of failing whole.
+  const [queued, workers] = await Promise.all([
+    Promise.all([queueOverview(trainQueue), queueOverview(evaluateQueue), queueOverview(importQueue)]).then((q) => ({ queues: q, error: null }), (err: unknown) => ({ queues: [], error: err instanceof Error ? err.message : String(err) })),
+    listWorkers(db).catch(() => []),
+  ]);
+  const queues = queued.queues;
   const now = Date.now();
   return (
     <>
       <h1>Queue</h1>
+      {queued.error && <p className="error" data-testid="queue-unreachable">The queue (Redis) cannot be reached right now: {queued.error}. Runs stay recorded in Postgres; once Redis is back, workers re-enqueue any run whose job it lost.</p>}
       {queues.map((q) => (
         <div className="card" key={q.name} data-testid={`queue-${q.name}`}>
           <h2 style={{ marginTop: 0 }}>{q.name}</h2>

@@ -1,7 +1,7 @@
 'use client';
 import { useEffect, useRef, useState } from 'react';
 import * as tf from '@tensorflow/tfjs';
-import { classifyFaces, DetectionCadence, detectFaces, type DetectorKind } from '@moodlab/faces';
+import { classifyFaces, DetectionCadence, detectFaces, faceCrops, type DetectorKind } from '@moodlab/faces';
 import { api, loadDetector, loadModel, startBackend, type ClientModel } from './runtime';
 import { smoothTracks, topLabel, type Track } from './smoothing';
 import { UploadPredict } from './upload-predict';
@@ -28,10 +28,26 @@ function drawTracks(canvas: HTMLCanvasElement, video: HTMLVideoElement, tracks: 
   }
 }
 
+/** Draws each face's crop, as the model sees it, into its inset canvas; disposes the crops. */
+async function drawCrops(crops: tf.Tensor4D, canvases: (HTMLCanvasElement | null)[]): Promise<void> {
+  try {
+    for (let i = 0; i < crops.shape[0]; i++) {
+      const canvas = canvases[i];
+      if (!canvas) continue;
+      const one = tf.tidy(() => crops.slice([i, 0, 0, 0], [1, -1, -1, -1]).squeeze([0]).div(255) as tf.Tensor3D);
+      await tf.browser.toPixels(one, canvas);
+      one.dispose();
+    }
+  } finally {
+    crops.dispose();
+  }
+}
+
 /** Live webcam recognition in the browser: detect, crop and classify every frame. */
 export function LiveDemo() {
   const videoRef = useRef<HTMLVideoElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
+  const cropRefs = useRef<(HTMLCanvasElement | null)[]>([]);
   const modelRef = useRef<ClientModel | null>(null);
   const [backend, setBackend] = useState<string>('starting…');
   const [cameraError, setCameraError] = useState<string | null>(null);
@@ -125,6 +141,8 @@ export function LiveDemo() {
           last = t2;
           if (t2 - lastUi > 250) {
             lastUi = t2;
+            // What the model judged, per face: the same crop classifyFaces made, before normalisation.
+            if (previous.length) void drawCrops(faceCrops(frame, previous.map((t) => t.box), m.metadata.preprocessing.imageSize), cropRefs.current);
             setTracks(previous);
             setStats({ fps, detectMs, classifyMs: t2 - t1, faces: previous.length, detectEvery: settings.current.detectEvery });
           }
@@ -192,6 +210,7 @@ export function LiveDemo() {
           {!cameraError && tracks.length === 0 && <p className="muted">no face detected</p>}
           {tracks.map((t, i) => (
             <div key={i} className="face-bars">
+              <canvas className="face-crop" data-testid="face-crop" title="what the model sees" ref={(el) => { cropRefs.current[i] = el; }} />
               <strong data-testid="face-label">{topLabel(t.scores)}</strong>
               {Object.entries(t.scores).map(([label, p]) => (
                 <div key={label} className="bar-row"><span>{label}</span><div className="bar"><div style={{ width: `${(p * 100).toFixed(1)}%` }} /></div><span>{(p * 100).toFixed(0)}%</span></div>
