@@ -3,7 +3,8 @@
  * 640x480 gray frames at face sizes 96, 192 and 320 px and several positions, then detected
  * (tiny detector, auto input size) and classified by the shipped model as the server does, with
  * the detector's boxes framed as the training crops are (DETECTOR_FRAMING) and raw; the model on
- * the exact pasted square for reference. Prints tables; not a test.
+ * the exact pasted square for reference, and face-api's own expression classifier on the same
+ * detections side by side. Prints tables; not a test.
  *   npx tsx tools/bench/pipeline-accuracy.ts [--per-class 40] [--split validation] [--calibrate]
  * --calibrate prints the framing (scale, dx, dy) that maps the detector's boxes onto the pasted
  * faces; fit it on --split train, so that the figures on validation are out of sample.
@@ -15,7 +16,7 @@ import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
 import { artifactMetaFromLayersModelJson, loadInferenceModel, selectBackend } from '@moodlab/cnn';
 import { classifyFaces, DETECTOR_FRAMING, detectFaces, frameFace, type Box, type Framing } from '@moodlab/faces';
-import { loadNodeFaceApi } from '@moodlab/faces/node';
+import { FACE_MODELS_DIR, loadNodeFaceApi } from '@moodlab/faces/node';
 import { readModelBundle } from '@moodlab/runs';
 import { EMOTIONS } from '@moodlab/shared';
 import { SHIPPED_MODEL_DIR } from '../seed/default-model';
@@ -32,6 +33,25 @@ const perClass = Number(values['per-class']);
 const backend = await selectBackend({ prefer: 'wasm', threads: 1, measureGemm: true });
 printMachine(backend);
 const api = await loadNodeFaceApi(['tiny']);
+/** face-api's own expression pipeline, for the side-by-side column: its classifier on its detector's box. */
+interface FaceApiExpressions {
+  nets: { faceExpressionNet: { loadFromDisk(dir: string): Promise<void>; predictExpressions(face: tf.Tensor3D): Promise<Record<string, number>> } };
+  Rect: new (x: number, y: number, w: number, h: number) => unknown;
+  extractFaceTensors(image: tf.Tensor3D, boxes: unknown[]): Promise<tf.Tensor3D[]>;
+}
+const faceApi = (await import('@vladmandic/face-api/dist/face-api.node-wasm.js')) as unknown as { default?: FaceApiExpressions } & FaceApiExpressions;
+const expressions = faceApi.default ?? faceApi;
+await expressions.nets.faceExpressionNet.loadFromDisk(FACE_MODELS_DIR);
+/** face-api's expression names in our labels. */
+const FACE_API_LABELS: Record<string, string> = { angry: 'angry', disgusted: 'disgust', fearful: 'fear', happy: 'happy', neutral: 'neutral', sad: 'sad', surprised: 'surprise' };
+async function faceApiLabel(image: tf.Tensor3D, box: Box): Promise<string> {
+  const [face] = await expressions.extractFaceTensors(image, [new expressions.Rect(box.x, box.y, box.width, box.height)]);
+  const scores = await expressions.nets.faceExpressionNet.predictExpressions(face!);
+  face!.dispose();
+  const best = Object.entries(scores).filter(([k]) => k in FACE_API_LABELS).sort((a, b) => b[1] - a[1])[0]![0];
+  return FACE_API_LABELS[best]!;
+}
+
 const bundle = await readModelBundle(SHIPPED_MODEL_DIR);
 const { model, metadata } = await loadInferenceModel(artifactMetaFromLayersModelJson(bundle.modelJson), bundle.weights);
 
@@ -59,7 +79,7 @@ const iou = (a: Box, b: Box) => {
 };
 
 const label = (t: tf.Tensor3D, box: Box) => classifyFaces(model, metadata, t, [{ box, score: 1 }])[0]!.label;
-interface Outcome { truth: string; exact: string; raw: string | null; framed: string | null; rawBox: Box | null; truthBox: Box; size: number }
+interface Outcome { truth: string; exact: string; raw: string | null; framed: string | null; faceApi: string | null; rawBox: Box | null; truthBox: Box; size: number }
 const outcomes: Outcome[] = [];
 const t0 = Date.now();
 for (const size of [96, 192, 320]) {
@@ -71,6 +91,7 @@ for (const size of [96, 192, 320]) {
     outcomes.push({
       truth: f.label, exact: label(tensor, truth), size, truthBox: truth, rawBox: best?.box ?? null,
       raw: best ? label(tensor, best.box) : null, framed: best ? label(tensor, frameFace(best.box, DETECTOR_FRAMING.tiny)) : null,
+      faceApi: best ? await faceApiLabel(tensor, best.box) : null,
     });
     tensor.dispose();
   }
@@ -84,13 +105,14 @@ console.table([96, 192, 320].map((size) => {
     'face px': size, faces: rows.length, detected: pct(detected.length, rows.length), 'exact crops': pct(rows.filter((o) => o.exact === o.truth).length, rows.length),
     'detected, raw box': pct(detected.filter((o) => o.raw === o.truth).length, detected.length), 'detected, framed': pct(detected.filter((o) => o.framed === o.truth).length, detected.length),
     'overall, framed': pct(detected.filter((o) => o.framed === o.truth).length, rows.length),
+    'face-api, detected': pct(detected.filter((o) => o.faceApi === o.truth).length, detected.length), 'face-api, overall': pct(detected.filter((o) => o.faceApi === o.truth).length, rows.length),
   };
 }));
 const at192 = outcomes.filter((o) => o.size === 192 && o.rawBox);
 console.log('per-class recall of detected faces at 192 px');
 console.table(EMOTIONS.map((c) => {
   const rows = at192.filter((o) => o.truth === c);
-  return { class: c, detected: rows.length, 'exact crops': pct(rows.filter((o) => o.exact === c).length, rows.length), raw: pct(rows.filter((o) => o.raw === c).length, rows.length), framed: pct(rows.filter((o) => o.framed === c).length, rows.length) };
+  return { class: c, detected: rows.length, 'exact crops': pct(rows.filter((o) => o.exact === c).length, rows.length), raw: pct(rows.filter((o) => o.raw === c).length, rows.length), framed: pct(rows.filter((o) => o.framed === c).length, rows.length), 'face-api': pct(rows.filter((o) => o.faceApi === c).length, rows.length) };
 }));
 
 if (values.calibrate) {

@@ -1,6 +1,6 @@
 import { Worker } from 'bullmq';
 import { describeBackend, selectBackend } from '@moodlab/cnn';
-import { beat, createDb, getRunHolder, liveWorkers, markRunFailed, markRunQueued, removeWorker } from '@moodlab/db';
+import { beat, createDb, describeError, getRunHolder, liveWorkers, markRunFailed, markRunQueued, removeWorker } from '@moodlab/db';
 import { createRedis, createTrainQueue, EVALUATE_QUEUE, IMPORT_QUEUE, TRAIN_QUEUE } from '@moodlab/jobs';
 import { reconcileRuns, WORKER_LOST } from '@moodlab/runs';
 import { parseEnv } from './env';
@@ -54,12 +54,12 @@ for (const w of [trainWorker, evaluateWorker, importWorker]) w.on('error', (err)
 
 const heartbeat = async () => {
   await beat(db, { id: env.WORKER_ID, hostname: env.WORKER_ID.split('-')[0] ?? env.WORKER_ID, backend: backend.name, concurrency: env.WORKER_CONCURRENCY, currentRunIds: [...ctx.activeRuns] })
-    .catch((err: Error) => log(`heartbeat failed: ${err.message}`));
+    .catch((err: unknown) => log(`heartbeat failed: ${describeError(err)}`));
 };
 await heartbeat();
 const reconcile = () => reconcileRuns({ db, trainQueue }, { staleAfterMs })
   .then((actions) => actions.forEach((a) => log(`run ${a.runId} ${a.action}: ${a.reason}`)))
-  .catch((err: Error) => log(`reconcile failed (retried in ${env.RECONCILE_MS / 1000} s): ${err.message}`));
+  .catch((err: unknown) => log(`reconcile failed (retried in ${env.RECONCILE_MS / 1000} s): ${describeError(err)}`));
 await reconcile();
 const timers = [setInterval(() => void heartbeat(), env.HEARTBEAT_MS), setInterval(() => void reconcile(), env.RECONCILE_MS)];
 log(`ready: queues ${TRAIN_QUEUE}, ${EVALUATE_QUEUE}, ${IMPORT_QUEUE}; concurrency ${env.WORKER_CONCURRENCY}; ${env.TRAIN_REPLICAS} training process(es) per job on WASM`);

@@ -6,4 +6,4 @@ export * from './repositories/runs';
 export * from './repositories/models';
 export * from './repositories/workers';
 export type { Prisma } from './generated/client';
-export { isConnectionError, withDbRetry, type RetryOptions } from './retry';
+export { describeError, isConnectionError, withDbRetry, type RetryOptions } from './retry';

@@ -20,6 +20,11 @@ export function isConnectionError(err: unknown): boolean {
   return false;
 }
 
+/** One line for a log: Prisma's messages open with the call site, and their last line says what happened. */
+export function describeError(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n').map((l) => l.trim()).filter(Boolean).at(-1) ?? 'unknown error';
+}
+
 export interface RetryOptions {
   /** Give up after this long (the error is then thrown). */
   maxMs?: number;

@@ -1,7 +1,7 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import {
   getModelVersionByNumber, getRunCheckpoint, getRunStatus, markRunCancelled, markRunCompleted, markRunFailed, markRunQueued,
-  markRunRunning, recordEpoch, recordTrainedModel, replaceCheckpoint, saveRunProgress, setRunBackend, truncateEpochs, withDbRetry,
+  markRunRunning, recordEpoch, recordTrainedModel, replaceCheckpoint, saveRunProgress, setRunBackend, truncateEpochs, withDbRetry, describeError,
 } from '@moodlab/db';
 import { describeValidationError, trainPayloadSchema, type TrainResult } from '@moodlab/jobs';
 import type { Prisma } from '@moodlab/db';
@@ -23,13 +23,12 @@ export function createTrainProcessor(ctx: ProcessorContext) {
     const { runId, datasetId, hyperparameters } = parsed.data;
     const { db, env } = ctx;
     const log = (line: string) => console.log(`[worker ${env.WORKER_ID}] run ${runId}: ${line}`);
-    // Prisma's messages open with the call site; their last line says what happened.
-    const message = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n').map((l) => l.trim()).filter(Boolean).at(-1) ?? 'unknown error';
+
     // Postgres is the record: a write waits out an outage (and says so) instead of failing the run.
     const persist = <T>(what: string, write: () => Promise<T>) =>
-      withDbRetry(write, { onRetry: (err, attempt) => log(`database unreachable while saving ${what} (try ${attempt}): ${message(err)}; training goes on, retrying`) });
+      withDbRetry(write, { onRetry: (err, attempt) => log(`database unreachable while saving ${what} (try ${attempt}): ${describeError(err)}; training goes on, retrying`) });
     // The job's log and progress live in Redis, which may have lost the job: they are best effort.
-    const note = (line: string) => job.log(line).then(() => undefined, (err: unknown) => log(`${line} (not in the job log: ${message(err)})`));
+    const note = (line: string) => job.log(line).then(() => undefined, (err: unknown) => log(`${line} (not in the job log: ${describeError(err)})`));
 
     let pack;
     try {
@@ -69,7 +68,7 @@ export function createTrainProcessor(ctx: ProcessorContext) {
         } else if (msg.type === 'progress') {
           await job.updateProgress(msg.progress).catch(() => {});
           // Progress is overwritten every batch: one that cannot be saved now is skipped, not retried.
-          await saveRunProgress(db, runId, msg.progress).catch((err: unknown) => log(`progress not saved: ${message(err)}`));
+          await saveRunProgress(db, runId, msg.progress).catch((err: unknown) => log(`progress not saved: ${describeError(err)}`));
         } else if (msg.type === 'epoch') {
           await persist(`epoch ${msg.metric.epoch + 1}`, () => recordEpoch(db, runId, msg.metric));
           await persist(`the checkpoint after epoch ${msg.metric.epoch + 1}`, () => replaceCheckpoint(db, runId, { ...msg.checkpoint, meta: msg.checkpoint.meta as Prisma.InputJsonValue }));
