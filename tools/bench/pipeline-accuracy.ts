@@ -5,7 +5,7 @@
  * the detector's boxes framed as the training crops are (DETECTOR_FRAMING) and raw; the model on
  * the exact pasted square for reference, and face-api's own expression classifier on the same
  * detections side by side. Prints tables; not a test.
- *   npx tsx tools/bench/pipeline-accuracy.ts [--per-class 40] [--split validation] [--calibrate]
+ *   npx tsx tools/bench/pipeline-accuracy.ts [--per-class 40] [--split validation] [--model BUNDLE_DIR] [--calibrate]
  * --calibrate prints the framing (scale, dx, dy) that maps the detector's boxes onto the pasted
  * faces; fit it on --split train, so that the figures on validation are out of sample.
  */
@@ -23,7 +23,7 @@ import { SHIPPED_MODEL_DIR } from '../seed/default-model';
 import { FER_VALIDATION } from '../demo/test-frames';
 import { printMachine } from './machine';
 
-const { values } = parseArgs({ options: { 'per-class': { type: 'string', default: '40' }, split: { type: 'string', default: 'validation' }, calibrate: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { 'per-class': { type: 'string', default: '40' }, split: { type: 'string', default: 'validation' }, calibrate: { type: 'boolean', default: false }, model: { type: 'string' } } });
 const SPLIT_DIR = path.join(path.dirname(FER_VALIDATION), values.split!);
 if (!existsSync(SPLIT_DIR)) {
   console.log(`skipped: ${SPLIT_DIR} is absent (the benchmark needs the FER2013 faces in ../shared)`);
@@ -52,7 +52,7 @@ async function faceApiLabel(image: tf.Tensor3D, box: Box): Promise<string> {
   return FACE_API_LABELS[best]!;
 }
 
-const bundle = await readModelBundle(SHIPPED_MODEL_DIR);
+const bundle = await readModelBundle(values.model ?? SHIPPED_MODEL_DIR);
 const { model, metadata } = await loadInferenceModel(artifactMetaFromLayersModelJson(bundle.modelJson), bundle.weights);
 
 /** Every k-th file of each class, so that the sample spreads over the split. */
@@ -97,7 +97,7 @@ for (const size of [96, 192, 320]) {
   }
 }
 const pct = (n: number, d: number) => (d ? `${((n / d) * 100).toFixed(1)}%` : '-');
-console.log(`${faces.length} FER2013 ${values.split} faces (${perClass} a class) x 3 positions, shipped model, tiny detector (auto input size); ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+console.log(`${faces.length} FER2013 ${values.split} faces (${perClass} a class) x 3 positions, ${values.model ?? 'shipped'} model, tiny detector (auto input size); ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 console.table([96, 192, 320].map((size) => {
   const rows = outcomes.filter((o) => o.size === size);
   const detected = rows.filter((o) => o.rawBox);
