@@ -46,7 +46,9 @@ export function requireSameOrigin(req: Request): void {
   if (site && site !== 'same-origin' && site !== 'none') throw new HttpError(403, `cross-site request refused (${site})`);
   const origin = req.headers.get('origin');
   if (origin === null) return;
-  const host = req.headers.get('host');
+  // Behind a proxy that rewrites Host, the browser's host arrives as X-Forwarded-Host (a page of
+  // another site cannot set that header without a CORS preflight, which this server never grants).
+  const host = req.headers.get('x-forwarded-host') ?? req.headers.get('host');
   let originHost: string | null = null;
   try { originHost = new URL(origin).host; } catch { /* "null" or garbage: refused below */ }
   if (!host || originHost !== host) throw new HttpError(403, 'cross-origin request refused');
