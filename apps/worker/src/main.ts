@@ -1,8 +1,8 @@
 import { Worker } from 'bullmq';
 import { describeBackend, selectBackend } from '@moodlab/cnn';
-import { beat, createDb, describeError, getRunHolder, liveWorkers, markRunFailed, markRunQueued, removeWorker } from '@moodlab/db';
+import { beat, createDb, describeError, markRunFailed, removeWorker } from '@moodlab/db';
 import { createRedis, createTrainQueue, EVALUATE_QUEUE, IMPORT_QUEUE, TRAIN_QUEUE } from '@moodlab/jobs';
-import { reconcileRuns, WORKER_LOST } from '@moodlab/runs';
+import { reconcileRuns, requeueStalledRun } from '@moodlab/runs';
 import { parseEnv } from './env';
 import { createEvaluateProcessor } from './processors/evaluate';
 import { createImportProcessor } from './processors/import';
@@ -36,12 +36,7 @@ const staleAfterMs = env.HEARTBEAT_MS * 3;
 
 trainWorker.on('stalled', (jobId) => {
   log(`job ${jobId} stalled (its worker died); it will resume from its last checkpoint`);
-  // Any worker's stalled check may report it, possibly after another worker has already taken
-  // the run again: only a dead holder's claim is withdrawn, and only if it is still that one's.
-  void (async () => {
-    const holder = await getRunHolder(db, jobId);
-    if (holder && !(await liveWorkers(db, staleAfterMs)).has(holder)) await markRunQueued(db, jobId, WORKER_LOST, holder);
-  })().catch((err: Error) => log(`could not requeue run ${jobId}: ${err.message}`));
+  void requeueStalledRun({ db }, jobId, staleAfterMs).catch((err: unknown) => log(`could not requeue run ${jobId}: ${describeError(err)}`));
 });
 trainWorker.on('failed', (job, err) => {
   log(`job ${job?.id ?? '?'} failed: ${err.message}`);

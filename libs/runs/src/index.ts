@@ -6,5 +6,5 @@ export { importDataset } from './dataset-import';
 export { modelBundleOf, writeModelBundle, readModelBundle, registerModelBundle, type ModelBundle } from './model-bundle';
 export { modelCardSchema, type ModelCard } from './model-card';
 export { recalibrateModelVersion, recalibrateRequestSchema, type RecalibrateRequest, type RecalibrateResult } from './recalibrate-version';
-export { reconcileRuns, JOB_VANISHED, WORKER_LOST, type ReconcileAction, type ReconcileOptions } from './run-reconcile';
+export { reconcileRuns, requeueStalledRun, JOB_VANISHED, WORKER_LOST, type ReconcileAction, type ReconcileOptions } from './run-reconcile';
 export { confineImportPath, importRootsSchema } from './import-roots';

@@ -1,4 +1,4 @@
-import { findRunsByStatus, liveWorkers, markRunCancelled, markRunCompleted, markRunFailed, markRunQueued, setRunJobId } from '@moodlab/db';
+import { findRunsByStatus, getRunHolder, liveWorkers, markRunCancelled, markRunCompleted, markRunFailed, markRunQueued, setRunJobId } from '@moodlab/db';
 import { enqueueTrain, trainResultSchema } from '@moodlab/jobs';
 import { storedHyperparametersSchema } from '@moodlab/shared';
 import type { RunDeps } from './run-lifecycle';
@@ -53,4 +53,15 @@ export async function reconcileRuns({ db, trainQueue }: RunDeps, opts: Reconcile
     }
   }
   return actions;
+}
+
+/**
+ * A stalled-job report (BullMQ: the job's lock expired) puts its run back in the queue, but only
+ * if the run's holder is dead and still holds it: any worker's stalled check may report the job,
+ * possibly after another worker has already taken the run again.
+ */
+export async function requeueStalledRun({ db }: Pick<RunDeps, 'db'>, runId: string, staleAfterMs: number): Promise<boolean> {
+  const holder = await getRunHolder(db, runId);
+  if (!holder || (await liveWorkers(db, staleAfterMs)).has(holder)) return false;
+  return markRunQueued(db, runId, WORKER_LOST, holder);
 }

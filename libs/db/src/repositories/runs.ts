@@ -87,8 +87,8 @@ export async function getRunsForComparison(db: Db, ids: string[]) {
  * Status transitions are guarded by the statuses they may leave, so a late message from a
  * worker can never turn a cancelled run back into a running or completed one.
  */
-async function transition(db: Db, id: string, from: RunStatus[], data: Prisma.RunUpdateManyMutationInput): Promise<boolean> {
-  const { count } = await db.run.updateMany({ where: { id, status: { in: from } }, data });
+async function transition(db: Db, id: string, from: RunStatus[], data: Prisma.RunUpdateManyMutationInput, where: Prisma.RunWhereInput = {}): Promise<boolean> {
+  const { count } = await db.run.updateMany({ where: { ...where, id, status: { in: from } }, data });
   return count === 1;
 }
 
@@ -104,10 +104,8 @@ export async function setRunBackend(db: Db, id: string, backend: string) {
  * A running run goes back to the queue. With `heldBy`, only while that worker still holds it: a
  * dead worker's run may already have been taken by another worker, whose claim must stand.
  */
-export async function markRunQueued(db: Db, id: string, reason: string, heldBy?: string | null): Promise<boolean> {
-  if (heldBy === undefined) return transition(db, id, ['running'], { status: 'queued', error: reason, workerId: null });
-  const { count } = await db.run.updateMany({ where: { id, status: 'running', workerId: heldBy }, data: { status: 'queued', error: reason, workerId: null } });
-  return count === 1;
+export function markRunQueued(db: Db, id: string, reason: string, heldBy?: string | null): Promise<boolean> {
+  return transition(db, id, ['running'], { status: 'queued', error: reason, workerId: null }, heldBy === undefined ? {} : { workerId: heldBy });
 }
 
 /** A failed or cancelled run goes back to the queue (it resumes from its checkpoint). */
