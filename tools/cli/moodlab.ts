@@ -83,17 +83,17 @@ async function trainCmd() {
     args: rest,
     options: {
       dataset: { type: 'string' }, arch: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' },
-      optimizer: { type: 'string' }, schedule: { type: 'string' }, augment: { type: 'boolean', default: false }, zoom: { type: 'string' }, shift: { type: 'string' }, 'class-weights': { type: 'boolean', default: false },
+      optimizer: { type: 'string' }, schedule: { type: 'string' }, augment: { type: 'boolean', default: false }, zoom: { type: 'string' }, shift: { type: 'string' }, brightness: { type: 'string' }, contrast: { type: 'string' }, gamma: { type: 'string' }, blur: { type: 'string' }, 'class-weights': { type: 'boolean', default: false },
       patience: { type: 'string' }, seed: { type: 'string' }, 'weight-decay': { type: 'string' }, 'label-smoothing': { type: 'string' }, 'average-last': { type: 'string' }, 'recalibrate-bn': { type: 'string' }, 'init-from': { type: 'string' }, normalization: { type: 'string' }, tag: { type: 'string', multiple: true }, 'no-wait': { type: 'boolean', default: false },
     },
   });
-  if (!values.dataset) throw new Error('usage: train --dataset NAME [--arch vgg-lite] [--epochs N] [--augment [--zoom F] [--shift F]] [--class-weights] [--schedule cosine] [--average-last N] [--recalibrate-bn IMAGES] [--init-from VERSION] ...');
+  if (!values.dataset) throw new Error('usage: train --dataset NAME [--arch vgg-lite] [--epochs N] [--augment [--zoom F] [--shift F] [--brightness F] [--contrast F] [--gamma F] [--blur P]] [--class-weights] [--schedule cosine] [--average-last N] [--recalibrate-bn IMAGES] [--init-from VERSION] ...');
   const ds = await getDatasetByName(db, values.dataset);
   if (!ds) throw new Error(`Unknown dataset "${values.dataset}"`);
   const hp = hyperparametersSchema.parse(JSON.parse(JSON.stringify({
     architecture: values.arch, epochs: num(values.epochs), batchSize: num(values['batch-size']), learningRate: num(values.lr), optimizer: values.optimizer,
     lrSchedule: values.schedule, earlyStoppingPatience: num(values.patience), seed: num(values.seed), weightDecay: num(values['weight-decay']),
-    labelSmoothing: num(values['label-smoothing']), averageLastEpochs: num(values['average-last']), recalibrateBatchNorm: num(values['recalibrate-bn']), initFrom: num(values['init-from']), classWeighting: values['class-weights'], augmentation: { enabled: values.augment, zoom: num(values.zoom), shift: num(values.shift) }, preprocessing: { imageSize: ds.imageSize, normalization: values.normalization },
+    labelSmoothing: num(values['label-smoothing']), averageLastEpochs: num(values['average-last']), recalibrateBatchNorm: num(values['recalibrate-bn']), initFrom: num(values['init-from']), classWeighting: values['class-weights'], augmentation: { enabled: values.augment, zoom: num(values.zoom), shift: num(values.shift), brightness: num(values.brightness), contrast: num(values.contrast), gamma: num(values.gamma), blur: num(values.blur) }, preprocessing: { imageSize: ds.imageSize, normalization: values.normalization },
   })));
   const q = await queue();
   const run = await startRun({ db, trainQueue: q.trainQueue }, { datasetId: ds.id, hyperparameters: hp, tags: values.tag ?? [] }, 'cli');

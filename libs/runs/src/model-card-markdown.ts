@@ -1,4 +1,5 @@
 import type { ModelCard } from './model-card';
+import type { Hyperparameters } from '@moodlab/shared';
 
 const pct = (v: number | null | undefined) => (v == null ? '-' : `${(v * 100).toFixed(1)}%`);
 
@@ -28,7 +29,7 @@ export function modelCardMarkdown(card: ModelCard, title: string): string {
   }
   lines.push(
     '', '## Training', '',
-    `${card.run.epochs.length} epochs in ${(wallMs / 60_000).toFixed(0)} min on the \`${card.run.backend ?? '?'}\` backend; batch ${hp.batchSize}, ${hp.optimizer} at ${hp.learningRate} with a ${hp.lrSchedule} schedule, label smoothing ${hp.labelSmoothing}, weight decay ${hp.weightDecay}, augmentation ${hp.augmentation.enabled ? `on (rotation ${hp.augmentation.rotationDeg} deg, shift ${hp.augmentation.shift}, zoom ${hp.augmentation.zoom}, flip ${hp.augmentation.horizontalFlip})` : 'off'}, class weights ${hp.classWeighting ? 'on' : 'off'}, seed ${hp.seed}${card.run.initializedFrom ? `; started from the weights of an earlier ${card.run.initializedFrom.architecture} (sha256 \`${card.run.initializedFrom.weightsSha256.slice(0, 16)}\`)` : ''}.${averagedLine(card)}${recalibratedLine(card)}`,
+    `${card.run.epochs.length} epochs in ${(wallMs / 60_000).toFixed(0)} min on the \`${card.run.backend ?? '?'}\` backend; batch ${hp.batchSize}, ${hp.optimizer} at ${hp.learningRate} with a ${hp.lrSchedule} schedule, label smoothing ${hp.labelSmoothing}, weight decay ${hp.weightDecay}, augmentation ${hp.augmentation.enabled ? `on (${describeAugmentation(hp.augmentation)})` : 'off'}, class weights ${hp.classWeighting ? 'on' : 'off'}, seed ${hp.seed}${card.run.initializedFrom ? `; started from the weights of an earlier ${card.run.initializedFrom.architecture} (sha256 \`${card.run.initializedFrom.weightsSha256.slice(0, 16)}\`)` : ''}.${averagedLine(card)}${recalibratedLine(card)}`,
     '', '| epoch | loss | accuracy | val loss | val accuracy | learning rate | minutes |', '| --- | --- | --- | --- | --- | --- | --- |',
     ...card.run.epochs.map((e) => `| ${e.epoch + 1} | ${e.loss.toFixed(4)} | ${pct(e.accuracy)} | ${e.valLoss?.toFixed(4) ?? '-'} | ${pct(e.valAccuracy)} | ${e.learningRate.toExponential(2)} | ${(e.durationMs / 60_000).toFixed(1)} |`),
     '', `Files: \`model.json\` + \`weights.bin\` (TF.js layers format; class order and preprocessing in \`userDefinedMetadata\`), \`card.json\` (this card as data; weights sha256 \`${card.weightsSha256.slice(0, 16)}\`).`, '',
@@ -54,4 +55,14 @@ function recalibratedLine(card: ModelCard): string {
   return r.used
     ? ` The BatchNorm statistics were then recomputed exactly over ${r.images} training images without augmentation${change}.`
     : ` Recomputing the BatchNorm statistics over ${r.images} training images validated worse${change}; the trained statistics were kept.`;
+}
+
+/** The augmentation's active parts, photometric ones only when on (cards written before they existed read as before). */
+function describeAugmentation(a: Hyperparameters['augmentation']): string {
+  const parts = [`rotation ${a.rotationDeg} deg`, `shift ${a.shift}`, `zoom ${a.zoom}`, `flip ${a.horizontalFlip}`];
+  if (a.brightness > 0) parts.push(`brightness ±${a.brightness}`);
+  if (a.contrast > 0) parts.push(`contrast ±${a.contrast}`);
+  if (a.gamma > 0) parts.push(`gamma ±${a.gamma}`);
+  if (a.blur > 0) parts.push(`blur p=${a.blur}`);
+  return parts.join(', ');
 }

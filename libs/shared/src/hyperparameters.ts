@@ -14,6 +14,14 @@ export const augmentationSchema = z.object({
   shift: z.number().min(0).max(0.3).default(0.1),
   zoom: z.number().min(0).max(0.3).default(0.1),
   horizontalFlip: z.boolean().default(true),
+  /** Webcam conditions: brightness shifted by up to this fraction of full scale (0 = off). */
+  brightness: z.number().min(0).max(0.5).default(0),
+  /** Contrast scaled about the image mean by a factor within 1 ± this (0 = off). */
+  contrast: z.number().min(0).max(0.9).default(0),
+  /** Gamma drawn log-uniformly within [1/(1+g), 1+g] (0 = off). */
+  gamma: z.number().min(0).max(1).default(0),
+  /** Probability of a slight (3x3 binomial) blur, as an out-of-focus or upscaled camera crop gives. */
+  blur: z.number().min(0).max(1).default(0),
 });
 
 /**
