@@ -16,14 +16,34 @@ export default defineConfig({
     launchOptions: {
       executablePath: '/usr/bin/chromium',
       args: [
-        '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
         // A fake camera playing a video of a face (written by e2e/prepare.ts).
-        '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${CAMERA_VIDEO}`,
+        '--use-fake-ui-for-media-stream',
+        '--use-fake-device-for-media-stream',
+        `--use-file-for-fake-video-capture=${CAMERA_VIDEO}`,
       ],
     },
   },
   webServer: [
-    { command: 'npx tsx e2e/prepare.ts && cd apps/dashboard && npx next start -H 127.0.0.1 -p 3100', url: 'http://127.0.0.1:3100/api/datasets', env, reuseExistingServer: false, timeout: 60_000 },
-    { command: 'node --import tsx apps/worker/src/main.ts', env: { ...env, WORKER_ID: 'e2e-worker' }, wait: { stdout: /ready: queues/ }, reuseExistingServer: false, timeout: 60_000 },
+    {
+      command: 'npx tsx e2e/prepare.ts && cd apps/dashboard && npx next start -H 127.0.0.1 -p 3100',
+      url: 'http://127.0.0.1:3100/api/datasets',
+      env,
+      reuseExistingServer: false,
+      timeout: 60_000,
+    },
+    {
+      command: 'node --import tsx apps/worker/src/main.ts',
+      env: { ...env, WORKER_ID: 'e2e-worker' },
+      wait: { stdout: /ready: queues/ },
+      reuseExistingServer: false,
+      timeout: 60_000,
+    },
   ],
 });

@@ -2,7 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['libs/**/*.test.ts', 'apps/worker/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/faults/**/*.test.ts'],
+    include: [
+      'libs/**/*.test.ts',
+      'apps/worker/**/*.test.ts',
+      'tests/integration/**/*.test.ts',
+      'tests/faults/**/*.test.ts',
+    ],
     globalSetup: ['tests/global-setup.ts'],
     // Integration tests share one test database and Redis db; two cores do not gain from parallel files.
     fileParallelism: false,

@@ -10,19 +10,37 @@ let server: ChildProcess;
 
 test.beforeAll(async () => {
   server = spawn('npx', ['next', 'start', '-p', String(PORT)], {
-    cwd: 'apps/dashboard', stdio: 'ignore', detached: true,
-    env: { ...process.env, DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/moodlab_e2e', REDIS_URL: 'redis://127.0.0.1:6379/2', ADMIN_PASSWORD: 'correct horse' },
+    cwd: 'apps/dashboard',
+    stdio: 'ignore',
+    detached: true,
+    env: {
+      ...process.env,
+      DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/moodlab_e2e',
+      REDIS_URL: 'redis://127.0.0.1:6379/2',
+      ADMIN_PASSWORD: 'correct horse',
+    },
   });
   for (let i = 0; i < 100; i++) {
-    if (await fetch(`${base}/api/datasets`).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(`${base}/api/datasets`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error('second dashboard did not start');
 });
 
-test.afterAll(() => { if (server.pid) process.kill(-server.pid, 'SIGTERM'); });
+test.afterAll(() => {
+  if (server.pid) process.kill(-server.pid, 'SIGTERM');
+});
 
-test('with an admin password, mutating actions need sign-in; pages and predictions stay public', async ({ request, playwright }) => {
+test('with an admin password, mutating actions need sign-in; pages and predictions stay public', async ({
+  request,
+  playwright,
+}) => {
   const datasets = (await (await request.get(`${base}/api/datasets`)).json()) as { id: string }[];
   const start = { datasetId: datasets[0]!.id, hyperparameters: { epochs: 1 } };
   const denied = await request.post(`${base}/api/runs`, { data: start });
@@ -45,16 +63,22 @@ test('with an admin password, mutating actions need sign-in; pages and predictio
   // Scripts use a bearer token instead of a session (a fresh context has no cookie).
   const api = await playwright.request.newContext();
   expect((await api.post(`${base}/api/runs`, { data: start })).status()).toBe(401);
-  const viaToken = await api.post(`${base}/api/runs`, { data: start, headers: { authorization: 'Bearer correct horse' } });
+  const viaToken = await api.post(`${base}/api/runs`, {
+    data: start,
+    headers: { authorization: 'Bearer correct horse' },
+  });
   expect(viaToken.status()).toBe(201);
-  await api.post(`${base}/api/runs/${((await viaToken.json()) as { id: string }).id}/cancel`, { headers: { authorization: 'Bearer correct horse' } });
+  await api.post(`${base}/api/runs/${((await viaToken.json()) as { id: string }).id}/cancel`, {
+    headers: { authorization: 'Bearer correct horse' },
+  });
   await api.dispose();
 });
 
 test('sign-in is throttled after repeated wrong passwords', async ({ playwright }) => {
   const api = await playwright.request.newContext();
   const statuses: number[] = [];
-  for (let i = 0; i < 12; i++) statuses.push((await api.post(`${base}/api/auth/signin`, { data: { password: `guess ${i}` } })).status());
+  for (let i = 0; i < 12; i++)
+    statuses.push((await api.post(`${base}/api/auth/signin`, { data: { password: `guess ${i}` } })).status());
   expect(statuses.slice(0, 9).every((s) => s === 401)).toBe(true);
   expect(statuses.at(-1)).toBe(429);
   await api.dispose();
@@ -63,15 +87,30 @@ test('sign-in is throttled after repeated wrong passwords', async ({ playwright 
 /** Every route file under app/api that exports a method which changes state, as a URL with its parameters filled in. */
 function mutatingRoutes(): { url: string; method: string }[] {
   const root = 'apps/dashboard/app/api';
-  const fill: Record<string, string> = { '[id]': '00000000-0000-4000-8000-000000000000', '[queue]': 'train', '[jobId]': 'x', '[action]': 'cancel' };
-  return readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('route.ts')).flatMap((file) => {
-    const source = readFileSync(path.join(root, file), 'utf8');
-    const url = `/api/${path.dirname(file).split(path.sep).map((part) => fill[part] ?? part).join('/')}`;
-    return ['POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => new RegExp(`export const ${m}\\b`).test(source)).map((method) => ({ url, method }));
-  });
+  const fill: Record<string, string> = {
+    '[id]': '00000000-0000-4000-8000-000000000000',
+    '[queue]': 'train',
+    '[jobId]': 'x',
+    '[action]': 'cancel',
+  };
+  return readdirSync(root, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('route.ts'))
+    .flatMap((file) => {
+      const source = readFileSync(path.join(root, file), 'utf8');
+      const url = `/api/${path
+        .dirname(file)
+        .split(path.sep)
+        .map((part) => fill[part] ?? part)
+        .join('/')}`;
+      return ['POST', 'PUT', 'PATCH', 'DELETE']
+        .filter((m) => new RegExp(`export const ${m}\\b`).test(source))
+        .map((method) => ({ url, method }));
+    });
 }
 
-test('with an admin password, every route that changes state refuses a request without a session', async ({ playwright }) => {
+test('with an admin password, every route that changes state refuses a request without a session', async ({
+  playwright,
+}) => {
   // Public by design: predictions and signing in itself.
   const routes = mutatingRoutes().filter((r) => !['/api/predict', '/api/auth/signin'].includes(r.url));
   expect(routes.length).toBeGreaterThanOrEqual(8);

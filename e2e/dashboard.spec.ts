@@ -17,7 +17,9 @@ test('start a training run in the dashboard, watch it live and see its metrics a
   await expect(page.locator('table.epochs tbody tr')).toHaveCount(3);
   await expect(page.locator('.model-version')).toContainText(/Model version v\d+/);
   // BatchNorm statistics are recomputed at the end of a run by default; the version says how it went.
-  await expect(page.locator('.model-version')).toContainText(/BatchNorm statistics recomputed over \d+ training images \(val [\d.]+% → [\d.]+%\): (kept|discarded)/);
+  await expect(page.locator('.model-version')).toContainText(
+    /BatchNorm statistics recomputed over \d+ training images \(val [\d.]+% → [\d.]+%\): (kept|discarded)/,
+  );
   await expect(page.getByTestId('run-log')).toContainText(/BatchNorm statistics recomputed over \d+ training images/);
   await expect(page.locator('table.confusion tbody tr')).toHaveCount(7);
   // The curves are drawn with data, not empty axes.
@@ -43,12 +45,17 @@ test('start a training run in the dashboard, watch it live and see its metrics a
 });
 
 test('the HTTP API rejects malformed requests and unknown datasets with clear errors', async ({ request }) => {
-  const notJson = await request.post('/api/runs', { data: Buffer.from('{not json'), headers: { 'content-type': 'application/json' } });
+  const notJson = await request.post('/api/runs', {
+    data: Buffer.from('{not json'),
+    headers: { 'content-type': 'application/json' },
+  });
   expect(notJson.status()).toBe(400);
   expect(await notJson.json()).toMatchObject({ details: expect.stringMatching(/not valid JSON/) });
 
   const datasets = (await (await request.get('/api/datasets')).json()) as { id: string }[];
-  const bad = await request.post('/api/runs', { data: { datasetId: datasets[0]!.id, hyperparameters: { epochs: 0, optimizer: 'rmsprop' } } });
+  const bad = await request.post('/api/runs', {
+    data: { datasetId: datasets[0]!.id, hyperparameters: { epochs: 0, optimizer: 'rmsprop' } },
+  });
   expect(bad.status()).toBe(400);
   const body = (await bad.json()) as { details: string };
   expect(body.details).toMatch(/hyperparameters\.epochs/);
@@ -66,7 +73,9 @@ test('the HTTP API rejects malformed requests and unknown datasets with clear er
   expect(((await badResume.json()) as { details: string }).details).toMatch(/epochs/);
 });
 
-test('compare two runs: overlaid curves, differing parameters highlighted, confusion matrices and their difference', async ({ page }) => {
+test('compare two runs: overlaid curves, differing parameters highlighted, confusion matrices and their difference', async ({
+  page,
+}) => {
   await open(page, '/');
   const boxes = page.locator('table.runs tbody input[type=checkbox]');
   expect(await boxes.count()).toBeGreaterThanOrEqual(2);
@@ -79,7 +88,9 @@ test('compare two runs: overlaid curves, differing parameters highlighted, confu
   await expect(page.locator('.chart-valAccuracy .recharts-line-curve')).toHaveCount(2);
   await expect(page.locator('.chart-valAccuracy .recharts-line-curve').first()).toHaveAttribute('d', /M.+L/);
   // The default model ran more epochs than the browser run's 3: that row differs.
-  await expect(page.locator('table.compare-params tr.differs').filter({ has: page.getByText('epochs', { exact: true }) })).toHaveCount(1);
+  await expect(
+    page.locator('table.compare-params tr.differs').filter({ has: page.getByText('epochs', { exact: true }) }),
+  ).toHaveCount(1);
   await expect(page.locator('table.confusion')).toHaveCount(2);
   await expect(page.locator('table.confusion-diff tbody tr')).toHaveCount(7);
 });
@@ -98,7 +109,13 @@ test('a dataset page shows its class distribution, a sample grid per class and i
   await expect(page.locator('.sample-row')).toHaveCount(7);
   const images = page.locator('.sample-row img');
   await expect(images).toHaveCount(56);
-  await expect.poll(() => images.evaluateAll((els) => els.every((e) => (e as HTMLImageElement).complete && (e as HTMLImageElement).naturalWidth === 96))).toBe(true);
+  await expect
+    .poll(() =>
+      images.evaluateAll((els) =>
+        els.every((e) => (e as HTMLImageElement).complete && (e as HTMLImageElement).naturalWidth === 96),
+      ),
+    )
+    .toBe(true);
   await expect(page.getByTestId('import-report')).toContainText('Generated in code');
 });
 
@@ -110,18 +127,27 @@ async function completedSyntheticRun(request: APIRequestContext): Promise<string
   if (done) return done.id;
   const datasets = (await (await request.get('/api/datasets')).json()) as { id: string; name: string }[];
   const datasetId = datasets.find((d) => d.name === 'synthetic-faces')!.id;
-  const run = (await (await request.post('/api/runs', { data: { datasetId, hyperparameters: { epochs: 1 } } })).json()) as { id: string };
-  await expect.poll(async () => (await list()).find((r) => r.id === run.id)?.status, { timeout: 120_000 }).toBe('completed');
+  const run = (await (
+    await request.post('/api/runs', { data: { datasetId, hyperparameters: { epochs: 1 } } })
+  ).json()) as { id: string };
+  await expect
+    .poll(async () => (await list()).find((r) => r.id === run.id)?.status, { timeout: 120_000 })
+    .toBe('completed');
   return run.id;
 }
 
 test('clicking a confusion-matrix cell shows the faces in it with their scores', async ({ page, request }) => {
   await open(page, `/runs/${await completedSyntheticRun(request)}`);
   // The fullest diagonal cell, so that there are faces to show whatever the run learnt.
-  const counts = await Promise.all([0, 1, 2, 3, 4, 5, 6].map(async (i) => Number(await page.getByTestId(`cell-${i}-${i}`).textContent())));
+  const counts = await Promise.all(
+    [0, 1, 2, 3, 4, 5, 6].map(async (i) => Number(await page.getByTestId(`cell-${i}-${i}`).textContent())),
+  );
   const i = counts.indexOf(Math.max(...counts));
   expect(counts[i]).toBeGreaterThan(0);
-  const label = (await page.locator('table.confusion thead th').nth(i + 1).textContent())!;
+  const label = (await page
+    .locator('table.confusion thead th')
+    .nth(i + 1)
+    .textContent())!;
   await page.getByTestId(`cell-${i}-${i}`).click();
   const faces = page.getByTestId('cell-faces');
   await expect(faces).toContainText(`${label} predicted as ${label} — ${counts[i]} images`, { timeout: 30_000 });
@@ -137,7 +163,9 @@ test('import a dataset by uploading a zip: live progress, then its page with the
   await page.getByLabel('Name').fill(name);
   await page.getByTestId('zip').setInputFiles(UPLOAD_ZIP);
   await page.getByRole('button', { name: 'Import' }).click();
-  await expect(page.getByTestId('import-status')).toContainText(/Imported 50 files \(35 train, 14 validation\)/, { timeout: 60_000 });
+  await expect(page.getByTestId('import-status')).toContainText(/Imported 50 files \(35 train, 14 validation\)/, {
+    timeout: 60_000,
+  });
   await page.getByRole('link', { name: 'Open the dataset' }).click();
   await expect(page.locator('h1')).toHaveText(`Dataset ${name}`);
   await expect(page.getByTestId('import-report')).toContainText(/Undecodable\s*1/);
@@ -150,12 +178,23 @@ test('import a dataset by uploading a zip: live progress, then its page with the
   await expect(page.locator('.error[role=alert]')).toContainText(`a dataset named "${name}" exists already`);
 });
 
-test('the new-run form is generated from the hyperparameter schema and shows validation messages at the fields', async ({ page }) => {
+test('the new-run form is generated from the hyperparameter schema and shows validation messages at the fields', async ({
+  page,
+}) => {
   await open(page, '/');
-  for (const field of ['Epochs', 'Batch Size', 'Learning Rate', 'Label Smoothing', 'Rotation Deg', 'Image Size', 'Seed']) {
+  for (const field of [
+    'Epochs',
+    'Batch Size',
+    'Learning Rate',
+    'Label Smoothing',
+    'Rotation Deg',
+    'Image Size',
+    'Seed',
+  ]) {
     await expect(page.getByRole('spinbutton', { name: field, exact: true })).toBeVisible();
   }
-  for (const field of ['Optimizer', 'Lr Schedule', 'Normalization']) await expect(page.getByRole('combobox', { name: field })).toBeVisible();
+  for (const field of ['Optimizer', 'Lr Schedule', 'Normalization'])
+    await expect(page.getByRole('combobox', { name: field })).toBeVisible();
   await expect(page.getByRole('group', { name: 'Augmentation' })).toBeVisible();
   await page.getByLabel('Epochs', { exact: true }).fill('0');
   await page.getByRole('button', { name: 'Start training' }).click();
@@ -165,14 +204,21 @@ test('the new-run form is generated from the hyperparameter schema and shows val
 
 test('a run page shows an ETA while training', async ({ page, request }) => {
   const datasets = (await (await request.get('/api/datasets')).json()) as { id: string }[];
-  const run = (await (await request.post('/api/runs', { data: { datasetId: datasets[0]!.id, hyperparameters: { epochs: 3 } } })).json()) as { id: string };
+  const run = (await (
+    await request.post('/api/runs', { data: { datasetId: datasets[0]!.id, hyperparameters: { epochs: 3 } } })
+  ).json()) as { id: string };
   await open(page, `/runs/${run.id}`);
   await expect(page.getByTestId('live-progress')).toContainText(/ETA \d+ (s|min)/, { timeout: 60_000 });
   await request.post(`/api/runs/${run.id}/cancel`);
 });
 
-test('the shipped model is registered and promoted with its curves and confusion matrix; its dataset explains the missing images', async ({ page }) => {
-  const card = JSON.parse(readFileSync('models/default/card.json', 'utf8')) as { dataset: { name: string }; run: { epochs: unknown[] } };
+test('the shipped model is registered and promoted with its curves and confusion matrix; its dataset explains the missing images', async ({
+  page,
+}) => {
+  const card = JSON.parse(readFileSync('models/default/card.json', 'utf8')) as {
+    dataset: { name: string };
+    run: { epochs: unknown[] };
+  };
   await open(page, '/models');
   const shipped = page.locator('tr', { hasText: 'bundle' }).first();
   await expect(shipped).toContainText(card.dataset.name);

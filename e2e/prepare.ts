@@ -34,15 +34,29 @@ for (const [i, face] of faces.entries()) {
 }
 if (faces[0]) {
   const frame = await composeFrame([faces[0]]);
-  await writeY4m(CAMERA_VIDEO, Array.from({ length: 30 }, () => frame));
+  await writeY4m(
+    CAMERA_VIDEO,
+    Array.from({ length: 30 }, () => frame),
+  );
 }
-await sharp({ create: { width: 320, height: 240, channels: 3, background: '#808080' } }).png().toFile(path.join(ASSETS_DIR, 'no-face.png'));
+await sharp({ create: { width: 320, height: 240, channels: 3, background: '#808080' } })
+  .png()
+  .toFile(path.join(ASSETS_DIR, 'no-face.png'));
 // A small dataset to upload: 5 train and 2 validation faces per class, and one corrupt file.
-const files: Record<string, Uint8Array> = { 'mini/train/neutral/corrupt.jpg': new TextEncoder().encode('not an image') };
-for (const [split, perClass, seed] of [['train', 5, 21], ['validation', 2, 22]] as const) {
+const files: Record<string, Uint8Array> = {
+  'mini/train/neutral/corrupt.jpg': new TextEncoder().encode('not an image'),
+};
+for (const [split, perClass, seed] of [
+  ['train', 5, 21],
+  ['validation', 2, 22],
+] as const) {
   const faces = generateSyntheticFaces({ perClass, seed });
   for (let i = 0; i < faces.labels.length; i++) {
-    const png = await sharp(Buffer.from(faces.images.subarray(i * 2304, (i + 1) * 2304)), { raw: { width: 48, height: 48, channels: 1 } }).png().toBuffer();
+    const png = await sharp(Buffer.from(faces.images.subarray(i * 2304, (i + 1) * 2304)), {
+      raw: { width: 48, height: 48, channels: 1 },
+    })
+      .png()
+      .toBuffer();
     files[`mini/${split}/${EMOTIONS[faces.labels[i]!]}/${i}.png`] = new Uint8Array(png);
   }
 }

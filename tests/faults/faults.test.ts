@@ -28,14 +28,24 @@ const killed = new Set<ChildProcess>();
 function startWorker(id: string): void {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], {
     env: {
-      ...process.env, DATABASE_URL: pg.url, REDIS_URL: redis.url, WORKER_ID: id, TRAIN_REPLICAS: '1',
-      LOCK_DURATION_MS: '3000', STALLED_INTERVAL_MS: '1000', HEARTBEAT_MS: '1000', RECONCILE_MS: '2000',
+      ...process.env,
+      DATABASE_URL: pg.url,
+      REDIS_URL: redis.url,
+      WORKER_ID: id,
+      TRAIN_REPLICAS: '1',
+      LOCK_DURATION_MS: '3000',
+      STALLED_INTERVAL_MS: '1000',
+      HEARTBEAT_MS: '1000',
+      RECONCILE_MS: '2000',
     },
-    stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   proc.stdout!.on('data', (d: Buffer) => process.stdout.write(`[${id}] ${d}`));
   proc.stderr!.on('data', (d: Buffer) => process.stdout.write(`[${id} stderr] ${d}`));
-  proc.on('exit', (code, signal) => { if (!killed.has(proc)) unexpectedExits.push(`${id} exited (${signal ?? `code ${code}`})`); });
+  proc.on('exit', (code, signal) => {
+    if (!killed.has(proc)) unexpectedExits.push(`${id} exited (${signal ?? `code ${code}`})`);
+  });
   workers.set(id, proc);
 }
 
@@ -43,7 +53,11 @@ function startWorker(id: string): void {
 function killWorker(id: string): void {
   const proc = workers.get(id)!;
   killed.add(proc);
-  try { process.kill(-proc.pid!, 'SIGKILL'); } catch { /* gone already */ }
+  try {
+    process.kill(-proc.pid!, 'SIGKILL');
+  } catch {
+    /* gone already */
+  }
 }
 
 /** The test reads through outages too: its own connections are cut when Postgres restarts. */
@@ -54,7 +68,15 @@ async function startRuns(n: number): Promise<string[]> {
   const connection = createRedis(redis.url, 'client');
   const trainQueue = createTrainQueue(connection);
   const ids: string[] = [];
-  for (let i = 0; i < n; i++) ids.push((await startRun({ db, trainQueue }, { datasetId, hyperparameters: { epochs: EPOCHS, batchSize: 32, recalibrateBatchNorm: 0 } })).id);
+  for (let i = 0; i < n; i++)
+    ids.push(
+      (
+        await startRun(
+          { db, trainQueue },
+          { datasetId, hyperparameters: { epochs: EPOCHS, batchSize: 32, recalibrateBatchNorm: 0 } },
+        )
+      ).id,
+    );
   await trainQueue.close();
   connection.disconnect();
   return ids;
@@ -69,8 +91,14 @@ async function settle(scenario: string, ids: string[], timeoutMs = 240_000) {
     runs = await Promise.all(ids.map((id) => getRun(db, id)).map((p) => p.catch(() => null)));
   }
   const row = {
-    scenario, started: ids.length, completed: runs.filter((r) => r?.status === 'completed').length,
-    failed: runs.filter((r) => r?.status === 'failed').map((r) => r!.error).join('; ') || 0,
+    scenario,
+    started: ids.length,
+    completed: runs.filter((r) => r?.status === 'completed').length,
+    failed:
+      runs
+        .filter((r) => r?.status === 'failed')
+        .map((r) => r!.error)
+        .join('; ') || 0,
     stuck: runs.filter((r) => r?.status === 'queued' || r?.status === 'running').length,
   };
   console.log(JSON.stringify(row));
@@ -114,7 +142,9 @@ describe.skipIf(missing)('faults', () => {
     let restarts = 0;
     for (let kill = 0; kill < 4; kill++) {
       await waitForEpoch(ids, 1);
-      const holders = (await Promise.all(ids.map((id) => getRun(db, id)))).filter((r) => r?.status === 'running').map((r) => r!.workerId!);
+      const holders = (await Promise.all(ids.map((id) => getRun(db, id))))
+        .filter((r) => r?.status === 'running')
+        .map((r) => r!.workerId!);
       const victim = holders.find((h) => workers.has(h));
       if (!victim) break;
       killWorker(victim);

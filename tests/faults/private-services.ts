@@ -9,12 +9,25 @@ import { Redis } from 'ioredis';
  * restart at will; the shared servers are never touched. Postgres refuses to run as root, so as
  * root its files belong to, and its commands run as, the postgres user.
  */
-const PG_BIN = ['/usr/lib/postgresql'].flatMap((d) => (existsSync(d) ? readdirSync(d).sort().reverse().map((v) => path.join(d, v, 'bin')) : [])).find((d) => existsSync(path.join(d, 'pg_ctl')));
+const PG_BIN = ['/usr/lib/postgresql']
+  .flatMap((d) =>
+    existsSync(d)
+      ? readdirSync(d)
+          .sort()
+          .reverse()
+          .map((v) => path.join(d, v, 'bin'))
+      : [],
+  )
+  .find((d) => existsSync(path.join(d, 'pg_ctl')));
 
 /** Why the fault tests cannot run here, or null. */
 export function privateServicesMissing(): string | null {
   if (!PG_BIN) return 'PostgreSQL server binaries not found under /usr/lib/postgresql';
-  try { execFileSync('redis-server', ['--version'], { stdio: 'ignore' }); } catch { return 'redis-server not found'; }
+  try {
+    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
+  } catch {
+    return 'redis-server not found';
+  }
   return null;
 }
 
@@ -26,7 +39,9 @@ const asPostgres = (cmd: string, args: string[]) => {
 export class PrivatePostgres {
   readonly dir = mkdtempSync(path.join(tmpdir(), 'moodlab-fault-pg-'));
   constructor(readonly port: number) {}
-  get url() { return `postgresql://postgres@127.0.0.1:${this.port}/moodlab_faults_test`; }
+  get url() {
+    return `postgresql://postgres@127.0.0.1:${this.port}/moodlab_faults_test`;
+  }
 
   start(): void {
     const data = path.join(this.dir, 'data');
@@ -34,7 +49,16 @@ export class PrivatePostgres {
       if (process.getuid?.() === 0) execFileSync('chown', ['postgres', this.dir]);
       asPostgres(path.join(PG_BIN!, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8']);
     }
-    asPostgres(path.join(PG_BIN!, 'pg_ctl'), ['-D', data, '-o', `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1`, '-l', path.join(this.dir, 'log'), '-w', 'start']);
+    asPostgres(path.join(PG_BIN!, 'pg_ctl'), [
+      '-D',
+      data,
+      '-o',
+      `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1`,
+      '-l',
+      path.join(this.dir, 'log'),
+      '-w',
+      'start',
+    ]);
   }
 
   /** A fast restart: every connection is cut, as in a failover. */
@@ -44,7 +68,11 @@ export class PrivatePostgres {
   }
 
   stop(): void {
-    try { asPostgres(path.join(PG_BIN!, 'pg_ctl'), ['-D', path.join(this.dir, 'data'), '-m', 'immediate', '-w', 'stop']); } catch { /* not running */ }
+    try {
+      asPostgres(path.join(PG_BIN!, 'pg_ctl'), ['-D', path.join(this.dir, 'data'), '-m', 'immediate', '-w', 'stop']);
+    } catch {
+      /* not running */
+    }
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
@@ -52,14 +80,26 @@ export class PrivatePostgres {
 export class PrivateRedis {
   private proc: ChildProcess | null = null;
   constructor(readonly port: number) {}
-  get url() { return `redis://127.0.0.1:${this.port}`; }
+  get url() {
+    return `redis://127.0.0.1:${this.port}`;
+  }
 
   async start(): Promise<void> {
-    this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    this.proc = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
     const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     probe.on('error', () => {});
     for (let i = 0; i < 50; i++) {
-      if (await probe.connect().then(() => true, () => false)) break;
+      if (
+        await probe.connect().then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
       await new Promise((r) => setTimeout(r, 100));
     }
     probe.disconnect();
@@ -74,6 +114,9 @@ export class PrivateRedis {
   async stop(): Promise<void> {
     const proc = this.proc;
     if (!proc || proc.exitCode !== null) return;
-    await new Promise((resolve) => { proc.once('exit', resolve); proc.kill('SIGKILL'); });
+    await new Promise((resolve) => {
+      proc.once('exit', resolve);
+      proc.kill('SIGKILL');
+    });
   }
 }

@@ -3,9 +3,36 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getArchitecture, loadModelFromArtifact, modelToArtifact, packMetaSchema, predictProbabilities, selectBackend, unpackSplit } from '@moodlab/cnn';
-import { createDb, createRun, getArtifact, getDatasetByName, getModelVersionByNumber, markRunCompleted, recordEpoch, recordTrainedModel, type Prisma } from '@moodlab/db';
-import { ConflictError, loadDatasetPack, modelBundleOf, modelCardSchema, readModelBundle, registerModelBundle, startRun, writeModelBundle } from '@moodlab/runs';
+import {
+  getArchitecture,
+  loadModelFromArtifact,
+  modelToArtifact,
+  packMetaSchema,
+  predictProbabilities,
+  selectBackend,
+  unpackSplit,
+} from '@moodlab/cnn';
+import {
+  createDb,
+  createRun,
+  getArtifact,
+  getDatasetByName,
+  getModelVersionByNumber,
+  markRunCompleted,
+  recordEpoch,
+  recordTrainedModel,
+  type Prisma,
+} from '@moodlab/db';
+import {
+  ConflictError,
+  loadDatasetPack,
+  modelBundleOf,
+  modelCardSchema,
+  readModelBundle,
+  registerModelBundle,
+  startRun,
+  writeModelBundle,
+} from '@moodlab/runs';
 import { EMOTIONS, hyperparametersSchema } from '@moodlab/shared';
 import { createRedis, createTrainQueue } from '@moodlab/jobs';
 import { registerSyntheticDataset } from '../../tools/seed/builtin-dataset';
@@ -23,16 +50,38 @@ beforeAll(async () => {
   await selectBackend({ prefer: 'wasm' });
   const ds = await registerSyntheticDataset(db, { name: NAME, trainPerClass: 4, validationPerClass: 3 });
   const hp = hyperparametersSchema.parse({ epochs: 2, architecture: 'small-cnn' });
-  const run = await createRun(db, { datasetId: ds.id, architecture: hp.architecture, hyperparameters: hp, seed: hp.seed, tags: ['bundle'] });
-  for (const epoch of [0, 1]) await recordEpoch(db, run.id, { epoch, loss: 1.5 - epoch / 2, accuracy: 0.3 + epoch / 10, valLoss: 1.6, valAccuracy: 0.25 + epoch / 10, learningRate: 0.002, durationMs: 10 });
+  const run = await createRun(db, {
+    datasetId: ds.id,
+    architecture: hp.architecture,
+    hyperparameters: hp,
+    seed: hp.seed,
+    tags: ['bundle'],
+  });
+  for (const epoch of [0, 1])
+    await recordEpoch(db, run.id, {
+      epoch,
+      loss: 1.5 - epoch / 2,
+      accuracy: 0.3 + epoch / 10,
+      valLoss: 1.6,
+      valAccuracy: 0.25 + epoch / 10,
+      learningRate: 0.002,
+      durationMs: 10,
+    });
   await db.run.update({ where: { id: run.id }, data: { status: 'running', startedAt: new Date() } });
   await markRunCompleted(db, run.id);
   const model = getArchitecture('small-cnn').build({ imageSize: 48, numClasses: 7, seed: 3 });
-  const artifact = await modelToArtifact(model, { classNames: [...EMOTIONS], preprocessing: hp.preprocessing, architecture: 'small-cnn' });
+  const artifact = await modelToArtifact(model, {
+    classNames: [...EMOTIONS],
+    preprocessing: hp.preprocessing,
+    architecture: 'small-cnn',
+  });
   const confusion = EMOTIONS.map((_, i) => EMOTIONS.map((__, j) => (i === j ? 2 : 0)));
   const perClass = EMOTIONS.map((label) => ({ label, precision: 1, recall: 1, f1: 1, support: 2 }));
   const mv = await recordTrainedModel(db, {
-    runId: run.id, datasetId: ds.id, architecture: 'small-cnn', summary: { epochs: 2, averaged: { epochs: 2, valAccuracy: 0.35, used: true } },
+    runId: run.id,
+    datasetId: ds.id,
+    architecture: 'small-cnn',
+    summary: { epochs: 2, averaged: { epochs: 2, valAccuracy: 0.35, used: true } },
     artifact: { meta: artifact.meta as Prisma.InputJsonValue, data: artifact.data },
     evaluation: { split: 'validation', accuracy: 0.61, macroF1: 0.55, perClass, confusion },
   });
@@ -73,24 +122,36 @@ describe('model bundle', () => {
     await db.dataset.delete({ where: { name: NAME } });
     const result = await registerModelBundle(db, await readModelBundle(dir));
     expect(result.created).toBe(true);
-    const mv = (await db.modelVersion.findUnique({ where: { id: result.id }, include: { artifact: true, evaluations: true, run: { include: { epochs: true, dataset: true } } } }))!;
+    const mv = (await db.modelVersion.findUnique({
+      where: { id: result.id },
+      include: { artifact: true, evaluations: true, run: { include: { epochs: true, dataset: true } } },
+    }))!;
     expect(mv.run.status).toBe('completed');
     expect(mv.run.epochs).toHaveLength(2);
     expect(mv.run.dataset.packId).toBeNull();
     expect(mv.evaluations[0]).toMatchObject({ split: 'validation', accuracy: 0.61 });
     // Same predictions from the registered weights as from the original ones.
-    const x = { size: 48, images: Uint8Array.from({ length: 2 * 48 * 48 }, (_, i) => (i * 37) % 256), labels: new Uint8Array(2) };
+    const x = {
+      size: 48,
+      images: Uint8Array.from({ length: 2 * 48 * 48 }, (_, i) => (i * 37) % 256),
+      labels: new Uint8Array(2),
+    };
     const before = await loadModelFromArtifact(original.artifact.meta, new Uint8Array(original.artifact.data));
     const after = await loadModelFromArtifact(mv.artifact.meta, new Uint8Array(mv.artifact.data));
-    expect(Array.from(predictProbabilities(after.model, x, after.metadata.preprocessing))).toEqual(Array.from(predictProbabilities(before.model, x, before.metadata.preprocessing)));
+    expect(Array.from(predictProbabilities(after.model, x, after.metadata.preprocessing))).toEqual(
+      Array.from(predictProbabilities(before.model, x, before.metadata.preprocessing)),
+    );
     tf.dispose([before.model, after.model] as never);
     expect((await registerModelBundle(db, await readModelBundle(dir))).created).toBe(false);
   });
 
-  it('reads a card written before a hyperparameter existed as that run was: the feature off, not today\'s default', async () => {
+  it("reads a card written before a hyperparameter existed as that run was: the feature off, not today's default", async () => {
     const { card } = await readModelBundle(dir);
     const { recalibrateBatchNorm: _, ...older } = card.run.hyperparameters;
-    expect(modelCardSchema.parse({ ...card, run: { ...card.run, hyperparameters: older } }).run.hyperparameters.recalibrateBatchNorm).toBe(0);
+    expect(
+      modelCardSchema.parse({ ...card, run: { ...card.run, hyperparameters: older } }).run.hyperparameters
+        .recalibrateBatchNorm,
+    ).toBe(0);
     expect(hyperparametersSchema.parse(older).recalibrateBatchNorm).toBe(8192);
   });
 
@@ -111,8 +172,11 @@ describe('model bundle', () => {
   it('starts a run from a registered version (initFrom) only when its weights fit', async () => {
     const ds = (await getDatasetByName(db, NAME))!;
     const mv = (await db.modelVersion.findFirst({ where: { run: { datasetId: ds.id } }, select: { version: true } }))!;
-    const start = (hyperparameters: Record<string, unknown>) => startRun({ db, trainQueue }, { datasetId: ds.id, hyperparameters: { epochs: 1, ...hyperparameters } });
-    await expect(start({ architecture: 'vgg-lite', initFrom: mv.version })).rejects.toThrow(/is a small-cnn, not a vgg-lite/);
+    const start = (hyperparameters: Record<string, unknown>) =>
+      startRun({ db, trainQueue }, { datasetId: ds.id, hyperparameters: { epochs: 1, ...hyperparameters } });
+    await expect(start({ architecture: 'vgg-lite', initFrom: mv.version })).rejects.toThrow(
+      /is a small-cnn, not a vgg-lite/,
+    );
     await expect(start({ architecture: 'small-cnn', initFrom: 9999 })).rejects.toThrow(/No model version 9999/);
     const run = await start({ architecture: 'small-cnn', initFrom: mv.version });
     expect((run.hyperparameters as { initFrom: number }).initFrom).toBe(mv.version);
@@ -124,21 +188,55 @@ describe('model bundle', () => {
     const parent = await modelBundleOf(db, version);
     const ds = (await getDatasetByName(db, NAME))!;
     const hp = hyperparametersSchema.parse({ epochs: 1, architecture: 'small-cnn', initFrom: version });
-    const run = await createRun(db, { datasetId: ds.id, architecture: hp.architecture, hyperparameters: hp, seed: hp.seed, tags: ['fine-tune'] });
+    const run = await createRun(db, {
+      datasetId: ds.id,
+      architecture: hp.architecture,
+      hyperparameters: hp,
+      seed: hp.seed,
+      tags: ['fine-tune'],
+    });
     const model = getArchitecture('small-cnn').build({ imageSize: 48, numClasses: 7, seed: 4 });
-    const artifact = await modelToArtifact(model, { classNames: [...EMOTIONS], preprocessing: hp.preprocessing, architecture: 'small-cnn' });
-    const child = await recordTrainedModel(db, { runId: run.id, datasetId: ds.id, architecture: 'small-cnn', summary: { epochs: 1 }, artifact: { meta: artifact.meta as Prisma.InputJsonValue, data: artifact.data }, evaluation: null });
+    const artifact = await modelToArtifact(model, {
+      classNames: [...EMOTIONS],
+      preprocessing: hp.preprocessing,
+      architecture: 'small-cnn',
+    });
+    const child = await recordTrainedModel(db, {
+      runId: run.id,
+      datasetId: ds.id,
+      architecture: 'small-cnn',
+      summary: { epochs: 1 },
+      artifact: { meta: artifact.meta as Prisma.InputJsonValue, data: artifact.data },
+      evaluation: null,
+    });
     const bundle = await modelBundleOf(db, child.version);
-    expect(bundle.card.run.initializedFrom).toEqual({ architecture: 'small-cnn', weightsSha256: parent.card.weightsSha256 });
+    expect(bundle.card.run.initializedFrom).toEqual({
+      architecture: 'small-cnn',
+      weightsSha256: parent.card.weightsSha256,
+    });
     // Registered elsewhere: initFrom points at the version holding the parent's weights there, or at none.
     await db.modelVersion.delete({ where: { id: child.id } });
     const here = await registerModelBundle(db, bundle);
-    expect((await db.modelVersion.findUniqueOrThrow({ where: { id: here.id }, include: { run: true } })).run.hyperparameters).toMatchObject({ initFrom: version });
+    expect(
+      (await db.modelVersion.findUniqueOrThrow({ where: { id: here.id }, include: { run: true } })).run.hyperparameters,
+    ).toMatchObject({ initFrom: version });
     await db.modelVersion.delete({ where: { id: here.id } });
-    const orphan = await registerModelBundle(db, { ...bundle, card: { ...bundle.card, run: { ...bundle.card.run, initializedFrom: { architecture: 'small-cnn', weightsSha256: 'f'.repeat(64) } } } });
-    expect((await db.modelVersion.findUniqueOrThrow({ where: { id: orphan.id }, include: { run: true } })).run.hyperparameters).toMatchObject({ initFrom: null });
+    const orphan = await registerModelBundle(db, {
+      ...bundle,
+      card: {
+        ...bundle.card,
+        run: { ...bundle.card.run, initializedFrom: { architecture: 'small-cnn', weightsSha256: 'f'.repeat(64) } },
+      },
+    });
+    expect(
+      (await db.modelVersion.findUniqueOrThrow({ where: { id: orphan.id }, include: { run: true } })).run
+        .hyperparameters,
+    ).toMatchObject({ initFrom: null });
     // Exported again from there, the card still names the parent's weights.
-    expect((await modelBundleOf(db, orphan.version)).card.run.initializedFrom).toEqual({ architecture: 'small-cnn', weightsSha256: 'f'.repeat(64) });
+    expect((await modelBundleOf(db, orphan.version)).card.run.initializedFrom).toEqual({
+      architecture: 'small-cnn',
+      weightsSha256: 'f'.repeat(64),
+    });
     model.dispose();
   });
 

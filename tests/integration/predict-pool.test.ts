@@ -13,7 +13,11 @@ let frames: Buffer[] = [];
 beforeAll(async () => {
   await selectBackend({ prefer: 'wasm' });
   const built = getArchitecture('small-cnn').build({ imageSize: 48, numClasses: 7, seed: 9 });
-  const artifact = await modelToArtifact(built, { classNames: [...EMOTIONS], preprocessing: preprocessingSchema.parse({}), architecture: 'small-cnn' });
+  const artifact = await modelToArtifact(built, {
+    classNames: [...EMOTIONS],
+    preprocessing: preprocessingSchema.parse({}),
+    architecture: 'small-cnn',
+  });
   model = { key: 'v-test', meta: artifact.meta, data: artifact.data };
   inProcess = built;
   const { faces } = await detectableFaces(2);
@@ -36,7 +40,8 @@ describe('prediction thread pool', () => {
         expect(result.faces).toHaveLength(local.faces.length);
         expect(result.faces[0]!.label).toBe(local.faces[0]!.label);
         expect(result.faces[0]!.box.x).toBeCloseTo(local.faces[0]!.box.x, 3);
-        for (const c of EMOTIONS) expect(Math.abs(result.faces[0]!.scores[c]! - local.faces[0]!.scores[c]!)).toBeLessThan(1e-5);
+        for (const c of EMOTIONS)
+          expect(Math.abs(result.faces[0]!.scores[c]! - local.faces[0]!.scores[c]!)).toBeLessThan(1e-5);
       }
     }
   });
@@ -59,7 +64,14 @@ describe('prediction thread pool', () => {
   it('serves queued requests first come, first served, one per thread, and fails those still waiting when closed', async () => {
     const single = new PredictPool(1);
     const order: number[] = [];
-    const served = await Promise.all([0, 1, 2, 3].map((i) => single.predict(new Uint8Array(frames[i % 2]!), model, 'tiny').then((r) => { order.push(i); return r; })));
+    const served = await Promise.all(
+      [0, 1, 2, 3].map((i) =>
+        single.predict(new Uint8Array(frames[i % 2]!), model, 'tiny').then((r) => {
+          order.push(i);
+          return r;
+        }),
+      ),
+    );
     expect(order).toEqual([0, 1, 2, 3]);
     expect(served.every((r) => r.faces.length > 0)).toBe(true);
     const waiting = Promise.allSettled([0, 1, 2].map(() => single.predict(new Uint8Array(frames[0]!), model, 'tiny')));

@@ -1,6 +1,16 @@
 import { Worker } from 'bullmq';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { beat, createDb, createRun, getRun, markRunCompleted, markRunQueued, markRunRunning, removeWorker, setRunJobId } from '@moodlab/db';
+import {
+  beat,
+  createDb,
+  createRun,
+  getRun,
+  markRunCompleted,
+  markRunQueued,
+  markRunRunning,
+  removeWorker,
+  setRunJobId,
+} from '@moodlab/db';
 import { createRedis, createTrainQueue, enqueueTrain } from '@moodlab/jobs';
 import { JOB_VANISHED, reconcileRuns } from '@moodlab/runs';
 import { hyperparametersSchema } from '@moodlab/shared';
@@ -16,7 +26,12 @@ let datasetId = '';
 
 async function newRun(opts: { job: boolean }) {
   const run = await createRun(db, { datasetId, architecture: hp.architecture, hyperparameters: hp, seed: hp.seed });
-  if (opts.job) await setRunJobId(db, run.id, (await enqueueTrain(trainQueue, { runId: run.id, datasetId, hyperparameters: hp })).id!);
+  if (opts.job)
+    await setRunJobId(
+      db,
+      run.id,
+      (await enqueueTrain(trainQueue, { runId: run.id, datasetId, hyperparameters: hp })).id!,
+    );
   else await setRunJobId(db, run.id, run.id);
   return run.id;
 }
@@ -24,19 +39,26 @@ async function newRun(opts: { job: boolean }) {
 const reconcile = () => reconcileRuns({ db, trainQueue }, { staleAfterMs: 60_000, graceMs: 0 });
 
 beforeAll(async () => {
-  datasetId = (await registerSyntheticDataset(db, { name: 'it-reconcile', trainPerClass: 2, validationPerClass: 1 })).id;
+  datasetId = (await registerSyntheticDataset(db, { name: 'it-reconcile', trainPerClass: 2, validationPerClass: 1 }))
+    .id;
 });
 
 beforeEach(async () => {
   // No other worker's jobs or heartbeats: this file's runs are the only unfinished ones.
   await trainQueue.obliterate({ force: true });
-  await db.run.updateMany({ where: { status: { in: ['queued', 'running'] } }, data: { status: 'failed', error: 'left by an earlier test' } });
+  await db.run.updateMany({
+    where: { status: { in: ['queued', 'running'] } },
+    data: { status: 'failed', error: 'left by an earlier test' },
+  });
   await db.workerHeartbeat.deleteMany({});
 });
 
 afterAll(async () => {
   // Leave no unfinished run behind for the worker tests' reconciler to pick up.
-  await db.run.updateMany({ where: { status: { in: ['queued', 'running'] } }, data: { status: 'failed', error: 'left by the reconcile tests' } });
+  await db.run.updateMany({
+    where: { status: { in: ['queued', 'running'] } },
+    data: { status: 'failed', error: 'left by the reconcile tests' },
+  });
   await trainQueue.obliterate({ force: true });
   await trainQueue.close();
   redis.disconnect();
@@ -73,7 +95,7 @@ describe('reconcileRuns', () => {
     expect((await getRun(db, runId))?.status).toBe('queued');
   });
 
-  it("re-enqueues a running run whose job vanished when its worker is dead, to resume from its checkpoint", async () => {
+  it('re-enqueues a running run whose job vanished when its worker is dead, to resume from its checkpoint', async () => {
     const runId = await newRun({ job: false });
     await markRunRunning(db, runId, 'w-gone');
     await reconcile();
@@ -99,7 +121,9 @@ describe('reconcileRuns', () => {
     await markRunQueued(db, runId, 'worker lost', 'w1');
     // Finish the job as a worker would, with the result a trained run returns.
     const connection = createRedis(TEST_REDIS_URL, 'worker');
-    const worker = new Worker(trainQueue.name, async () => ({ modelVersionId: null, epochs: 1, cancelled: false }), { connection });
+    const worker = new Worker(trainQueue.name, async () => ({ modelVersionId: null, epochs: 1, cancelled: false }), {
+      connection,
+    });
     await new Promise((resolve) => worker.once('completed', resolve));
     await worker.close();
     connection.disconnect();

@@ -18,7 +18,15 @@ const workers: ChildProcess[] = [];
 
 function startWorker(id: string): ChildProcess {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], {
-    env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, WORKER_ID: id, LOCK_DURATION_MS: '3000', STALLED_INTERVAL_MS: '1000', HEARTBEAT_MS: '1000' },
+    env: {
+      ...process.env,
+      DATABASE_URL: TEST_DATABASE_URL,
+      REDIS_URL: TEST_REDIS_URL,
+      WORKER_ID: id,
+      LOCK_DURATION_MS: '3000',
+      STALLED_INTERVAL_MS: '1000',
+      HEARTBEAT_MS: '1000',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   proc.stdout!.on('data', (d: Buffer) => process.stdout.write(`[${id}] ${d}`));
@@ -27,7 +35,11 @@ function startWorker(id: string): ChildProcess {
   return proc;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 100_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 100_000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -46,7 +58,8 @@ async function startRun(epochs: number) {
 }
 
 beforeAll(async () => {
-  datasetId = (await registerSyntheticDataset(db, { name: 'it-synthetic', trainPerClass: 30, validationPerClass: 10 })).id;
+  datasetId = (await registerSyntheticDataset(db, { name: 'it-synthetic', trainPerClass: 30, validationPerClass: 10 }))
+    .id;
   await selectBackend({ prefer: 'wasm' });
 });
 
@@ -84,11 +97,15 @@ describe('worker', () => {
     const atKill = await getRun(db, runId);
     expect(atKill!.status).not.toBe('completed');
     startWorker('it-b');
-    const run = await waitFor('run to complete on the second worker', async () => {
-      const r = await getRun(db, runId);
-      if (r?.status === 'failed') throw new Error(`run failed: ${r.error}`);
-      return r?.status === 'completed' ? r : null;
-    }, 150_000);
+    const run = await waitFor(
+      'run to complete on the second worker',
+      async () => {
+        const r = await getRun(db, runId);
+        if (r?.status === 'failed') throw new Error(`run failed: ${r.error}`);
+        return r?.status === 'completed' ? r : null;
+      },
+      150_000,
+    );
     expect(run.workerId).toBe('it-b');
     expect(run.epochs.map((e) => e.epoch)).toEqual([0, 1, 2, 3, 4]);
   });
@@ -103,7 +120,9 @@ describe('worker', () => {
     expect(kept).toBeGreaterThanOrEqual(1);
     await expect(resumeRun({ db, trainQueue: queue }, runId, { epochs: kept })).rejects.toThrow(/already trained/);
     // Resumed one epoch longer than it was started.
-    await expect(resumeRun({ db, trainQueue: queue }, runId, { epochs: 5 })).resolves.toMatchObject({ status: 'queued' });
+    await expect(resumeRun({ db, trainQueue: queue }, runId, { epochs: 5 })).resolves.toMatchObject({
+      status: 'queued',
+    });
     const run = await waitFor('the resumed run to complete', async () => {
       const r = await getRun(db, runId);
       if (r?.status === 'failed') throw new Error(`run failed: ${r.error}`);
@@ -117,12 +136,18 @@ describe('worker', () => {
   it('fails a malformed job payload and an unknown dataset with clear errors', async () => {
     const raw = new Queue(TRAIN_QUEUE, { connection: redis });
     const bad = await raw.add('train', { runId: 'not-a-uuid', hyperparameters: { epochs: 'many' } });
-    const failed = await waitFor('the malformed job to fail', async () => ((await bad.getState()) === 'failed' ? raw.getJob(bad.id!) : null));
+    const failed = await waitFor('the malformed job to fail', async () =>
+      (await bad.getState()) === 'failed' ? raw.getJob(bad.id!) : null,
+    );
     expect(failed!.failedReason).toMatch(/Invalid train job payload: .*runId/);
 
     const hp = hyperparametersSchema.parse({ epochs: 1 });
     const run = await createRun(db, { datasetId, architecture: hp.architecture, hyperparameters: hp, seed: 1 });
-    await enqueueTrain(queue, { runId: run.id, datasetId: '00000000-0000-4000-8000-000000000000', hyperparameters: hp });
+    await enqueueTrain(queue, {
+      runId: run.id,
+      datasetId: '00000000-0000-4000-8000-000000000000',
+      hyperparameters: hp,
+    });
     const failedRun = await waitFor('the run to fail', async () => {
       const r = await getRun(db, run.id);
       return r?.status === 'failed' ? r : null;

@@ -15,9 +15,16 @@ const { values } = parseArgs({ options: { runs: { type: 'string', default: '30' 
 const runs = Number(values.runs);
 const backend = await selectBackend({ prefer: 'wasm', threads: 1, measureGemm: true });
 printMachine(backend);
-if (backend.kernels !== 'convolutions on OpenBLAS') throw new Error(`the native kernels are not loaded (${describeBackend(backend)})`);
+if (backend.kernels !== 'convolutions on OpenBLAS')
+  throw new Error(`the native kernels are not loaded (${describeBackend(backend)})`);
 
-type Case = { use: string; act?: 'leakyrelu'; x: [number, number, number, number]; f: [number, number, number, number]; pad: 'same' | 'valid' };
+type Case = {
+  use: string;
+  act?: 'leakyrelu';
+  x: [number, number, number, number];
+  f: [number, number, number, number];
+  pad: 'same' | 'valid';
+};
 const cases: Case[] = [
   { use: 'detector conv0', act: 'leakyrelu', x: [1, 224, 224, 3], f: [3, 3, 3, 16], pad: 'valid' },
   { use: 'detector 1x1', act: 'leakyrelu', x: [1, 111, 111, 16], f: [1, 1, 16, 32], pad: 'valid' },
@@ -46,8 +53,15 @@ function median(f: () => void): number {
 }
 
 const rows = cases.map((c) => {
-  const [x, filter, bias] = [tf.randomNormal(c.x) as tf.Tensor4D, tf.randomNormal(c.f) as tf.Tensor4D, tf.randomNormal([c.f[3]]) as tf.Tensor1D];
-  const conv = () => tf.fused.conv2d({ x, filter, bias, strides: 1, pad: c.pad, activation: c.act ?? 'relu', leakyreluAlpha: 0.1 }).dispose();
+  const [x, filter, bias] = [
+    tf.randomNormal(c.x) as tf.Tensor4D,
+    tf.randomNormal(c.f) as tf.Tensor4D,
+    tf.randomNormal([c.f[3]]) as tf.Tensor1D,
+  ];
+  const conv = () =>
+    tf.fused
+      .conv2d({ x, filter, bias, strides: 1, pad: c.pad, activation: c.act ?? 'relu', leakyreluAlpha: 0.1 })
+      .dispose();
   setConvRouting('native');
   const native = median(conv);
   setConvRouting('xnnpack');
@@ -55,7 +69,16 @@ const rows = cases.map((c) => {
   setConvRouting('auto');
   tf.dispose([x, filter, bias]);
   const depth = c.f[0] * c.f[1] * c.f[2];
-  return { use: c.use, input: c.x.join('x'), filter: c.f.join('x'), depth, 'native ms': +native.toFixed(3), 'xnnpack ms': +xnnpack.toFixed(3), 'native speed-up': +(xnnpack / native).toFixed(2), routed: routesToNative(c.f, [1, 1], c.act ?? 'relu') ? 'native' : 'xnnpack' };
+  return {
+    use: c.use,
+    input: c.x.join('x'),
+    filter: c.f.join('x'),
+    depth,
+    'native ms': +native.toFixed(3),
+    'xnnpack ms': +xnnpack.toFixed(3),
+    'native speed-up': +(xnnpack / native).toFixed(2),
+    routed: routesToNative(c.f, [1, 1], c.act ?? 'relu') ? 'native' : 'xnnpack',
+  };
 });
 console.log(`${describeBackend(backend)}; one thread; median of ${runs}; NATIVE_MIN_DEPTH ${NATIVE_MIN_DEPTH}`);
 console.table(rows);
@@ -68,13 +91,36 @@ console.table(rows);
 const leakyRows = [];
 for (const native of [true, false]) {
   for (const c of cases.filter((k) => k.act === 'leakyrelu').slice(0, 3)) {
-    const [x, filter, bias] = [tf.randomNormal(c.x) as tf.Tensor4D, tf.randomNormal(c.f) as tf.Tensor4D, tf.randomNormal([c.f[3]]) as tf.Tensor1D];
+    const [x, filter, bias] = [
+      tf.randomNormal(c.x) as tf.Tensor4D,
+      tf.randomNormal(c.f) as tf.Tensor4D,
+      tf.randomNormal([c.f[3]]) as tf.Tensor1D,
+    ];
     setConvRouting(native ? 'auto' : 'xnnpack');
     const conv = () => tf.fused.conv2d({ x, filter, bias, strides: 1, pad: c.pad });
-    const fourOps = median(() => tf.tidy(() => { const y = conv(); const m = tf.mul(y, 0.1); return tf.add(tf.relu(tf.sub(y, m)), m); }).dispose());
-    const inKernel = median(() => tf.fused.conv2d({ x, filter, bias, strides: 1, pad: c.pad, activation: 'leakyrelu', leakyreluAlpha: 0.1 }).dispose());
+    const fourOps = median(() =>
+      tf
+        .tidy(() => {
+          const y = conv();
+          const m = tf.mul(y, 0.1);
+          return tf.add(tf.relu(tf.sub(y, m)), m);
+        })
+        .dispose(),
+    );
+    const inKernel = median(() =>
+      tf.fused
+        .conv2d({ x, filter, bias, strides: 1, pad: c.pad, activation: 'leakyrelu', leakyreluAlpha: 0.1 })
+        .dispose(),
+    );
     const leakyOp = median(() => tf.tidy(() => tf.leakyRelu(conv(), 0.1)).dispose());
-    leakyRows.push({ kernels: native ? 'native' : 'stock WASM', input: c.x.join('x'), filter: c.f.join('x'), 'four ops ms': +fourOps.toFixed(3), 'in kernel ms': +inKernel.toFixed(3), 'LeakyRelu op ms': +leakyOp.toFixed(3) });
+    leakyRows.push({
+      kernels: native ? 'native' : 'stock WASM',
+      input: c.x.join('x'),
+      filter: c.f.join('x'),
+      'four ops ms': +fourOps.toFixed(3),
+      'in kernel ms': +inKernel.toFixed(3),
+      'LeakyRelu op ms': +leakyOp.toFixed(3),
+    });
     tf.dispose([x, filter, bias]);
   }
 }

@@ -16,19 +16,40 @@ import { detectableFaces, framePng } from '../demo/detectable-faces';
 import { composeFrame } from '../demo/test-frames';
 import { writeY4m } from '../demo/write-y4m';
 
-const { values } = parseArgs({ options: { url: { type: 'string', default: 'http://127.0.0.1:3000' }, seconds: { type: 'string', default: '60' }, 'api-only': { type: 'boolean', default: false }, screenshot: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    url: { type: 'string', default: 'http://127.0.0.1:3000' },
+    seconds: { type: 'string', default: '60' },
+    'api-only': { type: 'boolean', default: false },
+    screenshot: { type: 'string' },
+  },
+});
 const base = values.url!;
 const dir = await mkdtemp(path.join(tmpdir(), 'moodlab-demo-bench-'));
 const { source, faces, tried } = await detectableFaces(4);
-console.log(`test faces: ${source}; ${faces.length} of ${tried} tried were detected alone in a 640x480 frame (${((faces.length / tried) * 100).toFixed(0)}%)`);
+console.log(
+  `test faces: ${source}; ${faces.length} of ${tried} tried were detected alone in a 640x480 frame (${((faces.length / tried) * 100).toFixed(0)}%)`,
+);
 
 async function demoFps(faceCount: number, detectEvery: number) {
   const video = path.join(dir, `camera-${faceCount}.y4m`);
   const frame = await composeFrame(faces.slice(0, faceCount));
-  await writeY4m(video, Array.from({ length: 30 }, () => frame));
+  await writeY4m(
+    video,
+    Array.from({ length: 30 }, () => frame),
+  );
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
+    args: [
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${video}`,
+    ],
   });
   const page = await browser.newPage();
   await page.goto(`${base}/demo`);
@@ -37,17 +58,29 @@ async function demoFps(faceCount: number, detectEvery: number) {
   await page.waitForTimeout(10_000);
   const stats = (await page.getByTestId('demo-stats').textContent()) ?? '';
   const labels = await page.getByTestId('face-label').count();
-  if (values.screenshot && faceCount === 1 && detectEvery === 4) await page.screenshot({ path: values.screenshot, fullPage: true });
+  if (values.screenshot && faceCount === 1 && detectEvery === 4)
+    await page.screenshot({ path: values.screenshot, fullPage: true });
   await browser.close();
   const num = (re: RegExp) => Number(stats.match(re)?.[1] ?? NaN);
-  return { faces: faceCount, 'detect every': `${detectEvery} frame(s)`, detected: labels, backend: stats.match(/backend (\w+)/)?.[1], fps: num(/([\d.]+) FPS/), 'detect ms': num(/detect (\d+) ms/), 'classify ms': num(/classify (\d+) ms/) };
+  return {
+    faces: faceCount,
+    'detect every': `${detectEvery} frame(s)`,
+    detected: labels,
+    backend: stats.match(/backend (\w+)/)?.[1],
+    fps: num(/([\d.]+) FPS/),
+    'detect ms': num(/detect (\d+) ms/),
+    'classify ms': num(/classify (\d+) ms/),
+  };
 }
 
 /** The multipart body of one upload, built once: the load generator should not be what is measured. */
 function multipartBody(png: Buffer): { body: Buffer; contentType: string } {
   const boundary = 'moodlab-bench-boundary';
   const head = `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="frame.png"\r\nContent-Type: image/png\r\n\r\n`;
-  return { body: Buffer.concat([Buffer.from(head), png, Buffer.from(`\r\n--${boundary}--\r\n`)]), contentType: `multipart/form-data; boundary=${boundary}` };
+  return {
+    body: Buffer.concat([Buffer.from(head), png, Buffer.from(`\r\n--${boundary}--\r\n`)]),
+    contentType: `multipart/form-data; boundary=${boundary}`,
+  };
 }
 
 /**
@@ -56,7 +89,13 @@ function multipartBody(png: Buffer): { body: Buffer; contentType: string } {
  */
 async function apiLoad(connections: number, png: Buffer) {
   const { body, contentType } = multipartBody(png);
-  const options = { url: `${base}/api/predict`, method: 'POST' as const, body, headers: { 'content-type': contentType }, connections };
+  const options = {
+    url: `${base}/api/predict`,
+    method: 'POST' as const,
+    body,
+    headers: { 'content-type': contentType },
+    connections,
+  };
   // Warm-up, untimed: every prediction thread loads its backend and models on first use.
   await autocannon({ ...options, amount: connections * 4 });
   const latencies: number[] = [];
@@ -70,11 +109,19 @@ async function apiLoad(connections: number, png: Buffer) {
   latencies.sort((a, b) => a - b);
   const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!.toFixed(0);
   return {
-    connections, seconds, requests: latencies.length, 'req/s': (latencies.length / seconds).toFixed(1), 'p50 ms': q(0.5), 'p95 ms': q(0.95), 'p99 ms': q(0.99),
-    errors: result.errors + result.timeouts + result.non2xx, 'client CPU ms/req': ((clientCpu.user + clientCpu.system) / 1000 / Math.max(1, latencies.length)).toFixed(1),
+    connections,
+    seconds,
+    requests: latencies.length,
+    'req/s': (latencies.length / seconds).toFixed(1),
+    'p50 ms': q(0.5),
+    'p95 ms': q(0.95),
+    'p99 ms': q(0.99),
+    errors: result.errors + result.timeouts + result.non2xx,
+    'client CPU ms/req': ((clientCpu.user + clientCpu.system) / 1000 / Math.max(1, latencies.length)).toFixed(1),
   };
 }
 
-if (!values['api-only']) console.table([await demoFps(1, 1), await demoFps(1, 4), await demoFps(4, 1), await demoFps(4, 4)]);
+if (!values['api-only'])
+  console.table([await demoFps(1, 1), await demoFps(1, 4), await demoFps(4, 1), await demoFps(4, 4)]);
 const png = await framePng(faces.slice(0, 1));
 console.table([await apiLoad(10, png), await apiLoad(50, png)]);

@@ -23,7 +23,14 @@ import { SHIPPED_MODEL_DIR } from '../seed/default-model';
 import { FER_VALIDATION } from '../demo/test-frames';
 import { printMachine } from './machine';
 
-const { values } = parseArgs({ options: { 'per-class': { type: 'string', default: '40' }, split: { type: 'string', default: 'validation' }, calibrate: { type: 'boolean', default: false }, model: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    'per-class': { type: 'string', default: '40' },
+    split: { type: 'string', default: 'validation' },
+    calibrate: { type: 'boolean', default: false },
+    model: { type: 'string' },
+  },
+});
 const SPLIT_DIR = path.join(path.dirname(FER_VALIDATION), values.split!);
 if (!existsSync(SPLIT_DIR)) {
   console.log(`skipped: ${SPLIT_DIR} is absent (the benchmark needs the FER2013 faces in ../shared)`);
@@ -35,20 +42,39 @@ printMachine(backend);
 const api = await loadNodeFaceApi(['tiny']);
 /** face-api's own expression pipeline, for the side-by-side column: its classifier on its detector's box. */
 interface FaceApiExpressions {
-  nets: { faceExpressionNet: { loadFromDisk(dir: string): Promise<void>; predictExpressions(face: tf.Tensor3D): Promise<Record<string, number>> } };
+  nets: {
+    faceExpressionNet: {
+      loadFromDisk(dir: string): Promise<void>;
+      predictExpressions(face: tf.Tensor3D): Promise<Record<string, number>>;
+    };
+  };
   Rect: new (x: number, y: number, w: number, h: number) => unknown;
   extractFaceTensors(image: tf.Tensor3D, boxes: unknown[]): Promise<tf.Tensor3D[]>;
 }
-const faceApi = (await import('@vladmandic/face-api/dist/face-api.node-wasm.js')) as unknown as { default?: FaceApiExpressions } & FaceApiExpressions;
+const faceApi = (await import('@vladmandic/face-api/dist/face-api.node-wasm.js')) as unknown as {
+  default?: FaceApiExpressions;
+} & FaceApiExpressions;
 const expressions = faceApi.default ?? faceApi;
 await expressions.nets.faceExpressionNet.loadFromDisk(FACE_MODELS_DIR);
 /** face-api's expression names in our labels. */
-const FACE_API_LABELS: Record<string, string> = { angry: 'angry', disgusted: 'disgust', fearful: 'fear', happy: 'happy', neutral: 'neutral', sad: 'sad', surprised: 'surprise' };
+const FACE_API_LABELS: Record<string, string> = {
+  angry: 'angry',
+  disgusted: 'disgust',
+  fearful: 'fear',
+  happy: 'happy',
+  neutral: 'neutral',
+  sad: 'sad',
+  surprised: 'surprise',
+};
 async function faceApiLabel(image: tf.Tensor3D, box: Box): Promise<string> {
-  const [face] = await expressions.extractFaceTensors(image, [new expressions.Rect(box.x, box.y, box.width, box.height)]);
+  const [face] = await expressions.extractFaceTensors(image, [
+    new expressions.Rect(box.x, box.y, box.width, box.height),
+  ]);
   const scores = await expressions.nets.faceExpressionNet.predictExpressions(face!);
   face!.dispose();
-  const best = Object.entries(scores).filter(([k]) => k in FACE_API_LABELS).sort((a, b) => b[1] - a[1])[0]![0];
+  const best = Object.entries(scores)
+    .filter(([k]) => k in FACE_API_LABELS)
+    .sort((a, b) => b[1] - a[1])[0]![0];
   return FACE_API_LABELS[best]!;
 }
 
@@ -59,17 +85,36 @@ const { model, metadata } = await loadInferenceModel(artifactMetaFromLayersModel
 const faces = EMOTIONS.flatMap((label) => {
   const files = readdirSync(path.join(SPLIT_DIR, label)).sort();
   const step = Math.max(1, Math.floor(files.length / perClass));
-  return files.filter((_, i) => i % step === 0).slice(0, perClass).map((f) => ({ label, file: path.join(SPLIT_DIR, label, f) }));
+  return files
+    .filter((_, i) => i % step === 0)
+    .slice(0, perClass)
+    .map((f) => ({ label, file: path.join(SPLIT_DIR, label, f) }));
 });
 
 /** Positions of the face's top-left corner as fractions of the free room: centre, and off to each side. */
-const POSITIONS = [[0.5, 0.5], [0.15, 0.3], [0.85, 0.7]] as const;
+const POSITIONS = [
+  [0.5, 0.5],
+  [0.15, 0.3],
+  [0.85, 0.7],
+] as const;
 
-async function frameWith(file: string, size: number, pos: readonly [number, number]): Promise<{ tensor: tf.Tensor3D; truth: Box }> {
+async function frameWith(
+  file: string,
+  size: number,
+  pos: readonly [number, number],
+): Promise<{ tensor: tf.Tensor3D; truth: Box }> {
   const face = await sharp(file).resize(size, size, { kernel: 'cubic' }).grayscale().toBuffer();
-  const left = Math.round((640 - size) * pos[0]), top = Math.round((480 - size) * pos[1]);
-  const rgb = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#7f7f7f' } }).composite([{ input: face, left, top }]).removeAlpha().raw().toBuffer();
-  return { tensor: tf.tensor3d(new Uint8Array(rgb), [480, 640, 3], 'int32'), truth: { x: left, y: top, width: size, height: size } };
+  const left = Math.round((640 - size) * pos[0]),
+    top = Math.round((480 - size) * pos[1]);
+  const rgb = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#7f7f7f' } })
+    .composite([{ input: face, left, top }])
+    .removeAlpha()
+    .raw()
+    .toBuffer();
+  return {
+    tensor: tf.tensor3d(new Uint8Array(rgb), [480, 640, 3], 'int32'),
+    truth: { x: left, y: top, width: size, height: size },
+  };
 }
 
 const iou = (a: Box, b: Box) => {
@@ -79,54 +124,102 @@ const iou = (a: Box, b: Box) => {
 };
 
 const label = (t: tf.Tensor3D, box: Box) => classifyFaces(model, metadata, t, [{ box, score: 1 }])[0]!.label;
-interface Outcome { truth: string; exact: string; raw: string | null; framed: string | null; faceApi: string | null; rawBox: Box | null; truthBox: Box; size: number }
+interface Outcome {
+  truth: string;
+  exact: string;
+  raw: string | null;
+  framed: string | null;
+  faceApi: string | null;
+  rawBox: Box | null;
+  truthBox: Box;
+  size: number;
+}
 const outcomes: Outcome[] = [];
 const t0 = Date.now();
 for (const size of [96, 192, 320]) {
   for (const [i, f] of faces.entries()) {
     const { tensor, truth } = await frameWith(f.file, size, POSITIONS[i % POSITIONS.length]!);
     // The raw detector boxes; the best match to the pasted face counts (a box elsewhere is a miss).
-    const found = (await detectFaces(api, tensor, { kind: 'tiny', inputSize: 'auto', framing: null })).filter((d) => iou(d.box, truth) > 0.2);
+    const found = (await detectFaces(api, tensor, { kind: 'tiny', inputSize: 'auto', framing: null })).filter(
+      (d) => iou(d.box, truth) > 0.2,
+    );
     const best = found.sort((a, b) => iou(b.box, truth) - iou(a.box, truth))[0];
     outcomes.push({
-      truth: f.label, exact: label(tensor, truth), size, truthBox: truth, rawBox: best?.box ?? null,
-      raw: best ? label(tensor, best.box) : null, framed: best ? label(tensor, frameFace(best.box, DETECTOR_FRAMING.tiny)) : null,
+      truth: f.label,
+      exact: label(tensor, truth),
+      size,
+      truthBox: truth,
+      rawBox: best?.box ?? null,
+      raw: best ? label(tensor, best.box) : null,
+      framed: best ? label(tensor, frameFace(best.box, DETECTOR_FRAMING.tiny)) : null,
       faceApi: best ? await faceApiLabel(tensor, best.box) : null,
     });
     tensor.dispose();
   }
 }
 const pct = (n: number, d: number) => (d ? `${((n / d) * 100).toFixed(1)}%` : '-');
-console.log(`${faces.length} FER2013 ${values.split} faces (${perClass} a class) x 3 positions, ${values.model ?? 'shipped'} model, tiny detector (auto input size); ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-console.table([96, 192, 320].map((size) => {
-  const rows = outcomes.filter((o) => o.size === size);
-  const detected = rows.filter((o) => o.rawBox);
-  return {
-    'face px': size, faces: rows.length, detected: pct(detected.length, rows.length), 'exact crops': pct(rows.filter((o) => o.exact === o.truth).length, rows.length),
-    'detected, raw box': pct(detected.filter((o) => o.raw === o.truth).length, detected.length), 'detected, framed': pct(detected.filter((o) => o.framed === o.truth).length, detected.length),
-    'overall, framed': pct(detected.filter((o) => o.framed === o.truth).length, rows.length),
-    'face-api, detected': pct(detected.filter((o) => o.faceApi === o.truth).length, detected.length), 'face-api, overall': pct(detected.filter((o) => o.faceApi === o.truth).length, rows.length),
-  };
-}));
+console.log(
+  `${faces.length} FER2013 ${values.split} faces (${perClass} a class) x 3 positions, ${values.model ?? 'shipped'} model, tiny detector (auto input size); ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+);
+console.table(
+  [96, 192, 320].map((size) => {
+    const rows = outcomes.filter((o) => o.size === size);
+    const detected = rows.filter((o) => o.rawBox);
+    return {
+      'face px': size,
+      faces: rows.length,
+      detected: pct(detected.length, rows.length),
+      'exact crops': pct(rows.filter((o) => o.exact === o.truth).length, rows.length),
+      'detected, raw box': pct(detected.filter((o) => o.raw === o.truth).length, detected.length),
+      'detected, framed': pct(detected.filter((o) => o.framed === o.truth).length, detected.length),
+      'overall, framed': pct(detected.filter((o) => o.framed === o.truth).length, rows.length),
+      'face-api, detected': pct(detected.filter((o) => o.faceApi === o.truth).length, detected.length),
+      'face-api, overall': pct(detected.filter((o) => o.faceApi === o.truth).length, rows.length),
+    };
+  }),
+);
 const at192 = outcomes.filter((o) => o.size === 192 && o.rawBox);
 console.log('per-class recall of detected faces at 192 px');
-console.table(EMOTIONS.map((c) => {
-  const rows = at192.filter((o) => o.truth === c);
-  return { class: c, detected: rows.length, 'exact crops': pct(rows.filter((o) => o.exact === c).length, rows.length), raw: pct(rows.filter((o) => o.raw === c).length, rows.length), framed: pct(rows.filter((o) => o.framed === c).length, rows.length), 'face-api': pct(rows.filter((o) => o.faceApi === c).length, rows.length) };
-}));
+console.table(
+  EMOTIONS.map((c) => {
+    const rows = at192.filter((o) => o.truth === c);
+    return {
+      class: c,
+      detected: rows.length,
+      'exact crops': pct(rows.filter((o) => o.exact === c).length, rows.length),
+      raw: pct(rows.filter((o) => o.raw === c).length, rows.length),
+      framed: pct(rows.filter((o) => o.framed === c).length, rows.length),
+      'face-api': pct(rows.filter((o) => o.faceApi === c).length, rows.length),
+    };
+  }),
+);
 
 if (values.calibrate) {
   // The pasted square relative to the detector's box: its side over the box's width, and its
   // centre's offset in box widths and heights.
   const detected = outcomes.filter((o) => o.rawBox);
-  const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s[Math.floor(s.length / 2)]!;
+  };
   const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor(p * (xs.length - 1))]!;
-  const stats = (f: (o: Outcome) => number) => { const xs = detected.map(f); return { median: median(xs), p10: q(xs, 0.1), p90: q(xs, 0.9) }; };
+  const stats = (f: (o: Outcome) => number) => {
+    const xs = detected.map(f);
+    return { median: median(xs), p10: q(xs, 0.1), p90: q(xs, 0.9) };
+  };
   const scale = stats((o) => o.truthBox.width / o.rawBox!.width);
-  const dx = stats((o) => (o.truthBox.x + o.truthBox.width / 2 - (o.rawBox!.x + o.rawBox!.width / 2)) / o.rawBox!.width);
-  const dy = stats((o) => (o.truthBox.y + o.truthBox.height / 2 - (o.rawBox!.y + o.rawBox!.height / 2)) / o.rawBox!.height);
+  const dx = stats(
+    (o) => (o.truthBox.x + o.truthBox.width / 2 - (o.rawBox!.x + o.rawBox!.width / 2)) / o.rawBox!.width,
+  );
+  const dy = stats(
+    (o) => (o.truthBox.y + o.truthBox.height / 2 - (o.rawBox!.y + o.rawBox!.height / 2)) / o.rawBox!.height,
+  );
   const aspect = stats((o) => o.rawBox!.height / o.rawBox!.width);
   console.table({ scale, dx, dy, 'box height / width': aspect });
-  const framing: Framing = { scale: Number(scale.median.toFixed(3)), dx: Number(dx.median.toFixed(3)), dy: Number(dy.median.toFixed(3)) };
+  const framing: Framing = {
+    scale: Number(scale.median.toFixed(3)),
+    dx: Number(dx.median.toFixed(3)),
+    dy: Number(dy.median.toFixed(3)),
+  };
   console.log(`tiny: ${JSON.stringify(framing)}`);
 }

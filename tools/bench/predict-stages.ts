@@ -7,7 +7,13 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { artifactMetaFromLayersModelJson, describeBackend, loadInferenceModel, loadModelFromArtifact, selectBackend } from '@moodlab/cnn';
+import {
+  artifactMetaFromLayersModelJson,
+  describeBackend,
+  loadInferenceModel,
+  loadModelFromArtifact,
+  selectBackend,
+} from '@moodlab/cnn';
 import { classifyFaces, detectFaces } from '@moodlab/faces';
 import { decodeImage, loadNodeFaceApi } from '@moodlab/faces/node';
 import { readModelBundle } from '@moodlab/runs';
@@ -42,12 +48,23 @@ async function median(f: () => unknown): Promise<number> {
   return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
 }
 
-console.log(`${describeBackend(backend)}; frame 640x480 PNG (${png.length} bytes), one face from ${source}; median of ${runs} runs`);
+console.log(
+  `${describeBackend(backend)}; frame 640x480 PNG (${png.length} bytes), one face from ${source}; median of ${runs} runs`,
+);
 const stages = [
   { stage: 'decode (sharp + float32 tensor)', ms: await median(async () => (await decodeImage(png)).tensor.dispose()) },
-  { stage: 'detect (tiny, auto input size)', ms: await median(() => detectFaces(api, image.tensor, { kind: 'tiny', inputSize: 'auto' })) },
-  { stage: 'classify, model as trained', ms: await median(() => classifyFaces(trained.model, trained.metadata, image.tensor, found)) },
-  { stage: 'classify, BatchNorm folded (served)', ms: await median(() => classifyFaces(folded.model, folded.metadata, image.tensor, found)) },
+  {
+    stage: 'detect (tiny, auto input size)',
+    ms: await median(() => detectFaces(api, image.tensor, { kind: 'tiny', inputSize: 'auto' })),
+  },
+  {
+    stage: 'classify, model as trained',
+    ms: await median(() => classifyFaces(trained.model, trained.metadata, image.tensor, found)),
+  },
+  {
+    stage: 'classify, BatchNorm folded (served)',
+    ms: await median(() => classifyFaces(folded.model, folded.metadata, image.tensor, found)),
+  },
 ];
 console.table(stages.map((s) => ({ ...s, ms: Number(s.ms.toFixed(2)) })));
 
@@ -61,7 +78,10 @@ async function topKernels(name: string, f: () => Promise<unknown> | unknown) {
     byKernel.set(k.name, entry);
   }
   // Op wrappers (e.g. fusedConv2d__op) time the kernel inside them again: count kernels only.
-  const rows = [...byKernel].filter(([k]) => !k.endsWith('__op')).sort((a, b) => b[1].ms - a[1].ms).slice(0, 8);
+  const rows = [...byKernel]
+    .filter(([k]) => !k.endsWith('__op'))
+    .sort((a, b) => b[1].ms - a[1].ms)
+    .slice(0, 8);
   console.log(`${name}: ${profile.kernels.length} kernel calls`);
   console.table(rows.map(([kernel, { ms, calls }]) => ({ kernel, calls, ms: Number(ms.toFixed(2)) })));
 }

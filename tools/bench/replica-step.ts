@@ -7,17 +7,37 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { computeGradients, describeBackend, gatherBatch, getArchitecture, selectBackend, createRng } from '@moodlab/cnn';
+import {
+  computeGradients,
+  describeBackend,
+  gatherBatch,
+  getArchitecture,
+  selectBackend,
+  createRng,
+} from '@moodlab/cnn';
 import { hyperparametersSchema } from '@moodlab/shared';
 import { ReplicaPool } from '../../libs/cnn/src/train/replica-pool';
 import { applyGradients, averageGradients } from '../../libs/cnn/src/train/step';
 import { printMachine } from './machine';
 
-const { values } = parseArgs({ options: { arch: { type: 'string', default: 'vgg-lite' }, batch: { type: 'string', default: '64' }, steps: { type: 'string', default: '10' } } });
-const batch = Number(values.batch), steps = Number(values.steps), half = batch / 2, px = 48 * 48;
+const { values } = parseArgs({
+  options: {
+    arch: { type: 'string', default: 'vgg-lite' },
+    batch: { type: 'string', default: '64' },
+    steps: { type: 'string', default: '10' },
+  },
+});
+const batch = Number(values.batch),
+  steps = Number(values.steps),
+  half = batch / 2,
+  px = 48 * 48;
 const backend = await selectBackend({ threads: 1, measureGemm: true });
 printMachine(backend);
-const hp = hyperparametersSchema.parse({ architecture: values.arch, batchSize: batch, augmentation: { enabled: true } });
+const hp = hyperparametersSchema.parse({
+  architecture: values.arch,
+  batchSize: batch,
+  augmentation: { enabled: true },
+});
 const model = getArchitecture(hp.architecture).build({ imageSize: 48, numClasses: 7, seed: 1 });
 const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
 const optimizer = tf.train.adam(0.001);
@@ -38,15 +58,25 @@ const batchAt = (s: number) => {
 // The half batch alone: nothing else runs.
 for (let s = 0; s < steps; s++) {
   const { pixels, labels } = batchAt(s);
-  await timed('half batch, alone', () => computeGradients(model, vars, pixels.subarray(0, half * px), labels.subarray(0, half), hp, 7, null));
+  await timed('half batch, alone', () =>
+    computeGradients(model, vars, pixels.subarray(0, half * px), labels.subarray(0, half), hp, 7, null),
+  );
 }
 
 const pool = await ReplicaPool.start(1, { hyperparameters: hp, numClasses: 7, classWeights: null, backend: 'wasm' });
 for (let s = 0; s < steps; s++) {
   const stepStart = performance.now();
   const { pixels, labels } = await timed('augment the batch', () => batchAt(s));
-  const remote = await timed('send weights and half batch', () => pool.step(0, vars.map((v) => v.dataSync() as Float32Array), [{ pixels: pixels.subarray(half * px), labels: labels.subarray(half) }]));
-  const ours = await timed('half batch, beside the replica', () => computeGradients(model, vars, pixels.subarray(0, half * px), labels.subarray(0, half), hp, 7, null));
+  const remote = await timed('send weights and half batch', () =>
+    pool.step(
+      0,
+      vars.map((v) => v.dataSync() as Float32Array),
+      [{ pixels: pixels.subarray(half * px), labels: labels.subarray(half) }],
+    ),
+  );
+  const ours = await timed('half batch, beside the replica', () =>
+    computeGradients(model, vars, pixels.subarray(0, half * px), labels.subarray(0, half), hp, 7, null),
+  );
   const theirs = await timed('wait for the replica', () => remote.gradients);
   const avg = await timed('average gradients', () => averageGradients([ours, ...theirs]));
   await timed('apply (Adam)', () => applyGradients(optimizer, vars, avg));
@@ -55,7 +85,12 @@ for (let s = 0; s < steps; s++) {
 pool.close();
 
 // The first two steps warm up kernels and allocations.
-const median = (xs: number[]) => { const s = xs.slice(2).sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
-console.log(`${hp.architecture}, batch ${batch} as 2 x ${half}, ${describeBackend(backend)}, median of ${steps - 2} steps`);
+const median = (xs: number[]) => {
+  const s = xs.slice(2).sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+};
+console.log(
+  `${hp.architecture}, batch ${batch} as 2 x ${half}, ${describeBackend(backend)}, median of ${steps - 2} steps`,
+);
 console.table(Object.entries(times).map(([phase, xs]) => ({ phase, ms: median(xs).toFixed(1) })));
 process.exit(0);

@@ -10,7 +10,13 @@ import { ARCHITECTURES, computeGradients, getArchitecture, selectBackend } from 
 import { hyperparametersSchema } from '@moodlab/shared';
 import { printMachine } from './machine';
 
-const { values } = parseArgs({ options: { arch: { type: 'string' }, batch: { type: 'string', default: '64' }, top: { type: 'string', default: '12' } } });
+const { values } = parseArgs({
+  options: {
+    arch: { type: 'string' },
+    batch: { type: 'string', default: '64' },
+    top: { type: 'string', default: '12' },
+  },
+});
 const batch = Number(values.batch);
 const backend = await selectBackend({ threads: 1, measureGemm: true });
 printMachine(backend);
@@ -26,7 +32,9 @@ for (const name of values.arch ? values.arch.split(',') : ARCHITECTURES.map((a) 
   // enough: a growth inside the profiled step lands on whichever kernel allocates then).
   for (let i = 0; i < 3; i++) step();
   const t0 = performance.now();
-  const info = await tf.profile(() => { step(); });
+  const info = await tf.profile(() => {
+    step();
+  });
   const wallMs = performance.now() - t0;
   const byKernel = new Map<string, { ms: number; calls: number }>();
   // Ops ("name__op") wrap the kernels they call; count kernels only.
@@ -37,9 +45,18 @@ for (const name of values.arch ? values.arch.split(',') : ARCHITECTURES.map((a) 
     byKernel.set(k.name, entry);
   }
   const total = [...byKernel.values()].reduce((a, b) => a + b.ms, 0);
-  const rows = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, Number(values.top))
-    .map(([kernel, { ms, calls }]) => ({ kernel, calls, ms: ms.toFixed(1), share: `${((ms / total) * 100).toFixed(1)}%` }));
-  console.log(`\n${name}: batch ${batch}, step ${wallMs.toFixed(0)} ms wall (profiled), kernels ${total.toFixed(0)} ms`);
+  const rows = [...byKernel.entries()]
+    .sort((a, b) => b[1].ms - a[1].ms)
+    .slice(0, Number(values.top))
+    .map(([kernel, { ms, calls }]) => ({
+      kernel,
+      calls,
+      ms: ms.toFixed(1),
+      share: `${((ms / total) * 100).toFixed(1)}%`,
+    }));
+  console.log(
+    `\n${name}: batch ${batch}, step ${wallMs.toFixed(0)} ms wall (profiled), kernels ${total.toFixed(0)} ms`,
+  );
   console.table(rows);
   model.dispose();
 }

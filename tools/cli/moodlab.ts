@@ -13,12 +13,51 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  evaluateModel, loadModelFromArtifact, packMetaSchema, selectBackend, unpackSplit, type ImportReport,
+  evaluateModel,
+  loadModelFromArtifact,
+  packMetaSchema,
+  selectBackend,
+  unpackSplit,
+  type ImportReport,
 } from '@moodlab/cnn';
-import { createDb, DEFAULT_DATABASE_URL, getDataset, getDatasetByName, getModelVersionByNumber, getRun, promoteModelVersion, recordEvaluation, saveArtifact } from '@moodlab/db';
-import { createRedis, createTrainQueue, DEFAULT_REDIS_URL, importPayloadSchema, type ImportPayload } from '@moodlab/jobs';
-import { cancelRun, importDataset, recalibrateModelVersion, loadDatasetPack, modelBundleOf, readModelBundle, registerModelBundle, resumeRun, resumeRunRequestSchema, startRun, writeModelBundle } from '@moodlab/runs';
-import { describeProgress, EMOTIONS, TERMINAL_STATUSES, hyperparametersSchema, type TrainProgress } from '@moodlab/shared';
+import {
+  createDb,
+  DEFAULT_DATABASE_URL,
+  getDataset,
+  getDatasetByName,
+  getModelVersionByNumber,
+  getRun,
+  promoteModelVersion,
+  recordEvaluation,
+  saveArtifact,
+} from '@moodlab/db';
+import {
+  createRedis,
+  createTrainQueue,
+  DEFAULT_REDIS_URL,
+  importPayloadSchema,
+  type ImportPayload,
+} from '@moodlab/jobs';
+import {
+  cancelRun,
+  importDataset,
+  recalibrateModelVersion,
+  loadDatasetPack,
+  modelBundleOf,
+  readModelBundle,
+  registerModelBundle,
+  resumeRun,
+  resumeRunRequestSchema,
+  startRun,
+  writeModelBundle,
+} from '@moodlab/runs';
+import {
+  describeProgress,
+  EMOTIONS,
+  TERMINAL_STATUSES,
+  hyperparametersSchema,
+  type TrainProgress,
+} from '@moodlab/shared';
 import { progressBar } from './progress';
 import { printEpochs, printReport } from './tables';
 
@@ -31,25 +70,56 @@ async function queue() {
 }
 
 async function importCmd() {
-  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { name: { type: 'string' }, size: { type: 'string', default: '48' }, 'on-problem': { type: 'string', default: 'skip' } } });
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      size: { type: 'string', default: '48' },
+      'on-problem': { type: 'string', default: 'skip' },
+    },
+  });
   const src = positionals[0];
-  if (!src || !values.name) throw new Error('usage: import <folder|archive.zip|fer2013.csv> --name NAME [--size 48] [--on-problem skip|fail]');
+  if (!src || !values.name)
+    throw new Error('usage: import <folder|archive.zip|fer2013.csv> --name NAME [--size 48] [--on-problem skip|fail]');
   const bar = progressBar('decoding');
   const started = Date.now();
   let source: ImportPayload['source'];
   if (src.toLowerCase().endsWith('.zip')) {
-    const upload = await saveArtifact(db, { kind: 'upload', meta: { fileName: path.basename(src) }, data: new Uint8Array(await readFile(src)) });
+    const upload = await saveArtifact(db, {
+      kind: 'upload',
+      meta: { fileName: path.basename(src) },
+      data: new Uint8Array(await readFile(src)),
+    });
     source = { kind: 'zip', artifactId: upload.id, fileName: path.basename(src) };
   } else {
     source = { kind: (await stat(src)).isDirectory() ? 'folder' : 'csv', path: src };
   }
-  const job = importPayloadSchema.parse({ name: values.name, source, imageSize: Number(values.size), onProblem: values['on-problem'] });
-  const summary = await importDataset(db, job, (done, total) => { if (done % 500 === 0 || done === total) bar.update(done, total || done); });
+  const job = importPayloadSchema.parse({
+    name: values.name,
+    source,
+    imageSize: Number(values.size),
+    onProblem: values['on-problem'],
+  });
+  const summary = await importDataset(db, job, (done, total) => {
+    if (done % 500 === 0 || done === total) bar.update(done, total || done);
+  });
   bar.stop();
   const ds = (await getDataset(db, summary.datasetId))!;
   const report = ds.report as unknown as ImportReport;
-  console.log(`imported "${ds.name}" (${ds.id}) in ${((Date.now() - started) / 1000).toFixed(1)} s, digest ${ds.digest.slice(0, 16)}`);
-  console.table({ files: report.files, ...Object.fromEntries(Object.entries(report.kept).map(([k, v]) => [`kept ${k}`, v])), undecodable: report.undecodable.length, blank: report.blank.length, 'duplicates within a split': report.duplicatesWithinSplit, 'conflicting labels (dropped)': report.conflictingLabels, 'also in an evaluation split (dropped from train)': report.crossSplitDuplicates, 'unknown class folders': report.unknownClasses.join(', ') || 0 });
+  console.log(
+    `imported "${ds.name}" (${ds.id}) in ${((Date.now() - started) / 1000).toFixed(1)} s, digest ${ds.digest.slice(0, 16)}`,
+  );
+  console.table({
+    files: report.files,
+    ...Object.fromEntries(Object.entries(report.kept).map(([k, v]) => [`kept ${k}`, v])),
+    undecodable: report.undecodable.length,
+    blank: report.blank.length,
+    'duplicates within a split': report.duplicatesWithinSplit,
+    'conflicting labels (dropped)': report.conflictingLabels,
+    'also in an evaluation split (dropped from train)': report.crossSplitDuplicates,
+    'unknown class folders': report.unknownClasses.join(', ') || 0,
+  });
   console.table(ds.counts);
 }
 
@@ -67,7 +137,12 @@ async function watch(runId: string) {
       const ev = run.modelVersions[0]?.evaluations[0];
       if (ev) {
         console.log(`model version v${run.modelVersions[0]!.version}`);
-        printReport({ accuracy: ev.accuracy, macroF1: ev.macroF1, perClass: ev.perClass as never, confusion: ev.confusionMatrix as number[][] });
+        printReport({
+          accuracy: ev.accuracy,
+          macroF1: ev.macroF1,
+          perClass: ev.perClass as never,
+          confusion: ev.confusionMatrix as number[][],
+        });
       }
       return;
     }
@@ -82,21 +157,75 @@ async function trainCmd() {
   const { values } = parseArgs({
     args: rest,
     options: {
-      dataset: { type: 'string' }, arch: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' },
-      optimizer: { type: 'string' }, schedule: { type: 'string' }, augment: { type: 'boolean', default: false }, zoom: { type: 'string' }, shift: { type: 'string' }, brightness: { type: 'string' }, contrast: { type: 'string' }, gamma: { type: 'string' }, blur: { type: 'string' }, 'class-weights': { type: 'boolean', default: false },
-      patience: { type: 'string' }, seed: { type: 'string' }, 'weight-decay': { type: 'string' }, 'label-smoothing': { type: 'string' }, 'average-last': { type: 'string' }, 'recalibrate-bn': { type: 'string' }, 'init-from': { type: 'string' }, normalization: { type: 'string' }, tag: { type: 'string', multiple: true }, 'no-wait': { type: 'boolean', default: false },
+      dataset: { type: 'string' },
+      arch: { type: 'string' },
+      epochs: { type: 'string' },
+      'batch-size': { type: 'string' },
+      lr: { type: 'string' },
+      optimizer: { type: 'string' },
+      schedule: { type: 'string' },
+      augment: { type: 'boolean', default: false },
+      zoom: { type: 'string' },
+      shift: { type: 'string' },
+      brightness: { type: 'string' },
+      contrast: { type: 'string' },
+      gamma: { type: 'string' },
+      blur: { type: 'string' },
+      'class-weights': { type: 'boolean', default: false },
+      patience: { type: 'string' },
+      seed: { type: 'string' },
+      'weight-decay': { type: 'string' },
+      'label-smoothing': { type: 'string' },
+      'average-last': { type: 'string' },
+      'recalibrate-bn': { type: 'string' },
+      'init-from': { type: 'string' },
+      normalization: { type: 'string' },
+      tag: { type: 'string', multiple: true },
+      'no-wait': { type: 'boolean', default: false },
     },
   });
-  if (!values.dataset) throw new Error('usage: train --dataset NAME [--arch vgg-lite] [--epochs N] [--augment [--zoom F] [--shift F] [--brightness F] [--contrast F] [--gamma F] [--blur P]] [--class-weights] [--schedule cosine] [--average-last N] [--recalibrate-bn IMAGES] [--init-from VERSION] ...');
+  if (!values.dataset)
+    throw new Error(
+      'usage: train --dataset NAME [--arch vgg-lite] [--epochs N] [--augment [--zoom F] [--shift F] [--brightness F] [--contrast F] [--gamma F] [--blur P]] [--class-weights] [--schedule cosine] [--average-last N] [--recalibrate-bn IMAGES] [--init-from VERSION] ...',
+    );
   const ds = await getDatasetByName(db, values.dataset);
   if (!ds) throw new Error(`Unknown dataset "${values.dataset}"`);
-  const hp = hyperparametersSchema.parse(JSON.parse(JSON.stringify({
-    architecture: values.arch, epochs: num(values.epochs), batchSize: num(values['batch-size']), learningRate: num(values.lr), optimizer: values.optimizer,
-    lrSchedule: values.schedule, earlyStoppingPatience: num(values.patience), seed: num(values.seed), weightDecay: num(values['weight-decay']),
-    labelSmoothing: num(values['label-smoothing']), averageLastEpochs: num(values['average-last']), recalibrateBatchNorm: num(values['recalibrate-bn']), initFrom: num(values['init-from']), classWeighting: values['class-weights'], augmentation: { enabled: values.augment, zoom: num(values.zoom), shift: num(values.shift), brightness: num(values.brightness), contrast: num(values.contrast), gamma: num(values.gamma), blur: num(values.blur) }, preprocessing: { imageSize: ds.imageSize, normalization: values.normalization },
-  })));
+  const hp = hyperparametersSchema.parse(
+    JSON.parse(
+      JSON.stringify({
+        architecture: values.arch,
+        epochs: num(values.epochs),
+        batchSize: num(values['batch-size']),
+        learningRate: num(values.lr),
+        optimizer: values.optimizer,
+        lrSchedule: values.schedule,
+        earlyStoppingPatience: num(values.patience),
+        seed: num(values.seed),
+        weightDecay: num(values['weight-decay']),
+        labelSmoothing: num(values['label-smoothing']),
+        averageLastEpochs: num(values['average-last']),
+        recalibrateBatchNorm: num(values['recalibrate-bn']),
+        initFrom: num(values['init-from']),
+        classWeighting: values['class-weights'],
+        augmentation: {
+          enabled: values.augment,
+          zoom: num(values.zoom),
+          shift: num(values.shift),
+          brightness: num(values.brightness),
+          contrast: num(values.contrast),
+          gamma: num(values.gamma),
+          blur: num(values.blur),
+        },
+        preprocessing: { imageSize: ds.imageSize, normalization: values.normalization },
+      }),
+    ),
+  );
   const q = await queue();
-  const run = await startRun({ db, trainQueue: q.trainQueue }, { datasetId: ds.id, hyperparameters: hp, tags: values.tag ?? [] }, 'cli');
+  const run = await startRun(
+    { db, trainQueue: q.trainQueue },
+    { datasetId: ds.id, hyperparameters: hp, tags: values.tag ?? [] },
+    'cli',
+  );
   await q.trainQueue.close();
   q.close();
   console.log(`queued run ${run.id}`);
@@ -104,8 +233,17 @@ async function trainCmd() {
 }
 
 async function evaluateCmd() {
-  const { values } = parseArgs({ args: rest, options: { version: { type: 'string' }, dataset: { type: 'string' }, split: { type: 'string', default: 'validation' }, tta: { type: 'boolean', default: false } } });
-  if (!values.version || !values.dataset) throw new Error('usage: evaluate --version N --dataset NAME [--split validation] [--tta]');
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      version: { type: 'string' },
+      dataset: { type: 'string' },
+      split: { type: 'string', default: 'validation' },
+      tta: { type: 'boolean', default: false },
+    },
+  });
+  if (!values.version || !values.dataset)
+    throw new Error('usage: evaluate --version N --dataset NAME [--split validation] [--tta]');
   const mv = await getModelVersionByNumber(db, Number(values.version));
   if (!mv) throw new Error(`Unknown model version ${values.version}`);
   const ds = await getDatasetByName(db, values.dataset);
@@ -114,22 +252,47 @@ async function evaluateCmd() {
   const pack = await loadDatasetPack(db, ds.id);
   const { model, metadata } = await loadModelFromArtifact(mv.artifact.meta, new Uint8Array(mv.artifact.data));
   const started = Date.now();
-  const report = evaluateModel(model, unpackSplit(packMetaSchema.parse(pack.meta), pack.data, values.split), metadata.classNames, metadata.preprocessing, values.tta);
-  console.log(`v${mv.version} on ${ds.name}/${values.split}${values.tta ? ' with flip TTA' : ''} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  const report = evaluateModel(
+    model,
+    unpackSplit(packMetaSchema.parse(pack.meta), pack.data, values.split),
+    metadata.classNames,
+    metadata.preprocessing,
+    values.tta,
+  );
+  console.log(
+    `v${mv.version} on ${ds.name}/${values.split}${values.tta ? ' with flip TTA' : ''} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  );
   printReport(report);
-  await recordEvaluation(db, { modelVersionId: mv.id, datasetId: ds.id, split: values.tta ? `${values.split}+flip-tta` : values.split, accuracy: report.accuracy, macroF1: report.macroF1, perClass: report.perClass, confusionMatrix: report.confusion });
+  await recordEvaluation(db, {
+    modelVersionId: mv.id,
+    datasetId: ds.id,
+    split: values.tta ? `${values.split}+flip-tta` : values.split,
+    accuracy: report.accuracy,
+    macroF1: report.macroF1,
+    perClass: report.perClass,
+    confusionMatrix: report.confusion,
+  });
 }
 
 async function recalibrateCmd() {
-  const { values } = parseArgs({ args: rest, options: { version: { type: 'string' }, dataset: { type: 'string' }, images: { type: 'string' } } });
+  const { values } = parseArgs({
+    args: rest,
+    options: { version: { type: 'string' }, dataset: { type: 'string' }, images: { type: 'string' } },
+  });
   if (!values.version) throw new Error('usage: recalibrate --version N [--dataset NAME] [--images 8192]');
   await selectBackend();
   const bar = progressBar('BatchNorm layers');
   const started = Date.now();
-  const { outcome, version } = await recalibrateModelVersion(db, { version: num(values.version)!, dataset: values.dataset, images: num(values.images) }, (done, total) => bar.update(done, total));
+  const { outcome, version } = await recalibrateModelVersion(
+    db,
+    { version: num(values.version)!, dataset: values.dataset, images: num(values.images) },
+    (done, total) => bar.update(done, total),
+  );
   bar.stop();
   const pct = (a: number | null) => (a === null ? '-' : `${(a * 100).toFixed(2)}%`);
-  console.log(`v${values.version}: BatchNorm statistics recomputed over ${outcome.images} training images in ${((Date.now() - started) / 1000).toFixed(1)} s; validation accuracy ${pct(outcome.valAccuracyBefore)} -> ${pct(outcome.valAccuracy)}`);
+  console.log(
+    `v${values.version}: BatchNorm statistics recomputed over ${outcome.images} training images in ${((Date.now() - started) / 1000).toFixed(1)} s; validation accuracy ${pct(outcome.valAccuracyBefore)} -> ${pct(outcome.valAccuracy)}`,
+  );
   console.log(version === null ? 'it validated worse: nothing stored' : `stored as model v${version}`);
 }
 
@@ -139,14 +302,24 @@ async function exportCmd() {
   const bundle = await modelBundleOf(db, Number(values.version));
   await writeModelBundle(values.out, bundle);
   const val = bundle.card.evaluations.find((e) => e.split === 'validation');
-  console.log(`wrote ${values.out}/{model.json,weights.bin,card.json} (v${values.version}, ${bundle.card.architecture}, ${(bundle.weights.byteLength / 1e6).toFixed(1)} MB${val ? `, validation accuracy ${(val.accuracy * 100).toFixed(1)}%` : ''})`);
+  console.log(
+    `wrote ${values.out}/{model.json,weights.bin,card.json} (v${values.version}, ${bundle.card.architecture}, ${(bundle.weights.byteLength / 1e6).toFixed(1)} MB${val ? `, validation accuracy ${(val.accuracy * 100).toFixed(1)}%` : ''})`,
+  );
 }
 
 async function registerModelCmd() {
-  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { promote: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { promote: { type: 'string' } },
+  });
   if (!positionals[0]) throw new Error('usage: register-model DIR [--promote "note"]');
   const result = await registerModelBundle(db, await readModelBundle(positionals[0]));
-  console.log(result.created ? `registered ${positionals[0]} as model v${result.version}` : `${positionals[0]} is already model v${result.version}`);
+  console.log(
+    result.created
+      ? `registered ${positionals[0]} as model v${result.version}`
+      : `${positionals[0]} is already model v${result.version}`,
+  );
   if (values.promote !== undefined) {
     await promoteModelVersion(db, result.id, values.promote);
     console.log(`promoted v${result.version}`);
@@ -154,10 +327,21 @@ async function registerModelCmd() {
 }
 
 async function resumeCmd() {
-  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { epochs: { type: 'string' }, 'average-last': { type: 'string' }, 'no-wait': { type: 'boolean', default: false } } });
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      epochs: { type: 'string' },
+      'average-last': { type: 'string' },
+      'no-wait': { type: 'boolean', default: false },
+    },
+  });
   const runId = positionals[0];
   if (!runId) throw new Error('usage: resume <runId> [--epochs N] [--average-last N] [--no-wait]');
-  const request = resumeRunRequestSchema.parse({ epochs: num(values.epochs), averageLastEpochs: num(values['average-last']) });
+  const request = resumeRunRequestSchema.parse({
+    epochs: num(values.epochs),
+    averageLastEpochs: num(values['average-last']),
+  });
   const q = await queue();
   try {
     await resumeRun({ db, trainQueue: q.trainQueue }, runId, request);
@@ -182,7 +366,14 @@ async function cancelCmd() {
 }
 
 const commands: Record<string, () => Promise<void>> = {
-  import: importCmd, train: trainCmd, evaluate: evaluateCmd, recalibrate: recalibrateCmd, export: exportCmd, 'register-model': registerModelCmd, resume: resumeCmd, cancel: cancelCmd,
+  import: importCmd,
+  train: trainCmd,
+  evaluate: evaluateCmd,
+  recalibrate: recalibrateCmd,
+  export: exportCmd,
+  'register-model': registerModelCmd,
+  resume: resumeCmd,
+  cancel: cancelCmd,
   watch: () => (rest[0] ? watch(rest[0]) : Promise.reject(new Error('usage: watch <runId>'))),
 };
 

@@ -13,17 +13,28 @@ await selectBackend({ prefer: 'wasm' });
 const api = await loadNodeFaceApi(['tiny']);
 const n = Number(process.argv[2] ?? 40);
 const { source, faces } = await sampleFaces(n);
-const frames = await Promise.all(faces.map(async (face) => {
-  const gray = await composeFrame([face]);
-  const rgb = await sharp(gray, { raw: { width: 640, height: 480, channels: 1 } }).toColourspace('srgb').raw().toBuffer();
-  return tf.tensor3d(new Uint8Array(rgb), [480, 640, 3], 'int32');
-}));
+const frames = await Promise.all(
+  faces.map(async (face) => {
+    const gray = await composeFrame([face]);
+    const rgb = await sharp(gray, { raw: { width: 640, height: 480, channels: 1 } })
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer();
+    return tf.tensor3d(new Uint8Array(rgb), [480, 640, 3], 'int32');
+  }),
+);
 const rows = [];
 for (const inputSize of [416, 320, 256, 224, 160]) {
   await detectFaces(api, frames[0]!, { kind: 'tiny', inputSize });
   let found = 0;
   const t = performance.now();
   for (const frame of frames) if ((await detectFaces(api, frame, { kind: 'tiny', inputSize })).length) found++;
-  rows.push({ source, 'input size': inputSize, frames: n, 'ms per frame': ((performance.now() - t) / n).toFixed(1), detected: `${((found / n) * 100).toFixed(0)}%` });
+  rows.push({
+    source,
+    'input size': inputSize,
+    frames: n,
+    'ms per frame': ((performance.now() - t) / n).toFixed(1),
+    detected: `${((found / n) * 100).toFixed(0)}%`,
+  });
 }
 console.table(rows);

@@ -2,10 +2,17 @@
 import { composeFrame, sampleFaces } from './test-frames';
 import { writeY4m } from './write-y4m';
 
-export async function makeCameraVideo(file: string, faceCount: number, frames = 30): Promise<{ source: string; labels: string[] }> {
+export async function makeCameraVideo(
+  file: string,
+  faceCount: number,
+  frames = 30,
+): Promise<{ source: string; labels: string[] }> {
   const { source, faces } = await sampleFaces(faceCount);
   const frame = await composeFrame(faces);
-  await writeY4m(file, Array.from({ length: frames }, () => frame));
+  await writeY4m(
+    file,
+    Array.from({ length: frames }, () => frame),
+  );
   return { source, labels: faces.map((f) => f.label) };
 }
 

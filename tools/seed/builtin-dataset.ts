@@ -5,7 +5,10 @@ import { registerDataset, type Db } from '@moodlab/db';
 export const SYNTHETIC_DATASET_NAME = 'synthetic-faces';
 
 /** The built-in dataset: procedurally drawn faces, so a fresh install can train without any files. */
-export async function registerSyntheticDataset(db: Db, opts: { trainPerClass?: number; validationPerClass?: number; name?: string } = {}) {
+export async function registerSyntheticDataset(
+  db: Db,
+  opts: { trainPerClass?: number; validationPerClass?: number; name?: string } = {},
+) {
   const train = generateSyntheticFaces({ perClass: opts.trainPerClass ?? 250, seed: 1 });
   const validation = generateSyntheticFaces({ perClass: opts.validationPerClass ?? 50, seed: 2 });
   const packed = packDataset(48, EMOTIONS, { train, validation });

@@ -4,7 +4,17 @@ import { EMOTIONS, hyperparametersSchema } from '@moodlab/shared';
 import { readModelBundle, registerModelBundle } from '@moodlab/runs';
 import { evaluateModel, modelToArtifact, packMetaSchema, selectBackend, trainModel, unpackSplit } from '@moodlab/cnn';
 import {
-  createRun, getArtifact, markRunCompleted, markRunRunning, promoteModelVersion, recordEpoch, recordTrainedModel, servingPromotion, setRunBackend, type Db, type Prisma,
+  createRun,
+  getArtifact,
+  markRunCompleted,
+  markRunRunning,
+  promoteModelVersion,
+  recordEpoch,
+  recordTrainedModel,
+  servingPromotion,
+  setRunBackend,
+  type Db,
+  type Prisma,
 } from '@moodlab/db';
 
 /** The model the repository ships (trained on FER2013; see its card.json and README). */
@@ -17,13 +27,20 @@ export const SHIPPED_MODEL_DIR = fileURLToPath(new URL('../../models/default', i
  * its epochs, model version and evaluations.
  */
 export async function registerDefaultModel(
-  db: Db, dataset: { id: string; packId: string | null }, log: (line: string) => void, bundleDir: string | null = SHIPPED_MODEL_DIR,
+  db: Db,
+  dataset: { id: string; packId: string | null },
+  log: (line: string) => void,
+  bundleDir: string | null = SHIPPED_MODEL_DIR,
 ) {
   if (await servingPromotion(db)) return null;
   if (bundleDir && existsSync(bundleDir)) {
     const bundle = await readModelBundle(bundleDir);
     const mv = await registerModelBundle(db, bundle);
-    await promoteModelVersion(db, mv.id, `default model shipped with Moodlab (${bundle.card.architecture} trained on ${bundle.card.dataset.name})`);
+    await promoteModelVersion(
+      db,
+      mv.id,
+      `default model shipped with Moodlab (${bundle.card.architecture} trained on ${bundle.card.dataset.name})`,
+    );
     const val = bundle.card.evaluations.find((e) => e.split === 'validation');
     return { version: mv.version, accuracy: val?.accuracy ?? null, source: `${bundle.card.dataset.name} (shipped)` };
   }
@@ -33,22 +50,41 @@ export async function registerDefaultModel(
   const data = new Uint8Array(pack.data);
   const backend = await selectBackend();
   const hp = hyperparametersSchema.parse({ epochs: 4 });
-  const run = await createRun(db, { datasetId: dataset.id, architecture: hp.architecture, hyperparameters: hp, seed: hp.seed, tags: ['default-model'] });
+  const run = await createRun(db, {
+    datasetId: dataset.id,
+    architecture: hp.architecture,
+    hyperparameters: hp,
+    seed: hp.seed,
+    tags: ['default-model'],
+  });
   await markRunRunning(db, run.id, 'setup');
   await setRunBackend(db, run.id, backend.name);
   const validation = unpackSplit(meta, data, 'validation');
   const result = await trainModel({
-    hyperparameters: hp, classNames: EMOTIONS, train: unpackSplit(meta, data, 'train'), validation,
+    hyperparameters: hp,
+    classNames: EMOTIONS,
+    train: unpackSplit(meta, data, 'train'),
+    validation,
     onEpochEnd: async (m) => {
       await recordEpoch(db, run.id, m);
       log(`default model: epoch ${m.epoch + 1}/${hp.epochs}, val accuracy ${((m.valAccuracy ?? 0) * 100).toFixed(1)}%`);
     },
   });
   const report = evaluateModel(result.model, validation, EMOTIONS, hp.preprocessing);
-  const artifact = await modelToArtifact(result.model, { classNames: [...EMOTIONS], preprocessing: hp.preprocessing, architecture: hp.architecture });
+  const artifact = await modelToArtifact(result.model, {
+    classNames: [...EMOTIONS],
+    preprocessing: hp.preprocessing,
+    architecture: hp.architecture,
+  });
   const mv = await recordTrainedModel(db, {
-    runId: run.id, datasetId: dataset.id, architecture: hp.architecture,
-    summary: { epochs: result.history.length, bestEpoch: result.best?.epoch ?? null, bestValAccuracy: result.best?.valAccuracy ?? null },
+    runId: run.id,
+    datasetId: dataset.id,
+    architecture: hp.architecture,
+    summary: {
+      epochs: result.history.length,
+      bestEpoch: result.best?.epoch ?? null,
+      bestValAccuracy: result.best?.valAccuracy ?? null,
+    },
     artifact: { meta: artifact.meta as Prisma.InputJsonValue, data: artifact.data },
     evaluation: { split: 'validation', ...report },
   });

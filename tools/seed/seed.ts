@@ -7,6 +7,11 @@ const db = createDb(process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL);
 const ds = await registerSyntheticDataset(db);
 console.log(`seed: dataset "${ds.name}" (${ds.id})`);
 const model = await registerDefaultModel(db, ds, (line) => console.log(`seed: ${line}`));
-const accuracy = model?.accuracy == null ? 'not evaluated' : `validation accuracy ${(model.accuracy * 100).toFixed(1)}%`;
-console.log(model ? `seed: promoted default model v${model.version}, ${model.source}, ${accuracy}` : 'seed: a model is already promoted');
+const accuracy =
+  model?.accuracy == null ? 'not evaluated' : `validation accuracy ${(model.accuracy * 100).toFixed(1)}%`;
+console.log(
+  model
+    ? `seed: promoted default model v${model.version}, ${model.source}, ${accuracy}`
+    : 'seed: a model is already promoted',
+);
 await db.$disconnect();

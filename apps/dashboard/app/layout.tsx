@@ -9,8 +9,16 @@ export default function RootLayout({ children }: { children: ReactNode }) {
     <html lang="en">
       <body>
         <header className="top">
-          <a href="/" className="brand">Moodlab</a>
-          <nav style={{ display: "flex", gap: 16 }}><a href="/">Runs &amp; datasets</a><a href="/models">Models</a><a href="/queue">Queue</a><a href="/demo">Live demo</a><a href="/signin">Sign in</a></nav>
+          <a href="/" className="brand">
+            Moodlab
+          </a>
+          <nav style={{ display: 'flex', gap: 16 }}>
+            <a href="/">Runs &amp; datasets</a>
+            <a href="/models">Models</a>
+            <a href="/queue">Queue</a>
+            <a href="/demo">Live demo</a>
+            <a href="/signin">Sign in</a>
+          </nav>
         </header>
         <main>{children}</main>
         <HydrationMarker />

@@ -10,7 +10,9 @@ import { services } from '@/server/services';
 
 export const dynamic = 'force-dynamic';
 
-const HYPERPARAMETERS_JSON_SCHEMA = z.toJSONSchema(hyperparametersSchema, { io: 'input' }) as Parameters<typeof NewRunForm>[0]['schema'];
+const HYPERPARAMETERS_JSON_SCHEMA = z.toJSONSchema(hyperparametersSchema, { io: 'input' }) as Parameters<
+  typeof NewRunForm
+>[0]['schema'];
 
 export default async function Home({ searchParams }: { searchParams: Promise<{ clone?: string }> }) {
   const { db } = services();
@@ -18,22 +20,55 @@ export default async function Home({ searchParams }: { searchParams: Promise<{ c
   const cloneId = uuidParam.safeParse((await searchParams).clone);
   const cloned = cloneId.success ? await getRun(db, cloneId.data) : null;
   // A cloned run's hyperparameters go through the schema again, so old runs fill in new defaults.
-  const defaults = hyperparametersSchema.parse(cloned ? cloned.hyperparameters : { architecture: DEFAULT_ARCHITECTURE });
+  const defaults = hyperparametersSchema.parse(
+    cloned ? cloned.hyperparameters : { architecture: DEFAULT_ARCHITECTURE },
+  );
   return (
     <>
       <h1>Runs</h1>
       <div className="card">
         <h2 style={{ marginTop: 0 }}>{cloned ? `New run cloned from ${cloned.id.slice(0, 8)}` : 'New training run'}</h2>
-        <NewRunForm key={cloned?.id ?? 'new'} datasets={datasets.filter((d) => d.packId).map((d) => ({ id: d.id, name: d.name }))} architectures={architectureNames()} schema={HYPERPARAMETERS_JSON_SCHEMA} defaults={defaults} datasetId={cloned?.datasetId} />
+        <NewRunForm
+          key={cloned?.id ?? 'new'}
+          datasets={datasets.filter((d) => d.packId).map((d) => ({ id: d.id, name: d.name }))}
+          architectures={architectureNames()}
+          schema={HYPERPARAMETERS_JSON_SCHEMA}
+          defaults={defaults}
+          datasetId={cloned?.datasetId}
+        />
       </div>
       <div className="card">
-        <RunsTable runs={runs.map((r) => ({ id: r.id, status: r.status, architecture: r.architecture, backend: r.backend, tags: r.tags, createdAt: r.createdAt.toISOString(), dataset: r.dataset.name, epochs: r._count.epochs, bestValAccuracy: r.bestValAccuracy, macroF1: r.macroF1, durationMs: r.durationMs }))} />
+        <RunsTable
+          runs={runs.map((r) => ({
+            id: r.id,
+            status: r.status,
+            architecture: r.architecture,
+            backend: r.backend,
+            tags: r.tags,
+            createdAt: r.createdAt.toISOString(),
+            dataset: r.dataset.name,
+            epochs: r._count.epochs,
+            bestValAccuracy: r.bestValAccuracy,
+            macroF1: r.macroF1,
+            durationMs: r.durationMs,
+          }))}
+        />
       </div>
-      <h1>Datasets <a href="/datasets/new" style={{ fontSize: 14, fontWeight: 400 }}>import…</a></h1>
+      <h1>
+        Datasets{' '}
+        <a href="/datasets/new" style={{ fontSize: 14, fontWeight: 400 }}>
+          import…
+        </a>
+      </h1>
       <div className="grid">
         {datasets.map((d) => (
           <div className="card dataset" key={d.id}>
-            <a href={`/datasets/${d.id}`}><strong>{d.name}</strong></a> <span className="muted">({d.source}, {d.imageSize}px, digest {d.digest.slice(0, 10)})</span>
+            <a href={`/datasets/${d.id}`}>
+              <strong>{d.name}</strong>
+            </a>{' '}
+            <span className="muted">
+              ({d.source}, {d.imageSize}px, digest {d.digest.slice(0, 10)})
+            </span>
             <ClassDistribution classNames={d.classNames} counts={d.counts as Record<string, Record<string, number>>} />
           </div>
         ))}

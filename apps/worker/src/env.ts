@@ -31,5 +31,9 @@ export type WorkerEnv = z.infer<typeof envSchema>;
 
 export function parseEnv(env: NodeJS.ProcessEnv = process.env): WorkerEnv & { TRAIN_REPLICAS: number } {
   const parsed = envSchema.parse(env);
-  return { ...parsed, TRAIN_REPLICAS: parsed.TRAIN_REPLICAS ?? Math.max(1, Math.floor(os.availableParallelism() / parsed.WORKER_CONCURRENCY)) };
+  return {
+    ...parsed,
+    TRAIN_REPLICAS:
+      parsed.TRAIN_REPLICAS ?? Math.max(1, Math.floor(os.availableParallelism() / parsed.WORKER_CONCURRENCY)),
+  };
 }

@@ -16,7 +16,9 @@ const db = createDb(env.DATABASE_URL);
 const connection = createRedis(env.REDIS_URL, 'worker');
 // Selected here only to report it; each job's child process selects again with the same rules.
 const backend = await selectBackend({ prefer: env.TF_BACKEND, threads: env.TF_THREADS, measureGemm: true });
-log(`backend ${describeBackend(backend)}${backend.skipped.length ? ` (skipped ${backend.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : ''}`);
+log(
+  `backend ${describeBackend(backend)}${backend.skipped.length ? ` (skipped ${backend.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : ''}`,
+);
 
 const shutdown = new AbortController();
 const ctx = { db, env, activeRuns: new Set<string>(), shuttingDown: shutdown.signal };
@@ -28,36 +30,59 @@ const workerOptions = {
   maxStalledCount: 3,
 };
 const trainWorker = new Worker(TRAIN_QUEUE, createTrainProcessor(ctx), { ...workerOptions, name: env.WORKER_ID });
-const evaluateWorker = new Worker(EVALUATE_QUEUE, createEvaluateProcessor(ctx), { ...workerOptions, name: env.WORKER_ID });
-const importWorker = new Worker(IMPORT_QUEUE, createImportProcessor(ctx), { ...workerOptions, concurrency: 1, name: env.WORKER_ID });
+const evaluateWorker = new Worker(EVALUATE_QUEUE, createEvaluateProcessor(ctx), {
+  ...workerOptions,
+  name: env.WORKER_ID,
+});
+const importWorker = new Worker(IMPORT_QUEUE, createImportProcessor(ctx), {
+  ...workerOptions,
+  concurrency: 1,
+  name: env.WORKER_ID,
+});
 const trainQueue = createTrainQueue(connection);
 /** A worker silent for three heartbeats is dead. */
 const staleAfterMs = env.HEARTBEAT_MS * 3;
 
 trainWorker.on('stalled', (jobId) => {
   log(`job ${jobId} stalled (its worker died); it will resume from its last checkpoint`);
-  void requeueStalledRun({ db }, jobId, staleAfterMs).catch((err: unknown) => log(`could not requeue run ${jobId}: ${describeError(err)}`));
+  void requeueStalledRun({ db }, jobId, staleAfterMs).catch((err: unknown) =>
+    log(`could not requeue run ${jobId}: ${describeError(err)}`),
+  );
 });
 trainWorker.on('failed', (job, err) => {
   log(`job ${job?.id ?? '?'} failed: ${err.message}`);
   // Failures outside the processor (e.g. stalled too often) never reached its own handler.
   // Job ids are run ids, except for jobs enqueued by hand (whose payload check failed above).
-  if (job?.id && RUN_ID.test(job.id)) void markRunFailed(db, job.id, err.message).catch((e: Error) => log(`could not mark run ${job.id} failed: ${e.message}`));
+  if (job?.id && RUN_ID.test(job.id))
+    void markRunFailed(db, job.id, err.message).catch((e: Error) =>
+      log(`could not mark run ${job.id} failed: ${e.message}`),
+    );
 });
 trainWorker.on('completed', (job) => log(`job ${job.id} completed`));
 for (const w of [trainWorker, evaluateWorker, importWorker]) w.on('error', (err) => log(`error: ${err.message}`));
 
 const heartbeat = async () => {
-  await beat(db, { id: env.WORKER_ID, hostname: env.WORKER_ID.split('-')[0] ?? env.WORKER_ID, backend: backend.name, concurrency: env.WORKER_CONCURRENCY, currentRunIds: [...ctx.activeRuns] })
-    .catch((err: unknown) => log(`heartbeat failed: ${describeError(err)}`));
+  await beat(db, {
+    id: env.WORKER_ID,
+    hostname: env.WORKER_ID.split('-')[0] ?? env.WORKER_ID,
+    backend: backend.name,
+    concurrency: env.WORKER_CONCURRENCY,
+    currentRunIds: [...ctx.activeRuns],
+  }).catch((err: unknown) => log(`heartbeat failed: ${describeError(err)}`));
 };
 await heartbeat();
-const reconcile = () => reconcileRuns({ db, trainQueue }, { staleAfterMs })
-  .then((actions) => actions.forEach((a) => log(`run ${a.runId} ${a.action}: ${a.reason}`)))
-  .catch((err: unknown) => log(`reconcile failed (retried in ${env.RECONCILE_MS / 1000} s): ${describeError(err)}`));
+const reconcile = () =>
+  reconcileRuns({ db, trainQueue }, { staleAfterMs })
+    .then((actions) => actions.forEach((a) => log(`run ${a.runId} ${a.action}: ${a.reason}`)))
+    .catch((err: unknown) => log(`reconcile failed (retried in ${env.RECONCILE_MS / 1000} s): ${describeError(err)}`));
 await reconcile();
-const timers = [setInterval(() => void heartbeat(), env.HEARTBEAT_MS), setInterval(() => void reconcile(), env.RECONCILE_MS)];
-log(`ready: queues ${TRAIN_QUEUE}, ${EVALUATE_QUEUE}, ${IMPORT_QUEUE}; concurrency ${env.WORKER_CONCURRENCY}; ${env.TRAIN_REPLICAS} training process(es) per job on WASM`);
+const timers = [
+  setInterval(() => void heartbeat(), env.HEARTBEAT_MS),
+  setInterval(() => void reconcile(), env.RECONCILE_MS),
+];
+log(
+  `ready: queues ${TRAIN_QUEUE}, ${EVALUATE_QUEUE}, ${IMPORT_QUEUE}; concurrency ${env.WORKER_CONCURRENCY}; ${env.TRAIN_REPLICAS} training process(es) per job on WASM`,
+);
 
 let closing = false;
 async function close(signal: string) {

@@ -11,8 +11,21 @@ if (process.env.MOODLAB_NATIVE_KERNELS === '0') {
   console.log('cnn-native: skipped (MOODLAB_NATIVE_KERNELS=0)');
 } else {
   // npm puts its bundled node-gyp in npm_config_node_gyp for install scripts.
-  const nodeGyp = process.env.npm_config_node_gyp ?? path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+  const nodeGyp =
+    process.env.npm_config_node_gyp ??
+    path.join(
+      path.dirname(process.execPath),
+      '..',
+      'lib',
+      'node_modules',
+      'npm',
+      'node_modules',
+      'node-gyp',
+      'bin',
+      'node-gyp.js',
+    );
   const gyp = spawnSync(process.execPath, [nodeGyp, 'rebuild'], { cwd: root, stdio: 'inherit' });
-  if (gyp.status !== 0) console.log('cnn-native: build failed (see above; it needs g++); training will use the WASM kernels');
+  if (gyp.status !== 0)
+    console.log('cnn-native: build failed (see above; it needs g++); training will use the WASM kernels');
   else console.log('cnn-native: built build/Release/moodlab_kernels.node');
 }

@@ -43,7 +43,10 @@ const wide = native.kernels && native.blas.cpu.features.some((f) => f === 'avx2'
 describe.skipIf(!wide)('the OpenBLAS kernels this machine runs', () => {
   it('are not a generic SSE family on a CPU that reports AVX2 or AVX-512', () => {
     if (!native.kernels) return;
-    expect(GENERIC_SSE_CORES, `${native.blas.core} kernels on a CPU with ${native.blas.cpu.features.join(' ')} (${native.blas.chosenBy})`).not.toContain(native.blas.core);
+    expect(
+      GENERIC_SSE_CORES,
+      `${native.blas.core} kernels on a CPU with ${native.blas.cpu.features.join(' ')} (${native.blas.chosenBy})`,
+    ).not.toContain(native.blas.core);
     expect(native.blas.config).toContain(native.blas.core);
   });
 });

@@ -17,7 +17,23 @@ export const OPENBLAS_X86_CORES = [
 ] as const;
 
 /** Families whose kernels use SSE only: an AVX2 or AVX-512 CPU running one of them is on the slow generic path. */
-export const GENERIC_SSE_CORES: readonly string[] = ['Prescott', 'Core2', 'Penryn', 'Dunnington', 'Nehalem', 'Atom', 'Katmai', 'Coppermine', 'Northwood', 'Banias', 'Athlon', 'Opteron', 'OpteronSSE3', 'Barcelona', 'Nano'];
+export const GENERIC_SSE_CORES: readonly string[] = [
+  'Prescott',
+  'Core2',
+  'Penryn',
+  'Dunnington',
+  'Nehalem',
+  'Atom',
+  'Katmai',
+  'Coppermine',
+  'Northwood',
+  'Banias',
+  'Athlon',
+  'Opteron',
+  'OpteronSSE3',
+  'Barcelona',
+  'Nano',
+];
 
 export interface BlasCoreChoice {
   /** The OPENBLAS_CORETYPE to load with; null leaves the choice to OpenBLAS (non-x86 CPUs). */
@@ -33,7 +49,9 @@ export interface BlasCoreChoice {
  */
 export function chooseOpenBlasCore(arch: string, features: readonly string[], pinned?: string): BlasCoreChoice {
   if (arch !== 'x64') {
-    return pinned ? { core: pinned, reason: 'MOODLAB_BLAS_CORE' } : { core: null, reason: `OpenBLAS's own detection (${arch})` };
+    return pinned
+      ? { core: pinned, reason: 'MOODLAB_BLAS_CORE' }
+      : { core: null, reason: `OpenBLAS's own detection (${arch})` };
   }
   const has = new Set(features);
   const fits = (needs: readonly string[]) => needs.every((f) => has.has(f));

@@ -33,9 +33,16 @@ export interface CpuDescription {
   features: string[];
 }
 
-export type NativeLoad = { kernels: NativeKernels; blas: BlasInfo; reason?: undefined } | { kernels: null; reason: string };
+export type NativeLoad =
+  { kernels: NativeKernels; blas: BlasInfo; reason?: undefined } | { kernels: null; reason: string };
 
-const addonPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'build', 'Release', 'moodlab_kernels.node');
+const addonPath = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'build',
+  'Release',
+  'moodlab_kernels.node',
+);
 let cached: NativeLoad | undefined;
 
 /**
@@ -44,20 +51,32 @@ let cached: NativeLoad | undefined;
  */
 export function loadNativeKernels(): NativeLoad {
   if (cached) return cached;
-  if (process.env.MOODLAB_NATIVE_KERNELS === '0') return (cached = { kernels: null, reason: 'disabled by MOODLAB_NATIVE_KERNELS=0' });
+  if (process.env.MOODLAB_NATIVE_KERNELS === '0')
+    return (cached = { kernels: null, reason: 'disabled by MOODLAB_NATIVE_KERNELS=0' });
   try {
     // process.dlopen rather than require: bundlers (the dashboard's) leave it alone.
     const addon = { exports: {} as NativeAddon };
     process.dlopen(addon, addonPath);
     const native = addon.exports;
-    const cpu: CpuDescription = { model: cpus()[0]?.model.trim() ?? 'unknown', features: native.cpuFeatures().split(' ').filter(Boolean) };
+    const cpu: CpuDescription = {
+      model: cpus()[0]?.model.trim() ?? 'unknown',
+      features: native.cpuFeatures().split(' ').filter(Boolean),
+    };
     const choice = chooseOpenBlasCore(process.arch, cpu.features, process.env.MOODLAB_BLAS_CORE || undefined);
     const failed = native.loadBlas(choice.core);
     if (failed) return (cached = { kernels: null, reason: failed });
-    return (cached = { kernels: native, blas: { config: native.blasConfig(), core: native.blasCore(), chosenBy: choice.reason, cpu } });
+    return (cached = {
+      kernels: native,
+      blas: { config: native.blasConfig(), core: native.blasCore(), chosenBy: choice.reason, cpu },
+    });
   } catch (err) {
     const message = (err as Error).message.split('\n')[0] ?? 'failed to load';
-    return (cached = { kernels: null, reason: /cannot open shared object|Cannot find module|ENOENT/i.test(message) ? 'not built (needs g++ and libopenblas-dev at install time)' : message });
+    return (cached = {
+      kernels: null,
+      reason: /cannot open shared object|Cannot find module|ENOENT/i.test(message)
+        ? 'not built (needs g++ and libopenblas-dev at install time)'
+        : message,
+    });
   }
 }
 export { measureSgemmGflops } from './gemm-rate';

@@ -7,7 +7,15 @@
  */
 export interface NativeKernels {
   /** `alpha` is the leaky ReLU's slope (activation 3). */
-  conv2dForward(x: Float32Array, filter: Float32Array, bias: Float32Array | null, activation: NativeActivation, dims: Int32Array, y: Float32Array, alpha?: number): void;
+  conv2dForward(
+    x: Float32Array,
+    filter: Float32Array,
+    bias: Float32Array | null,
+    activation: NativeActivation,
+    dims: Int32Array,
+    y: Float32Array,
+    alpha?: number,
+  ): void;
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dims: Int32Array, dw: Float32Array): void;
   conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dims: Int32Array, dx: Float32Array): void;
   maxPoolGrad(x: Float32Array, y: Float32Array, dy: Float32Array, dims: Int32Array, dx: Float32Array): void;
@@ -16,9 +24,31 @@ export interface NativeKernels {
   /** out[c] = scale * sum over rows of src[r * cols + c]. */
   columnSums(src: Float32Array, rows: number, cols: number, scale: number, out: Float32Array): void;
   /** BatchNorm in training over x [rows, channels]: writes y, the batch mean and the biased variance. */
-  batchNormForward(x: Float32Array, rows: number, channels: number, scale: Float32Array, offset: Float32Array, epsilon: number, y: Float32Array, mean: Float32Array, variance: Float32Array): void;
+  batchNormForward(
+    x: Float32Array,
+    rows: number,
+    channels: number,
+    scale: Float32Array,
+    offset: Float32Array,
+    epsilon: number,
+    y: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+  ): void;
   /** Its gradient, the statistics' dependence on x included: writes dx, dscale and doffset. */
-  batchNormBackward(dy: Float32Array, x: Float32Array, rows: number, channels: number, mean: Float32Array, variance: Float32Array, scale: Float32Array, epsilon: number, dx: Float32Array, dscale: Float32Array, doffset: Float32Array): void;
+  batchNormBackward(
+    dy: Float32Array,
+    x: Float32Array,
+    rows: number,
+    channels: number,
+    mean: Float32Array,
+    variance: Float32Array,
+    scale: Float32Array,
+    epsilon: number,
+    dx: Float32Array,
+    dscale: Float32Array,
+    doffset: Float32Array,
+  ): void;
   setThreads(threads: number): void;
   /** openblas_get_config(): version, build options and kernel family. */
   blasConfig(): string;

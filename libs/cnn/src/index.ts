@@ -1,7 +1,21 @@
 export * from './inference';
-export { selectBackend, describeBackend, describeCpu, WASM_DIST_DIR, BACKEND_ORDER, type BackendName, type SelectedBackend } from './backend/select-backend';
+export {
+  selectBackend,
+  describeBackend,
+  describeCpu,
+  WASM_DIST_DIR,
+  BACKEND_ORDER,
+  type BackendName,
+  type SelectedBackend,
+} from './backend/select-backend';
 export { registerWasmTrainingKernels, conv2DBackpropFilterWasm, conv2DBackpropInputWasm } from './backend/wasm-kernels';
-export { NATIVE_MIN_DEPTH, nativeKernelsRegistered, routesToNative, setConvRouting, type ConvRouting } from './backend/native-kernels';
+export {
+  NATIVE_MIN_DEPTH,
+  nativeKernelsRegistered,
+  routesToNative,
+  setConvRouting,
+  type ConvRouting,
+} from './backend/native-kernels';
 export { createRng, shuffledIndices, type Rng } from './data/random';
 export { augmentInto, gatherBatch, type Augmentation } from './data/augment';
 export { classCounts, type LabeledImages } from './data/labeled-images';
@@ -13,7 +27,12 @@ export { trainModel, type TrainInput, type TrainResult } from './train/train';
 export { computeGradients, type StepGradients } from './train/step';
 export { encodeCheckpoint, restoreCheckpoint, type CheckpointState, type EncodedCheckpoint } from './train/checkpoint';
 export { learningRateAt } from './train/schedules';
-export { hasBatchNorm, isBatchNorm, recalibrateBatchNorm, type RecalibrateOptions } from './train/recalibrate-batchnorm';
+export {
+  hasBatchNorm,
+  isBatchNorm,
+  recalibrateBatchNorm,
+  type RecalibrateOptions,
+} from './train/recalibrate-batchnorm';
 export { balancedClassWeights } from './train/class-weights';
 export { classificationReport, type ClassificationReport, type ClassMetrics } from './eval/metrics';
 export { evaluateModel } from './eval/evaluate';

@@ -4,8 +4,14 @@
  */
 export { normalizeImages, toModelInput } from './data/preprocess';
 export {
-  loadModelFromArtifact, loadInferenceModel, inferenceCopy, layersModelJson, modelArtifactMetaSchema, modelMetadataSchema,
-  type ModelArtifactMeta, type ModelMetadata,
+  loadModelFromArtifact,
+  loadInferenceModel,
+  inferenceCopy,
+  layersModelJson,
+  modelArtifactMetaSchema,
+  modelMetadataSchema,
+  type ModelArtifactMeta,
+  type ModelMetadata,
 } from './export/model-artifact';
 export { argmaxRows, predictProbabilities } from './eval/predict';
 export { registerWasmCopyKernels } from './backend/wasm-copy-kernels';

@@ -49,9 +49,14 @@ export async function ensureDatabase(connectionString: string): Promise<boolean>
   }
 }
 
-export async function listMigrations(migrationsDir: string): Promise<{ name: string; sql: string; checksum: string }[]> {
+export async function listMigrations(
+  migrationsDir: string,
+): Promise<{ name: string; sql: string; checksum: string }[]> {
   const entries = await readdir(migrationsDir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   return Promise.all(
     names.map(async (name) => {
       const sql = await readFile(path.join(migrationsDir, name, 'migration.sql'), 'utf8');
@@ -60,7 +65,11 @@ export async function listMigrations(migrationsDir: string): Promise<{ name: str
   );
 }
 
-export async function migrate({ connectionString, migrationsDir, log = () => {} }: MigrateOptions): Promise<MigrateResult> {
+export async function migrate({
+  connectionString,
+  migrationsDir,
+  log = () => {},
+}: MigrateOptions): Promise<MigrateResult> {
   await ensureDatabase(connectionString);
   const migrations = await listMigrations(migrationsDir);
   const client = new pg.Client({ connectionString });
@@ -69,14 +78,19 @@ export async function migrate({ connectionString, migrationsDir, log = () => {} 
   try {
     await client.query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCK_KEY]);
     await client.query(BOOKKEEPING_DDL);
-    const { rows } = await client.query<{ migration_name: string; checksum: string; finished_at: Date | null; rolled_back_at: Date | null }>(
-      'SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"',
-    );
+    const { rows } = await client.query<{
+      migration_name: string;
+      checksum: string;
+      finished_at: Date | null;
+      rolled_back_at: Date | null;
+    }>('SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"');
     for (const m of migrations) {
       const records = rows.filter((r) => r.migration_name === m.name && r.rolled_back_at === null);
       const failed = records.find((r) => r.finished_at === null);
       if (failed) {
-        throw new Error(`Migration ${m.name} failed earlier and was not rolled back; fix the database, then mark it rolled back in _prisma_migrations.`);
+        throw new Error(
+          `Migration ${m.name} failed earlier and was not rolled back; fix the database, then mark it rolled back in _prisma_migrations.`,
+        );
       }
       const done = records.find((r) => r.finished_at !== null);
       if (done) {
@@ -87,9 +101,16 @@ export async function migrate({ connectionString, migrationsDir, log = () => {} 
       const id = randomUUID();
       await client.query('BEGIN');
       try {
-        await client.query('INSERT INTO "_prisma_migrations" (id, checksum, migration_name) VALUES ($1, $2, $3)', [id, m.checksum, m.name]);
+        await client.query('INSERT INTO "_prisma_migrations" (id, checksum, migration_name) VALUES ($1, $2, $3)', [
+          id,
+          m.checksum,
+          m.name,
+        ]);
         await client.query(m.sql);
-        await client.query('UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1', [id]);
+        await client.query(
+          'UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1',
+          [id],
+        );
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK');

@@ -4,8 +4,25 @@ import pRetry from 'p-retry';
  * Postgres going away for a while (a restart, a failover, a full pool) is a fault to ride out,
  * not a reason to fail a run: these errors are retried, every other one is thrown at once.
  */
-const TRANSIENT_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', '57P01', '57P02', '57P03', '08000', '08003', '08006', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
-const TRANSIENT_TEXT = /ECONNREFUSED|ECONNRESET|Connection terminated|terminating connection|database system is (starting up|shutting down)|Can't reach database|closed the connection|Connection closed|connect ETIMEDOUT|DatabaseNotReachable|ConnectionClosed/i;
+const TRANSIENT_CODES = new Set([
+  'P1001',
+  'P1002',
+  'P1008',
+  'P1017',
+  'P2024',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08003',
+  '08006',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+]);
+const TRANSIENT_TEXT =
+  /ECONNREFUSED|ECONNRESET|Connection terminated|terminating connection|database system is (starting up|shutting down)|Can't reach database|closed the connection|Connection closed|connect ETIMEDOUT|DatabaseNotReachable|ConnectionClosed/i;
 
 /** Whether an error says the database could not be reached, rather than that the query was wrong. */
 export function isConnectionError(err: unknown): boolean {
@@ -22,7 +39,13 @@ export function isConnectionError(err: unknown): boolean {
 
 /** One line for a log: Prisma's messages open with the call site, and their last line says what happened. */
 export function describeError(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n').map((l) => l.trim()).filter(Boolean).at(-1) ?? 'unknown error';
+  return (
+    (err instanceof Error ? err.message : String(err))
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .at(-1) ?? 'unknown error'
+  );
 }
 
 export interface RetryOptions {
@@ -35,8 +58,15 @@ export interface RetryOptions {
 /** Runs `fn`, retrying it with exponential backoff (0.25 s doubling to 5 s) while the database is unreachable. */
 export function withDbRetry<T>(fn: () => Promise<T>, opts: RetryOptions = {}): Promise<T> {
   return pRetry(fn, {
-    retries: 1000, minTimeout: 250, maxTimeout: 5000, factor: 2, randomize: true, maxRetryTime: opts.maxMs ?? 120_000,
+    retries: 1000,
+    minTimeout: 250,
+    maxTimeout: 5000,
+    factor: 2,
+    randomize: true,
+    maxRetryTime: opts.maxMs ?? 120_000,
     shouldRetry: (err) => isConnectionError(err),
-    onFailedAttempt: (err) => { if (isConnectionError(err)) opts.onRetry?.(err, err.attemptNumber); },
+    onFailedAttempt: (err) => {
+      if (isConnectionError(err)) opts.onRetry?.(err, err.attemptNumber);
+    },
   });
 }

@@ -2,7 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import type { Preprocessing } from '@moodlab/shared';
 import { normalizeImages } from '@moodlab/cnn/inference';
 
-export interface Box { x: number; y: number; width: number; height: number }
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
 
 /**
  * FER2013 faces are tight square crops from brows to chin; detectors return rectangles of other
@@ -20,9 +25,17 @@ export function squareBox(b: Box, margin: number): Box {
 export function faceCrops(image: tf.Tensor3D, boxes: Box[], size: number, margin = 1.0): tf.Tensor4D {
   return tf.tidy(() => {
     const [h, w] = image.shape;
-    const norm = boxes.map((b) => squareBox(b, margin)).map((b) => [b.y / (h - 1), b.x / (w - 1), (b.y + b.height) / (h - 1), (b.x + b.width) / (w - 1)]);
+    const norm = boxes
+      .map((b) => squareBox(b, margin))
+      .map((b) => [b.y / (h - 1), b.x / (w - 1), (b.y + b.height) / (h - 1), (b.x + b.width) / (w - 1)]);
     const batch = image.toFloat().expandDims(0) as tf.Tensor4D;
-    const crops = tf.image.cropAndResize(batch, norm, boxes.map(() => 0), [size, size], 'bilinear');
+    const crops = tf.image.cropAndResize(
+      batch,
+      norm,
+      boxes.map(() => 0),
+      [size, size],
+      'bilinear',
+    );
     return crops.shape[3] === 1 ? crops : (crops.mul(tf.tensor1d([0.299, 0.587, 0.114])).sum(3, true) as tf.Tensor4D);
   });
 }

@@ -8,7 +8,8 @@ export class DetectionCadence {
   private framesSinceDetection = Number.POSITIVE_INFINITY;
 
   constructor(public every: number) {
-    if (!Number.isInteger(every) || every < 1) throw new Error(`detection cadence must be a whole number of frames >= 1, got ${every}`);
+    if (!Number.isInteger(every) || every < 1)
+      throw new Error(`detection cadence must be a whole number of frames >= 1, got ${every}`);
   }
 
   /** Whether to detect on this frame, given how many faces the last detection found. */

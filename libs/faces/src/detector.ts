@@ -14,8 +14,16 @@ export const DETECTOR_FRAMING: Record<DetectorKind, Framing | null> = {
 /** The part of @vladmandic/face-api we use; the browser and Node builds both provide it. */
 export interface FaceApi {
   nets: {
-    tinyFaceDetector: { loadFromUri(url: string): Promise<void>; loadFromDisk?(dir: string): Promise<void>; isLoaded: boolean } & TinyDetectorNet;
-    ssdMobilenetv1: { loadFromUri(url: string): Promise<void>; loadFromDisk?(dir: string): Promise<void>; isLoaded: boolean };
+    tinyFaceDetector: {
+      loadFromUri(url: string): Promise<void>;
+      loadFromDisk?(dir: string): Promise<void>;
+      isLoaded: boolean;
+    } & TinyDetectorNet;
+    ssdMobilenetv1: {
+      loadFromUri(url: string): Promise<void>;
+      loadFromDisk?(dir: string): Promise<void>;
+      isLoaded: boolean;
+    };
   };
   TinyFaceDetectorOptions: new (o: { inputSize?: number; scoreThreshold?: number }) => unknown;
   SsdMobilenetv1Options: new (o: { minConfidence?: number }) => unknown;
@@ -61,23 +69,34 @@ const SSD_INPUT_SIZE = 512;
  * picture at a fraction of the cost; boxes are scaled back to the frame.
  */
 async function detectAtSize(api: FaceApi, input: tf.Tensor3D, o: DetectorOptions & { inputSize?: number }) {
-  const target = o.kind === 'ssd' ? SSD_INPUT_SIZE : o.inputSize ?? 416;
+  const target = o.kind === 'ssd' ? SSD_INPUT_SIZE : (o.inputSize ?? 416);
   const [h, w] = input.shape;
   const scale = Math.min(1, target / Math.max(h, w));
   if (scale === 1) return api.detectAllFaces(input, detectorOptions(api, o));
-  const small = tf.image.resizeBilinear(input, [Math.max(1, Math.round(h * scale)), Math.max(1, Math.round(w * scale))]);
+  const small = tf.image.resizeBilinear(input, [
+    Math.max(1, Math.round(h * scale)),
+    Math.max(1, Math.round(w * scale)),
+  ]);
   try {
     const found = await api.detectAllFaces(small, detectorOptions(api, o));
     const [sy, sx] = [h / small.shape[0], w / small.shape[1]];
-    return found.map((d) => ({ score: d.score, box: { x: d.box.x * sx, y: d.box.y * sy, width: d.box.width * sx, height: d.box.height * sy } }));
+    return found.map((d) => ({
+      score: d.score,
+      box: { x: d.box.x * sx, y: d.box.y * sy, width: d.box.width * sx, height: d.box.height * sy },
+    }));
   } finally {
     small.dispose();
   }
 }
 
 /** Detected faces as plain boxes around each face as the model's training crops frame it, largest first. */
-export async function detectFaces(api: FaceApi, input: tf.Tensor3D, o: DetectorOptions): Promise<{ box: Box; score: number }[]> {
-  const sizes = o.kind === 'tiny' && o.inputSize === 'auto' ? AUTO_INPUT_SIZES : [o.inputSize === 'auto' ? undefined : o.inputSize];
+export async function detectFaces(
+  api: FaceApi,
+  input: tf.Tensor3D,
+  o: DetectorOptions,
+): Promise<{ box: Box; score: number }[]> {
+  const sizes =
+    o.kind === 'tiny' && o.inputSize === 'auto' ? AUTO_INPUT_SIZES : [o.inputSize === 'auto' ? undefined : o.inputSize];
   let found: { box: Box; score: number }[] = [];
   for (const inputSize of sizes) {
     found = await detectAtSize(api, input, { ...o, inputSize });
@@ -85,6 +104,9 @@ export async function detectFaces(api: FaceApi, input: tf.Tensor3D, o: DetectorO
   }
   const framing = o.framing === undefined ? DETECTOR_FRAMING[o.kind] : o.framing;
   return found
-    .map((d) => ({ box: frameFace({ x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height }, framing), score: d.score }))
+    .map((d) => ({
+      box: frameFace({ x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height }, framing),
+      score: d.score,
+    }))
     .sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
 }

@@ -4,7 +4,12 @@ import { frameFace } from './framing';
 
 describe('frameFace', () => {
   it("maps a detector's box onto a square of the training framing: scaled from its width, its centre shifted", () => {
-    expect(frameFace({ x: 100, y: 200, width: 100, height: 90 }, { scale: 0.9, dx: 0.1, dy: -0.2 })).toEqual({ x: 115, y: 182, width: 90, height: 90 });
+    expect(frameFace({ x: 100, y: 200, width: 100, height: 90 }, { scale: 0.9, dx: 0.1, dy: -0.2 })).toEqual({
+      x: 115,
+      y: 182,
+      width: 90,
+      height: 90,
+    });
   });
 
   it('leaves the box as it is without a framing', () => {

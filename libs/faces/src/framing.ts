@@ -7,12 +7,17 @@ import type { Box } from './crop';
  * `tools/bench/pipeline-accuracy.ts --calibrate` from FER validation faces pasted into frames
  * at several sizes and positions (medians; the tool prints them and the spread).
  */
-export interface Framing { scale: number; dx: number; dy: number }
+export interface Framing {
+  scale: number;
+  dx: number;
+  dy: number;
+}
 
 /** The training-framed square for a detector's box. */
 export function frameFace(box: Box, f: Framing | null): Box {
   if (!f) return box;
   const side = box.width * f.scale;
-  const cx = box.x + box.width / 2 + f.dx * box.width, cy = box.y + box.height / 2 + f.dy * box.height;
+  const cx = box.x + box.width / 2 + f.dx * box.width,
+    cy = box.y + box.height / 2 + f.dy * box.height;
   return { x: cx - side / 2, y: cy - side / 2, width: side, height: side };
 }

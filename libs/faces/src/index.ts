@@ -2,6 +2,15 @@
 export { faceCrops, facesToModelInput, squareBox, type Box } from './crop';
 export { classifyFaces, type FacePrediction } from './classify';
 export { DetectionCadence } from './detection-cadence';
-export { AUTO_INPUT_SIZES, DETECTOR_FRAMING, detectFaces, detectorOptions, netFor, type DetectorKind, type DetectorOptions, type FaceApi } from './detector';
+export {
+  AUTO_INPUT_SIZES,
+  DETECTOR_FRAMING,
+  detectFaces,
+  detectorOptions,
+  netFor,
+  type DetectorKind,
+  type DetectorOptions,
+  type FaceApi,
+} from './detector';
 export { fuseTinyFaceDetector, type TinyDetectorNet } from './tiny-detector-fused';
 export { frameFace, type Framing } from './framing';

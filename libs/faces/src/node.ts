@@ -19,7 +19,9 @@ let api: FaceApi | null = null;
 export async function loadNodeFaceApi(kinds: DetectorKind[] = ['tiny']): Promise<FaceApi> {
   // The Node WASM build shares our @tensorflow/tfjs instance and its already selected backend.
   if (!api) {
-    const mod = (await import('@vladmandic/face-api/dist/face-api.node-wasm.js')) as unknown as { default?: FaceApi } & FaceApi;
+    const mod = (await import('@vladmandic/face-api/dist/face-api.node-wasm.js')) as unknown as {
+      default?: FaceApi;
+    } & FaceApi;
     api = mod.default ?? mod;
   }
   for (const kind of kinds) {
@@ -27,14 +29,20 @@ export async function loadNodeFaceApi(kinds: DetectorKind[] = ['tiny']): Promise
     if (!net.isLoaded) await net.loadFromDisk!(FACE_MODELS_DIR);
   }
   if (api.nets.tinyFaceDetector.isLoaded) {
-    fuseTinyFaceDetector(api.nets.tinyFaceDetector, { leakyInKernel: tf.getBackend() !== 'wasm' || nativeKernelsRegistered() });
+    fuseTinyFaceDetector(api.nets.tinyFaceDetector, {
+      leakyInKernel: tf.getBackend() !== 'wasm' || nativeKernelsRegistered(),
+    });
   }
   return api;
 }
 
 export { ImageDecodeError };
 
-export interface DecodedImage { tensor: tf.Tensor3D; width: number; height: number }
+export interface DecodedImage {
+  tensor: tf.Tensor3D;
+  width: number;
+  height: number;
+}
 
 /**
  * Widening the decoded bytes to float32 through a reused buffer: letting TF.js convert a
@@ -68,12 +76,25 @@ export async function decodeImage(bytes: Uint8Array, maxSide = 1280): Promise<De
     throw new ImageDecodeError(`not a readable image: ${(err as Error).message.split('\n')[0]}`);
   }
   const { data, info } = raw;
-  return { tensor: floatTensor(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), [info.height, info.width, info.channels]), width: info.width, height: info.height };
+  return {
+    tensor: floatTensor(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), [
+      info.height,
+      info.width,
+      info.channels,
+    ]),
+    width: info.width,
+    height: info.height,
+  };
 }
 
 export type { ImagePrediction };
 
-export async function predictImage(bytes: Uint8Array, model: tf.LayersModel, metadata: ModelMetadata, detector: DetectorKind = 'tiny'): Promise<ImagePrediction> {
+export async function predictImage(
+  bytes: Uint8Array,
+  model: tf.LayersModel,
+  metadata: ModelMetadata,
+  detector: DetectorKind = 'tiny',
+): Promise<ImagePrediction> {
   const t0 = performance.now();
   const image = await decodeImage(bytes);
   const t1 = performance.now();
@@ -83,7 +104,12 @@ export async function predictImage(bytes: Uint8Array, model: tf.LayersModel, met
     const t2 = performance.now();
     const predictions = classifyFaces(model, metadata, image.tensor, faces);
     const t3 = performance.now();
-    return { width: image.width, height: image.height, faces: predictions, timings: { decodeMs: t1 - t0, detectMs: t2 - t1, classifyMs: t3 - t2 } };
+    return {
+      width: image.width,
+      height: image.height,
+      faces: predictions,
+      timings: { decodeMs: t1 - t0, detectMs: t2 - t1, classifyMs: t3 - t2 },
+    };
   } finally {
     image.tensor.dispose();
   }

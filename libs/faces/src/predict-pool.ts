@@ -7,9 +7,16 @@ import type { DetectorKind } from './detector';
 import { threadReplySchema, type ThreadRequest } from './predict-protocol';
 
 /** A model as the pool takes it: a stable key (the version id) and its artifact. */
-export interface PoolModel { key: string; meta: unknown; data: Uint8Array }
+export interface PoolModel {
+  key: string;
+  meta: unknown;
+  data: Uint8Array;
+}
 
-interface Pending { resolve: (r: ImagePrediction) => void; reject: (e: Error) => void }
+interface Pending {
+  resolve: (r: ImagePrediction) => void;
+  reject: (e: Error) => void;
+}
 
 class PredictThread {
   readonly worker: Worker;
@@ -25,13 +32,19 @@ class PredictThread {
     this.ready = new Promise((resolve, reject) => {
       this.worker.on('message', (raw: unknown) => {
         const msg = threadReplySchema.parse(raw);
-        if (msg.type === 'ready') { resolve(); return; }
+        if (msg.type === 'ready') {
+          resolve();
+          return;
+        }
         const p = this.pending.get(msg.id);
         this.pending.delete(msg.id);
         if (msg.type === 'predicted') p?.resolve(msg.result);
         else p?.reject(msg.kind === 'decode' ? new ImageDecodeError(msg.message) : new Error(msg.message));
       });
-      this.worker.on('error', (err) => { reject(err); this.failAll(err); });
+      this.worker.on('error', (err) => {
+        reject(err);
+        this.failAll(err);
+      });
       this.worker.on('exit', (code) => {
         this.alive = false;
         const err = new Error(`prediction thread exited (code ${code})`);
@@ -49,7 +62,13 @@ class PredictThread {
   }
 }
 
-interface Job { bytes: Uint8Array; model: PoolModel; detector: DetectorKind; resolve: (r: ImagePrediction) => void; reject: (e: Error) => void }
+interface Job {
+  bytes: Uint8Array;
+  model: PoolModel;
+  detector: DetectorKind;
+  resolve: (r: ImagePrediction) => void;
+  reject: (e: Error) => void;
+}
 
 /**
  * Server-side predictions on worker threads, one per core by default: the WASM backend runs
@@ -66,7 +85,10 @@ export class PredictPool {
   private nextId = 0;
   private closed = false;
 
-  constructor(size: number, private readonly entry = defaultEntry()) {
+  constructor(
+    size: number,
+    private readonly entry = defaultEntry(),
+  ) {
     this.threads = Array.from({ length: Math.max(1, size) }, () => new PredictThread(entry));
   }
 
@@ -92,14 +114,31 @@ export class PredictPool {
     const id = this.nextId++;
     const first = !thread.models.has(job.model.key);
     thread.models.add(job.model.key);
-    const msg: ThreadRequest = { type: 'predict', id, bytes: job.bytes, detector: job.detector, model: first ? job.model : { key: job.model.key } };
-    const settle = () => { if (!this.closed) this.dispatch(); };
+    const msg: ThreadRequest = {
+      type: 'predict',
+      id,
+      bytes: job.bytes,
+      detector: job.detector,
+      model: first ? job.model : { key: job.model.key },
+    };
+    const settle = () => {
+      if (!this.closed) this.dispatch();
+    };
     thread.pending.set(id, {
-      resolve: (r) => { job.resolve(r); settle(); },
-      reject: (e) => { job.reject(e); settle(); },
+      resolve: (r) => {
+        job.resolve(r);
+        settle();
+      },
+      reject: (e) => {
+        job.reject(e);
+        settle();
+      },
     });
     // A thread that fails while starting rejects its pending requests itself (failAll).
-    thread.ready.then(() => thread.worker.postMessage(msg), () => {});
+    thread.ready.then(
+      () => thread.worker.postMessage(msg),
+      () => {},
+    );
   }
 
   get size(): number {
@@ -116,5 +155,7 @@ export class PredictPool {
 /** The thread entry as a file on disk (bundlers move this module, not the package). */
 function defaultEntry(): string {
   const here = fileURLToPath(import.meta.url);
-  return here.endsWith(path.join('src', 'predict-pool.ts')) ? path.join(path.dirname(here), 'predict-thread.ts') : path.join(packageDir('@moodlab/faces'), 'src', 'predict-thread.ts');
+  return here.endsWith(path.join('src', 'predict-pool.ts'))
+    ? path.join(path.dirname(here), 'predict-thread.ts')
+    : path.join(packageDir('@moodlab/faces'), 'src', 'predict-thread.ts');
 }

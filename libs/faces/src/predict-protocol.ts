@@ -4,7 +4,13 @@ import { z } from 'zod';
 const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: 'expected bytes' });
 
 export const threadRequestSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('predict'), id: z.number().int(), bytes, detector: z.enum(['tiny', 'ssd']), model: z.object({ key: z.string(), meta: z.unknown().optional(), data: bytes.optional() }) }),
+  z.object({
+    type: z.literal('predict'),
+    id: z.number().int(),
+    bytes,
+    detector: z.enum(['tiny', 'ssd']),
+    model: z.object({ key: z.string(), meta: z.unknown().optional(), data: bytes.optional() }),
+  }),
 ]);
 export type ThreadRequest = z.infer<typeof threadRequestSchema>;
 
@@ -12,10 +18,14 @@ const boxSchema = z.object({ x: z.number(), y: z.number(), width: z.number(), he
 export const threadReplySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   z.object({
-    type: z.literal('predicted'), id: z.number().int(),
+    type: z.literal('predicted'),
+    id: z.number().int(),
     result: z.object({
-      width: z.number(), height: z.number(),
-      faces: z.array(z.object({ box: boxSchema, score: z.number(), scores: z.record(z.string(), z.number()), label: z.string() })),
+      width: z.number(),
+      height: z.number(),
+      faces: z.array(
+        z.object({ box: boxSchema, score: z.number(), scores: z.record(z.string(), z.number()), label: z.string() }),
+      ),
       timings: z.object({ decodeMs: z.number(), detectMs: z.number(), classifyMs: z.number() }),
     }),
   }),

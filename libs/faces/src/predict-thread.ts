@@ -28,6 +28,11 @@ port.on('message', (raw: unknown) => {
     const result = await predictImage(msg.bytes, model, metadata, msg.detector);
     send({ type: 'predicted', id: msg.id, result });
   })().catch((err: unknown) => {
-    send({ type: 'failed', id: msg.id, kind: err instanceof ImageDecodeError ? 'decode' : 'other', message: err instanceof Error ? err.message : String(err) });
+    send({
+      type: 'failed',
+      id: msg.id,
+      kind: err instanceof ImageDecodeError ? 'decode' : 'other',
+      message: err instanceof Error ? err.message : String(err),
+    });
   });
 });

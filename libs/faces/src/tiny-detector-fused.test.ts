@@ -47,7 +47,8 @@ describe("face-api's tiny face detector as fused kernels", () => {
   it('finds the same faces with the same boxes and scores as face-api on a test frame', async () => {
     const { faces } = await detectableFaces(4);
     const image = await decodeImage(await framePng(faces));
-    const detect = () => api.detectAllFaces(image.tensor, new api.TinyFaceDetectorOptions({ inputSize: 416, scoreThreshold: 0.4 }));
+    const detect = () =>
+      api.detectAllFaces(image.tensor, new api.TinyFaceDetectorOptions({ inputSize: 416, scoreThreshold: 0.4 }));
     const ours = await detect();
     const fused = net.forwardInput;
     net.forwardInput = stock;
@@ -64,7 +65,11 @@ describe("face-api's tiny face detector as fused kernels", () => {
   });
 
   it('leaves nets of another layout as face-api runs them', () => {
-    const regular: TinyDetectorNet = { params: {}, config: { withSeparableConvs: false }, forwardInput: () => tf.zeros([1, 1, 1, 1]) };
+    const regular: TinyDetectorNet = {
+      params: {},
+      config: { withSeparableConvs: false },
+      forwardInput: () => tf.zeros([1, 1, 1, 1]),
+    };
     const untouched = regular.forwardInput;
     expect(fuseTinyFaceDetector(regular, { leakyInKernel: true })).toBe(false);
     expect(regular.forwardInput).toBe(untouched);

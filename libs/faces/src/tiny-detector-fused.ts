@@ -18,14 +18,24 @@ import * as tf from '@tensorflow/tfjs';
  * there the pass keeps face-api's four ops.
  */
 
-interface ConvParams { filters: tf.Tensor4D; bias: tf.Tensor1D }
-interface SeparableParams { depthwise_filter: tf.Tensor4D; pointwise_filter: tf.Tensor4D; bias: tf.Tensor1D }
+interface ConvParams {
+  filters: tf.Tensor4D;
+  bias: tf.Tensor1D;
+}
+interface SeparableParams {
+  depthwise_filter: tf.Tensor4D;
+  pointwise_filter: tf.Tensor4D;
+  bias: tf.Tensor1D;
+}
 
 /** The parts of face-api's TinyFaceDetector instance that the fused pass reads and replaces. */
 export interface TinyDetectorNet {
   params?: Record<string, ConvParams | SeparableParams | undefined>;
   config?: { withSeparableConvs?: boolean; isFirstLayerConv2d?: boolean; meanRgb?: [number, number, number] };
-  forwardInput(input: { toBatchTensor(size: number, isCenterInputs?: boolean): tf.Tensor4D }, inputSize: number): Promise<tf.Tensor4D> | tf.Tensor4D;
+  forwardInput(
+    input: { toBatchTensor(size: number, isCenterInputs?: boolean): tf.Tensor4D },
+    inputSize: number,
+  ): Promise<tf.Tensor4D> | tf.Tensor4D;
 }
 
 /** face-api's leaky ReLU slope (its `leaky`: 0.1 as float32). */
@@ -33,7 +43,11 @@ const LEAKY_ALPHA = 0.10000000149011612;
 
 const SEPARABLE_LAYERS = ['conv1', 'conv2', 'conv3', 'conv4', 'conv5', 'conv6', 'conv7'] as const;
 
-interface FusedWeights { conv0: ConvParams; separable: (SeparableParams | undefined)[]; conv8: ConvParams }
+interface FusedWeights {
+  conv0: ConvParams;
+  separable: (SeparableParams | undefined)[];
+  conv8: ConvParams;
+}
 
 /** conv((x - mean) / 255) + b  ==  conv(x) with W/255, and b - sum(W * mean) / 255, for a 'valid' convolution. */
 function foldNormalization(conv0: ConvParams, meanRgb: [number, number, number]): ConvParams {
@@ -73,14 +87,18 @@ type ForwardInput = TinyDetectorNet['forwardInput'];
  * tiny YOLO, or one without a mean colour). `leakyInKernel`: whether the backend's fused
  * convolution runs leaky ReLU fast (see above).
  */
-export function fusedForwardInput(net: TinyDetectorNet, { leakyInKernel }: { leakyInKernel: boolean }): ForwardInput | null {
+export function fusedForwardInput(
+  net: TinyDetectorNet,
+  { leakyInKernel }: { leakyInKernel: boolean },
+): ForwardInput | null {
   const p = net.params;
   const c = net.config;
   if (!p || !c?.withSeparableConvs || !c.isFirstLayerConv2d || !c.meanRgb) return null;
   const conv0 = p.conv0 as ConvParams | undefined;
   const conv8 = p.conv8 as ConvParams | undefined;
   if (!conv0?.filters || !conv8?.filters || conv0.filters.shape[2] !== 3) return null;
-  if (SEPARABLE_LAYERS.slice(0, 5).some((name) => !(p[name] as SeparableParams | undefined)?.depthwise_filter)) return null;
+  if (SEPARABLE_LAYERS.slice(0, 5).some((name) => !(p[name] as SeparableParams | undefined)?.depthwise_filter))
+    return null;
   const weights: FusedWeights = {
     conv0: foldNormalization(conv0, c.meanRgb),
     separable: SEPARABLE_LAYERS.map((name) => p[name] as SeparableParams | undefined),

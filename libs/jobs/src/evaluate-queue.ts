@@ -4,12 +4,14 @@ import { z } from 'zod';
 
 export const EVALUATE_QUEUE = 'evaluate';
 
-export const evaluatePayloadSchema = z.object({
-  modelVersionId: z.uuid(),
-  datasetId: z.uuid(),
-  split: z.string().min(1).default('validation'),
-  flipTta: z.boolean().default(false),
-}).strict();
+export const evaluatePayloadSchema = z
+  .object({
+    modelVersionId: z.uuid(),
+    datasetId: z.uuid(),
+    split: z.string().min(1).default('validation'),
+    flipTta: z.boolean().default(false),
+  })
+  .strict();
 export type EvaluatePayload = z.infer<typeof evaluatePayloadSchema>;
 
 export const evaluateResultSchema = z.object({ evaluationId: z.uuid(), accuracy: z.number(), macroF1: z.number() });
@@ -23,7 +25,10 @@ export const evaluateJobOptions: JobsOptions = {
 };
 
 export function createEvaluateQueue(connection: Redis): Queue<EvaluatePayload, EvaluateResult> {
-  return new Queue<EvaluatePayload, EvaluateResult>(EVALUATE_QUEUE, { connection, defaultJobOptions: evaluateJobOptions });
+  return new Queue<EvaluatePayload, EvaluateResult>(EVALUATE_QUEUE, {
+    connection,
+    defaultJobOptions: evaluateJobOptions,
+  });
 }
 
 export async function enqueueEvaluate(queue: Queue<EvaluatePayload, EvaluateResult>, payload: unknown) {

@@ -11,22 +11,39 @@ export const importSourceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('zip'), artifactId: z.uuid(), fileName: z.string().min(1) }),
 ]);
 
-export const importPayloadSchema = z.object({
-  name: z.string().min(1).max(100).regex(/^[\w.-]+$/, 'use letters, digits, dot, dash and underscore'),
-  source: importSourceSchema,
-  imageSize: z.number().int().min(16).max(128).default(48),
-  onProblem: z.enum(['skip', 'fail']).default('skip'),
-}).strict();
+export const importPayloadSchema = z
+  .object({
+    name: z
+      .string()
+      .min(1)
+      .max(100)
+      .regex(/^[\w.-]+$/, 'use letters, digits, dot, dash and underscore'),
+    source: importSourceSchema,
+    imageSize: z.number().int().min(16).max(128).default(48),
+    onProblem: z.enum(['skip', 'fail']).default('skip'),
+  })
+  .strict();
 export type ImportPayload = z.infer<typeof importPayloadSchema>;
 
 export const importProgressSchema = z.object({ done: z.number().int().min(0), total: z.number().int().min(0) });
-export const importResultSchema = z.object({ datasetId: z.uuid(), kept: z.record(z.string(), z.number()), files: z.number() });
+export const importResultSchema = z.object({
+  datasetId: z.uuid(),
+  kept: z.record(z.string(), z.number()),
+  files: z.number(),
+});
 export type ImportResultSummary = z.infer<typeof importResultSchema>;
 
-export const importJobOptions: JobsOptions = { attempts: 1, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: { age: 30 * 24 * 3600 } };
+export const importJobOptions: JobsOptions = {
+  attempts: 1,
+  removeOnComplete: { age: 7 * 24 * 3600 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+};
 
 export function createImportQueue(connection: Redis): Queue<ImportPayload, ImportResultSummary> {
-  return new Queue<ImportPayload, ImportResultSummary>(IMPORT_QUEUE, { connection, defaultJobOptions: importJobOptions });
+  return new Queue<ImportPayload, ImportResultSummary>(IMPORT_QUEUE, {
+    connection,
+    defaultJobOptions: importJobOptions,
+  });
 }
 
 export async function enqueueImport(queue: Queue<ImportPayload, ImportResultSummary>, payload: unknown) {

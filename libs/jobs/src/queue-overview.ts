@@ -24,8 +24,16 @@ export async function queueOverview(queue: Queue, perState = 50) {
     for (const job of await queue.getJobs([state], 0, perState - 1)) {
       if (!job?.id) continue;
       jobs.push({
-        id: job.id, name: job.name, state, priority: job.opts.priority ?? 0, attemptsMade: job.attemptsMade,
-        timestamp: job.timestamp, processedOn: job.processedOn ?? null, failedReason: job.failedReason || null, progress: job.progress, data: job.data,
+        id: job.id,
+        name: job.name,
+        state,
+        priority: job.opts.priority ?? 0,
+        attemptsMade: job.attemptsMade,
+        timestamp: job.timestamp,
+        processedOn: job.processedOn ?? null,
+        failedReason: job.failedReason || null,
+        progress: job.progress,
+        data: job.data,
       });
     }
   }

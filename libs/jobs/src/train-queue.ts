@@ -5,11 +5,13 @@ import { hyperparametersSchema } from '@moodlab/shared';
 
 export const TRAIN_QUEUE = 'train';
 
-export const trainPayloadSchema = z.object({
-  runId: z.uuid(),
-  datasetId: z.uuid(),
-  hyperparameters: hyperparametersSchema,
-}).strict();
+export const trainPayloadSchema = z
+  .object({
+    runId: z.uuid(),
+    datasetId: z.uuid(),
+    hyperparameters: hyperparametersSchema,
+  })
+  .strict();
 export type TrainPayload = z.infer<typeof trainPayloadSchema>;
 
 export const trainResultSchema = z.object({

@@ -1,5 +1,12 @@
 import path from 'node:path';
-import { classCounts, importClassFolders, importFer2013Csv, importZip, packDataset, type ImportResult } from '@moodlab/cnn';
+import {
+  classCounts,
+  importClassFolders,
+  importFer2013Csv,
+  importZip,
+  packDataset,
+  type ImportResult,
+} from '@moodlab/cnn';
 import { deleteArtifact, getArtifact, registerDataset, type Db } from '@moodlab/db';
 import type { ImportPayload } from '@moodlab/jobs';
 import { EMOTIONS } from '@moodlab/shared';
@@ -23,7 +30,8 @@ async function importFrom(db: Db, job: ImportPayload, onProgress: (done: number,
   let source: string;
   if (job.source.kind === 'zip') {
     const upload = await getArtifact(db, job.source.artifactId);
-    if (!upload) throw new Error(`the uploaded archive ${job.source.fileName} is gone (artifact ${job.source.artifactId})`);
+    if (!upload)
+      throw new Error(`the uploaded archive ${job.source.fileName} is gone (artifact ${job.source.artifactId})`);
     result = await importZip(new Uint8Array(upload.data), opts);
     source = `zip:${job.source.fileName}`;
   } else if (job.source.kind === 'csv') {
@@ -37,9 +45,14 @@ async function importFrom(db: Db, job: ImportPayload, onProgress: (done: number,
   if (!splits.train?.labels.length) throw new Error('the import found no training images (expected a train/ split)');
   const packed = packDataset(job.imageSize, EMOTIONS, splits);
   const dataset = await registerDataset(db, {
-    name: job.name, source, classNames: [...EMOTIONS], imageSize: job.imageSize, digest: packed.digest,
+    name: job.name,
+    source,
+    classNames: [...EMOTIONS],
+    imageSize: job.imageSize,
+    digest: packed.digest,
     counts: Object.fromEntries(Object.entries(splits).map(([k, v]) => [k, classCounts(v, EMOTIONS)])),
-    report: JSON.parse(JSON.stringify(report)), pack: { meta: packed.meta, data: packed.data },
+    report: JSON.parse(JSON.stringify(report)),
+    pack: { meta: packed.meta, data: packed.data },
   });
   return { datasetId: dataset.id, kept: report.kept, files: report.files };
 }

@@ -18,7 +18,12 @@ export async function loadDatasetPack(db: Db, datasetId: string, cacheDir: strin
   if (cached) {
     const hit = await readFile(cached).catch(() => null);
     const meta = await readFile(`${cached}.json`, 'utf8').catch(() => null);
-    if (hit && meta) return { dataset, meta: JSON.parse(meta) as unknown, data: new Uint8Array(hit.buffer, hit.byteOffset, hit.byteLength) };
+    if (hit && meta)
+      return {
+        dataset,
+        meta: JSON.parse(meta) as unknown,
+        data: new Uint8Array(hit.buffer, hit.byteOffset, hit.byteLength),
+      };
   }
   const pack = await getArtifact(db, dataset.packId);
   if (!pack) throw new Error(`Dataset "${dataset.name}" lost its packed images (artifact ${dataset.packId})`);

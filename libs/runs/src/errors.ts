@@ -6,7 +6,9 @@ export class ConflictError extends Error {}
 
 /** A dataset known only from a model card: its images were never imported here. */
 export function imagesMissing(name: string): ConflictError {
-  return new ConflictError(`Dataset "${name}" has no images on this machine (it was registered from a model card); import them under the name "${name}" to attach them`);
+  return new ConflictError(
+    `Dataset "${name}" has no images on this machine (it was registered from a model card); import them under the name "${name}" to attach them`,
+  );
 }
 
 /** The request asks for something this server does not allow (HTTP 403). */

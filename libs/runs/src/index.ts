@@ -1,10 +1,37 @@
 export { NotFoundError, ConflictError, ForbiddenError, imagesMissing } from './errors';
-export { startRun, cancelRun, resumeRun, startRunRequestSchema, resumeRunRequestSchema, type StartRunRequest, type ResumeRunRequest, type RunDeps } from './run-lifecycle';
+export {
+  startRun,
+  cancelRun,
+  resumeRun,
+  startRunRequestSchema,
+  resumeRunRequestSchema,
+  type StartRunRequest,
+  type ResumeRunRequest,
+  type RunDeps,
+} from './run-lifecycle';
 export { loadDatasetPack, DEFAULT_PACK_CACHE } from './dataset-pack';
 export { runLogs } from './run-logs';
 export { importDataset } from './dataset-import';
-export { modelBundleOf, writeModelBundle, readModelBundle, registerModelBundle, type ModelBundle } from './model-bundle';
+export {
+  modelBundleOf,
+  writeModelBundle,
+  readModelBundle,
+  registerModelBundle,
+  type ModelBundle,
+} from './model-bundle';
 export { modelCardSchema, type ModelCard } from './model-card';
-export { recalibrateModelVersion, recalibrateRequestSchema, type RecalibrateRequest, type RecalibrateResult } from './recalibrate-version';
-export { reconcileRuns, requeueStalledRun, JOB_VANISHED, WORKER_LOST, type ReconcileAction, type ReconcileOptions } from './run-reconcile';
+export {
+  recalibrateModelVersion,
+  recalibrateRequestSchema,
+  type RecalibrateRequest,
+  type RecalibrateResult,
+} from './recalibrate-version';
+export {
+  reconcileRuns,
+  requeueStalledRun,
+  JOB_VANISHED,
+  WORKER_LOST,
+  type ReconcileAction,
+  type ReconcileOptions,
+} from './run-reconcile';
 export { confineImportPath, importRootsSchema } from './import-roots';

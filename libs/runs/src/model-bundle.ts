@@ -3,8 +3,16 @@ import path from 'node:path';
 import { z } from 'zod';
 import { artifactMetaFromLayersModelJson, layersModelJson, modelArtifactMetaSchema } from '@moodlab/cnn';
 import {
-  createModelVersion, digestOf, ensureDatasetRecord, getModelVersionIdentity, getModelVersionProvenance, findModelVersionByDigest, recordEvaluation, recordFinishedRun,
-  type Db, type Prisma,
+  createModelVersion,
+  digestOf,
+  ensureDatasetRecord,
+  getModelVersionIdentity,
+  getModelVersionProvenance,
+  findModelVersionByDigest,
+  recordEvaluation,
+  recordFinishedRun,
+  type Db,
+  type Prisma,
 } from '@moodlab/db';
 import { batchNormRecalibrationSchema, storedHyperparametersSchema, weightAverageOutcomeSchema } from '@moodlab/shared';
 import { NotFoundError } from './errors';
@@ -33,7 +41,12 @@ export async function modelBundleOf(db: Db, version: number): Promise<ModelBundl
   const hp = storedHyperparametersSchema.parse(run.hyperparameters);
   const summary = mv.summary as { averaged?: unknown; recalibrated?: unknown; initializedFrom?: unknown } | null;
   // A registered bundle whose parent is not in this database keeps the parent's identity in its summary.
-  const parent = (hp.initFrom === null ? null : await getModelVersionIdentity(db, hp.initFrom)) ?? initializedFromSchema.nullable().catch(null).parse(summary?.initializedFrom ?? null);
+  const parent =
+    (hp.initFrom === null ? null : await getModelVersionIdentity(db, hp.initFrom)) ??
+    initializedFromSchema
+      .nullable()
+      .catch(null)
+      .parse(summary?.initializedFrom ?? null);
   const latest = new Map<string, (typeof mv.evaluations)[number]>();
   for (const ev of mv.evaluations) if (!latest.has(ev.split)) latest.set(ev.split, ev);
   const card: ModelCard = {
@@ -41,23 +54,49 @@ export async function modelBundleOf(db: Db, version: number): Promise<ModelBundl
     architecture: mv.architecture,
     weightsSha256: digestOf(weights),
     dataset: {
-      name: run.dataset.name, source: run.dataset.source, digest: run.dataset.digest, imageSize: run.dataset.imageSize,
-      classNames: run.dataset.classNames, counts: run.dataset.counts as ModelCard['dataset']['counts'],
+      name: run.dataset.name,
+      source: run.dataset.source,
+      digest: run.dataset.digest,
+      imageSize: run.dataset.imageSize,
+      classNames: run.dataset.classNames,
+      counts: run.dataset.counts as ModelCard['dataset']['counts'],
     },
     run: {
-      hyperparameters: hp, backend: run.backend, codeVersion: run.codeVersion, tags: run.tags,
-      startedAt: run.startedAt?.toISOString() ?? null, finishedAt: run.finishedAt?.toISOString() ?? null,
-      epochs: run.epochs.map(({ epoch, loss, accuracy, valLoss, valAccuracy, learningRate, durationMs }) => ({ epoch, loss, accuracy, valLoss, valAccuracy, learningRate, durationMs })),
+      hyperparameters: hp,
+      backend: run.backend,
+      codeVersion: run.codeVersion,
+      tags: run.tags,
+      startedAt: run.startedAt?.toISOString() ?? null,
+      finishedAt: run.finishedAt?.toISOString() ?? null,
+      epochs: run.epochs.map(({ epoch, loss, accuracy, valLoss, valAccuracy, learningRate, durationMs }) => ({
+        epoch,
+        loss,
+        accuracy,
+        valLoss,
+        valAccuracy,
+        learningRate,
+        durationMs,
+      })),
       initializedFrom: parent,
-      averaged: weightAverageOutcomeSchema.nullable().catch(null).parse(summary?.averaged ?? null),
-      recalibrated: batchNormRecalibrationSchema.nullable().catch(null).parse(summary?.recalibrated ?? null),
+      averaged: weightAverageOutcomeSchema
+        .nullable()
+        .catch(null)
+        .parse(summary?.averaged ?? null),
+      recalibrated: batchNormRecalibrationSchema
+        .nullable()
+        .catch(null)
+        .parse(summary?.recalibrated ?? null),
     },
     evaluations: [...latest.values()].map((ev) => evaluationSchema.parse({ ...ev, confusion: ev.confusionMatrix })),
   };
   return { card, modelJson: layersModelJson(meta), weights };
 }
 
-export async function writeModelBundle(dir: string, bundle: ModelBundle, title = `Model: ${bundle.card.architecture} on ${bundle.card.dataset.name}`): Promise<void> {
+export async function writeModelBundle(
+  dir: string,
+  bundle: ModelBundle,
+  title = `Model: ${bundle.card.architecture} on ${bundle.card.dataset.name}`,
+): Promise<void> {
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, 'model.json'), `${JSON.stringify(bundle.modelJson)}\n`);
   await writeFile(path.join(dir, 'weights.bin'), bundle.weights);
@@ -74,10 +113,12 @@ export async function readModelBundle(dir: string): Promise<ModelBundle> {
     }
   };
   const cardParsed = modelCardSchema.safeParse(await readJson('card.json'));
-  if (!cardParsed.success) throw new Error(`model bundle ${dir}: card.json is invalid: ${z.prettifyError(cardParsed.error)}`);
+  if (!cardParsed.success)
+    throw new Error(`model bundle ${dir}: card.json is invalid: ${z.prettifyError(cardParsed.error)}`);
   const modelJson = (await readJson('model.json')) as Record<string, unknown>;
   const weights = new Uint8Array(await readFile(path.join(dir, 'weights.bin')));
-  if (digestOf(weights) !== cardParsed.data.weightsSha256) throw new Error(`model bundle ${dir}: weights.bin does not match the sha256 in card.json`);
+  if (digestOf(weights) !== cardParsed.data.weightsSha256)
+    throw new Error(`model bundle ${dir}: weights.bin does not match the sha256 in card.json`);
   return { card: cardParsed.data, modelJson, weights };
 }
 
@@ -86,28 +127,47 @@ export async function readModelBundle(dir: string): Promise<ModelBundle> {
  * The dataset is recorded by name and digest; importing its images later under that name
  * attaches them. Registering the same weights twice returns the existing version.
  */
-export async function registerModelBundle(db: Db, bundle: ModelBundle): Promise<{ version: number; id: string; created: boolean }> {
+export async function registerModelBundle(
+  db: Db,
+  bundle: ModelBundle,
+): Promise<{ version: number; id: string; created: boolean }> {
   const meta = artifactMetaFromLayersModelJson(bundle.modelJson);
   const existing = await findModelVersionByDigest(db, bundle.card.weightsSha256);
   if (existing) return { ...existing, created: false };
   const { card } = bundle;
   const dataset = await ensureDatasetRecord(db, {
-    ...card.dataset, source: `${card.dataset.source} (registered from a model card; import the images under this name to attach them)`,
+    ...card.dataset,
+    source: `${card.dataset.source} (registered from a model card; import the images under this name to attach them)`,
   });
   // initFrom names a version of the exporting database; here it is whichever version holds those weights, if any.
-  const parent = card.run.initializedFrom ? await findModelVersionByDigest(db, card.run.initializedFrom.weightsSha256) : null;
+  const parent = card.run.initializedFrom
+    ? await findModelVersionByDigest(db, card.run.initializedFrom.weightsSha256)
+    : null;
   const hp = { ...card.run.hyperparameters, initFrom: parent?.version ?? null };
   const run = await recordFinishedRun(db, {
-    datasetId: dataset.id, architecture: card.architecture, hyperparameters: hp as Prisma.InputJsonValue, seed: hp.seed, tags: card.run.tags,
-    codeVersion: card.run.codeVersion ?? undefined, backend: card.run.backend,
-    startedAt: card.run.startedAt ? new Date(card.run.startedAt) : null, finishedAt: card.run.finishedAt ? new Date(card.run.finishedAt) : null,
+    datasetId: dataset.id,
+    architecture: card.architecture,
+    hyperparameters: hp as Prisma.InputJsonValue,
+    seed: hp.seed,
+    tags: card.run.tags,
+    codeVersion: card.run.codeVersion ?? undefined,
+    backend: card.run.backend,
+    startedAt: card.run.startedAt ? new Date(card.run.startedAt) : null,
+    finishedAt: card.run.finishedAt ? new Date(card.run.finishedAt) : null,
     epochs: card.run.epochs,
   });
-  const best = card.run.epochs.reduce<(typeof card.run.epochs)[number] | null>((b, e) => (e.valAccuracy !== null && (!b || e.valAccuracy > (b.valAccuracy ?? -1)) ? e : b), null);
+  const best = card.run.epochs.reduce<(typeof card.run.epochs)[number] | null>(
+    (b, e) => (e.valAccuracy !== null && (!b || e.valAccuracy > (b.valAccuracy ?? -1)) ? e : b),
+    null,
+  );
   const mv = await createModelVersion(db, {
-    runId: run.id, architecture: card.architecture,
+    runId: run.id,
+    architecture: card.architecture,
     summary: {
-      epochs: card.run.epochs.length, bestEpoch: best?.epoch ?? null, bestValAccuracy: best?.valAccuracy ?? null, registeredFrom: 'model bundle',
+      epochs: card.run.epochs.length,
+      bestEpoch: best?.epoch ?? null,
+      bestValAccuracy: best?.valAccuracy ?? null,
+      registeredFrom: 'model bundle',
       ...(card.run.averaged ? { averaged: card.run.averaged } : {}),
       ...(card.run.recalibrated ? { recalibrated: card.run.recalibrated } : {}),
       ...(card.run.initializedFrom && !parent ? { initializedFrom: card.run.initializedFrom } : {}),
@@ -115,7 +175,15 @@ export async function registerModelBundle(db: Db, bundle: ModelBundle): Promise<
     artifact: { meta: meta as Prisma.InputJsonValue, data: bundle.weights },
   });
   for (const ev of card.evaluations) {
-    await recordEvaluation(db, { modelVersionId: mv.id, datasetId: dataset.id, split: ev.split, accuracy: ev.accuracy, macroF1: ev.macroF1, perClass: ev.perClass, confusionMatrix: ev.confusion });
+    await recordEvaluation(db, {
+      modelVersionId: mv.id,
+      datasetId: dataset.id,
+      split: ev.split,
+      accuracy: ev.accuracy,
+      macroF1: ev.macroF1,
+      perClass: ev.perClass,
+      confusionMatrix: ev.confusion,
+    });
   }
   return { version: mv.version, id: mv.id, created: true };
 }

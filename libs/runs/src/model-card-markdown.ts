@@ -22,17 +22,39 @@ export function modelCardMarkdown(card: ModelCard, title: string): string {
   ];
   const main = card.evaluations.find((e) => e.split === 'validation') ?? card.evaluations[0];
   if (main) {
-    lines.push('', `### Per class (${main.split})`, '', '| class | precision | recall | F1 | support |', '| --- | --- | --- | --- | --- |');
-    for (const c of main.perClass) lines.push(`| ${c.label} | ${pct(c.precision)} | ${pct(c.recall)} | ${pct(c.f1)} | ${c.support} |`);
-    lines.push('', `### Confusion matrix (${main.split}; rows: true class, columns: predicted)`, '', `| | ${card.dataset.classNames.join(' | ')} |`, `| --- |${' --- |'.repeat(card.dataset.classNames.length)}`);
+    lines.push(
+      '',
+      `### Per class (${main.split})`,
+      '',
+      '| class | precision | recall | F1 | support |',
+      '| --- | --- | --- | --- | --- |',
+    );
+    for (const c of main.perClass)
+      lines.push(`| ${c.label} | ${pct(c.precision)} | ${pct(c.recall)} | ${pct(c.f1)} | ${c.support} |`);
+    lines.push(
+      '',
+      `### Confusion matrix (${main.split}; rows: true class, columns: predicted)`,
+      '',
+      `| | ${card.dataset.classNames.join(' | ')} |`,
+      `| --- |${' --- |'.repeat(card.dataset.classNames.length)}`,
+    );
     main.confusion.forEach((row, i) => lines.push(`| **${card.dataset.classNames[i]}** | ${row.join(' | ')} |`));
   }
   lines.push(
-    '', '## Training', '',
+    '',
+    '## Training',
+    '',
     `${card.run.epochs.length} epochs in ${(wallMs / 60_000).toFixed(0)} min on the \`${card.run.backend ?? '?'}\` backend; batch ${hp.batchSize}, ${hp.optimizer} at ${hp.learningRate} with a ${hp.lrSchedule} schedule, label smoothing ${hp.labelSmoothing}, weight decay ${hp.weightDecay}, augmentation ${hp.augmentation.enabled ? `on (${describeAugmentation(hp.augmentation)})` : 'off'}, class weights ${hp.classWeighting ? 'on' : 'off'}, seed ${hp.seed}${card.run.initializedFrom ? `; started from the weights of an earlier ${card.run.initializedFrom.architecture} (sha256 \`${card.run.initializedFrom.weightsSha256.slice(0, 16)}\`)` : ''}.${averagedLine(card)}${recalibratedLine(card)}`,
-    '', '| epoch | loss | accuracy | val loss | val accuracy | learning rate | minutes |', '| --- | --- | --- | --- | --- | --- | --- |',
-    ...card.run.epochs.map((e) => `| ${e.epoch + 1} | ${e.loss.toFixed(4)} | ${pct(e.accuracy)} | ${e.valLoss?.toFixed(4) ?? '-'} | ${pct(e.valAccuracy)} | ${e.learningRate.toExponential(2)} | ${(e.durationMs / 60_000).toFixed(1)} |`),
-    '', `Files: \`model.json\` + \`weights.bin\` (TF.js layers format; class order and preprocessing in \`userDefinedMetadata\`), \`card.json\` (this card as data; weights sha256 \`${card.weightsSha256.slice(0, 16)}\`).`, '',
+    '',
+    '| epoch | loss | accuracy | val loss | val accuracy | learning rate | minutes |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...card.run.epochs.map(
+      (e) =>
+        `| ${e.epoch + 1} | ${e.loss.toFixed(4)} | ${pct(e.accuracy)} | ${e.valLoss?.toFixed(4) ?? '-'} | ${pct(e.valAccuracy)} | ${e.learningRate.toExponential(2)} | ${(e.durationMs / 60_000).toFixed(1)} |`,
+    ),
+    '',
+    `Files: \`model.json\` + \`weights.bin\` (TF.js layers format; class order and preprocessing in \`userDefinedMetadata\`), \`card.json\` (this card as data; weights sha256 \`${card.weightsSha256.slice(0, 16)}\`).`,
+    '',
   );
   return lines.join('\n');
 }
@@ -42,7 +64,10 @@ function averagedLine(card: ModelCard): string {
   if (!a) return '';
   // With a recalibration the next sentence gives the accuracies before and after it; which one the
   // average was judged at differs between runs and post-hoc recalibrations.
-  const acc = a.valAccuracy === null || card.run.recalibrated ? '' : ` (validation accuracy ${(a.valAccuracy * 100).toFixed(1)}%)`;
+  const acc =
+    a.valAccuracy === null || card.run.recalibrated
+      ? ''
+      : ` (validation accuracy ${(a.valAccuracy * 100).toFixed(1)}%)`;
   return a.used
     ? ` The weights are the mean of those at the end of the last ${a.epochs} epochs${acc}, not the last epoch's.`
     : ` The mean of the last ${a.epochs} epochs' weights validated worse${acc}; the last epoch's weights were kept.`;
@@ -51,7 +76,10 @@ function averagedLine(card: ModelCard): string {
 function recalibratedLine(card: ModelCard): string {
   const r = card.run.recalibrated;
   if (!r) return '';
-  const change = r.valAccuracy === null ? '' : ` (validation accuracy ${pct(r.valAccuracyBefore)} before, ${pct(r.valAccuracy)} after)`;
+  const change =
+    r.valAccuracy === null
+      ? ''
+      : ` (validation accuracy ${pct(r.valAccuracyBefore)} before, ${pct(r.valAccuracy)} after)`;
   return r.used
     ? ` The BatchNorm statistics were then recomputed exactly over ${r.images} training images without augmentation${change}.`
     : ` Recomputing the BatchNorm statistics over ${r.images} training images validated worse${change}; the trained statistics were kept.`;

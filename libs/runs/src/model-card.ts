@@ -1,12 +1,19 @@
 import { z } from 'zod';
-import { batchNormRecalibrationSchema, epochMetricSchema, storedHyperparametersSchema, weightAverageOutcomeSchema } from '@moodlab/shared';
+import {
+  batchNormRecalibrationSchema,
+  epochMetricSchema,
+  storedHyperparametersSchema,
+  weightAverageOutcomeSchema,
+} from '@moodlab/shared';
 
 /** The model card of a bundle (card.json): what a model was trained on, how, and how well it did. */
 export const evaluationSchema = z.object({
   split: z.string(),
   accuracy: z.number(),
   macroF1: z.number(),
-  perClass: z.array(z.object({ label: z.string(), precision: z.number(), recall: z.number(), f1: z.number(), support: z.number() })),
+  perClass: z.array(
+    z.object({ label: z.string(), precision: z.number(), recall: z.number(), f1: z.number(), support: z.number() }),
+  ),
   confusion: z.array(z.array(z.number())),
 });
 
@@ -17,12 +24,21 @@ export const modelCardSchema = z.object({
   architecture: z.string(),
   weightsSha256: z.string().length(64),
   dataset: z.object({
-    name: z.string(), source: z.string(), digest: z.string(), imageSize: z.number().int(), classNames: z.array(z.string()),
+    name: z.string(),
+    source: z.string(),
+    digest: z.string(),
+    imageSize: z.number().int(),
+    classNames: z.array(z.string()),
     counts: z.record(z.string(), z.record(z.string(), z.number())),
   }),
   run: z.object({
-    hyperparameters: storedHyperparametersSchema, backend: z.string().nullable(), codeVersion: z.string().nullable(), tags: z.array(z.string()),
-    startedAt: z.iso.datetime().nullable(), finishedAt: z.iso.datetime().nullable(), epochs: z.array(epochMetricSchema),
+    hyperparameters: storedHyperparametersSchema,
+    backend: z.string().nullable(),
+    codeVersion: z.string().nullable(),
+    tags: z.array(z.string()),
+    startedAt: z.iso.datetime().nullable(),
+    finishedAt: z.iso.datetime().nullable(),
+    epochs: z.array(epochMetricSchema),
     /**
      * The weights this run started from (initFrom), by digest: version numbers are local to a
      * database, the digest finds the parent on any machine that has it. Absent in older cards.
@@ -36,4 +52,3 @@ export const modelCardSchema = z.object({
   evaluations: z.array(evaluationSchema),
 });
 export type ModelCard = z.infer<typeof modelCardSchema>;
-

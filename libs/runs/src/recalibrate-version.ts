@@ -1,5 +1,20 @@
-import { evaluateModel, hasBatchNorm, loadModelFromArtifact, modelToArtifact, packMetaSchema, recalibrateBatchNorm, unpackSplit } from '@moodlab/cnn';
-import { createModelVersion, getDatasetByName, getModelVersionProvenance, recordEvaluation, type Db, type Prisma } from '@moodlab/db';
+import {
+  evaluateModel,
+  hasBatchNorm,
+  loadModelFromArtifact,
+  modelToArtifact,
+  packMetaSchema,
+  recalibrateBatchNorm,
+  unpackSplit,
+} from '@moodlab/cnn';
+import {
+  createModelVersion,
+  getDatasetByName,
+  getModelVersionProvenance,
+  recordEvaluation,
+  type Db,
+  type Prisma,
+} from '@moodlab/db';
 import { storedHyperparametersSchema, type BatchNormRecalibration } from '@moodlab/shared';
 import { z } from 'zod';
 import { loadDatasetPack } from './dataset-pack';
@@ -29,43 +44,72 @@ export interface RecalibrateResult {
  * recalibrate-batchnorm.ts) and stores the result as a new version of the same run when it
  * validates at least as well. The source version is never changed.
  */
-export async function recalibrateModelVersion(db: Db, body: RecalibrateRequest, onLayer?: (done: number, total: number) => void): Promise<RecalibrateResult> {
+export async function recalibrateModelVersion(
+  db: Db,
+  body: RecalibrateRequest,
+  onLayer?: (done: number, total: number) => void,
+): Promise<RecalibrateResult> {
   const req = recalibrateRequestSchema.parse(body);
   const mv = await getModelVersionProvenance(db, req.version);
   if (!mv) throw new NotFoundError(`Unknown model version ${req.version}`);
   const named = req.dataset ? await getDatasetByName(db, req.dataset) : null;
   if (req.dataset && !named) throw new NotFoundError(`Unknown dataset "${req.dataset}"`);
   if (!named && !mv.run.dataset.packId) {
-    throw new ConflictError(`model version ${req.version}'s dataset "${mv.run.dataset.name}" has no images on this machine; name a dataset to take training images from`);
+    throw new ConflictError(
+      `model version ${req.version}'s dataset "${mv.run.dataset.name}" has no images on this machine; name a dataset to take training images from`,
+    );
   }
   const pack = await loadDatasetPack(db, named?.id ?? mv.run.datasetId);
   const meta = packMetaSchema.parse(pack.meta);
   const { model, metadata } = await loadModelFromArtifact(mv.artifact.meta, new Uint8Array(mv.artifact.data));
   try {
-    if (!hasBatchNorm(model)) throw new ConflictError(`model version ${req.version} (${metadata.architecture}) has no BatchNorm layers`);
+    if (!hasBatchNorm(model))
+      throw new ConflictError(`model version ${req.version} (${metadata.architecture}) has no BatchNorm layers`);
     if (meta.imageSize !== metadata.preprocessing.imageSize || meta.classNames.join() !== metadata.classNames.join()) {
-      throw new ConflictError(`dataset "${pack.dataset.name}" (${meta.imageSize}px; ${meta.classNames.join(', ')}) does not match the model (${metadata.preprocessing.imageSize}px; ${metadata.classNames.join(', ')})`);
+      throw new ConflictError(
+        `dataset "${pack.dataset.name}" (${meta.imageSize}px; ${meta.classNames.join(', ')}) does not match the model (${metadata.preprocessing.imageSize}px; ${metadata.classNames.join(', ')})`,
+      );
     }
     if (!meta.splits.train?.count) throw new ConflictError(`dataset "${pack.dataset.name}" has no train split`);
     const validation = meta.splits.validation?.count ? unpackSplit(meta, pack.data, 'validation') : null;
-    const evaluate = () => (validation ? evaluateModel(model, validation, metadata.classNames, metadata.preprocessing) : null);
+    const evaluate = () =>
+      validation ? evaluateModel(model, validation, metadata.classNames, metadata.preprocessing) : null;
     const before = evaluate()?.accuracy ?? null;
     const seed = storedHyperparametersSchema.parse(mv.run.hyperparameters).seed;
-    const images = recalibrateBatchNorm(model, unpackSplit(meta, pack.data, 'train'), metadata.preprocessing, { images: req.images, seed, onLayer });
+    const images = recalibrateBatchNorm(model, unpackSplit(meta, pack.data, 'train'), metadata.preprocessing, {
+      images: req.images,
+      seed,
+      onLayer,
+    });
     const report = evaluate();
     const used = report === null || before === null || report.accuracy >= before;
-    const outcome: BatchNormRecalibration = { images, valAccuracyBefore: before, valAccuracy: report?.accuracy ?? null, used };
+    const outcome: BatchNormRecalibration = {
+      images,
+      valAccuracyBefore: before,
+      valAccuracy: report?.accuracy ?? null,
+      used,
+    };
     if (!used) return { outcome, version: null };
     const artifact = await modelToArtifact(model, metadata);
     const created = await createModelVersion(db, {
-      runId: mv.run.id, architecture: mv.architecture,
-      summary: { ...summaryObject(mv.summary), recalibrated: outcome, recalibratedFrom: { version: mv.version, dataset: pack.dataset.name } },
+      runId: mv.run.id,
+      architecture: mv.architecture,
+      summary: {
+        ...summaryObject(mv.summary),
+        recalibrated: outcome,
+        recalibratedFrom: { version: mv.version, dataset: pack.dataset.name },
+      },
       artifact: { meta: artifact.meta as Prisma.InputJsonValue, data: artifact.data },
     });
     if (report) {
       await recordEvaluation(db, {
-        modelVersionId: created.id, datasetId: pack.dataset.id, split: 'validation', accuracy: report.accuracy, macroF1: report.macroF1,
-        perClass: report.perClass, confusionMatrix: report.confusion,
+        modelVersionId: created.id,
+        datasetId: pack.dataset.id,
+        split: 'validation',
+        accuracy: report.accuracy,
+        macroF1: report.macroF1,
+        perClass: report.perClass,
+        confusionMatrix: report.confusion,
       });
     }
     return { outcome, version: created.version };

@@ -1,8 +1,23 @@
 import { z } from 'zod';
 import { architectureNames } from '@moodlab/cnn/registry';
-import { createRun, getDataset, getModelVersionContract, getRun, markRunCancelled, markRunFailed, requeueRun, setRunJobId, type Db } from '@moodlab/db';
+import {
+  createRun,
+  getDataset,
+  getModelVersionContract,
+  getRun,
+  markRunCancelled,
+  markRunFailed,
+  requeueRun,
+  setRunJobId,
+  type Db,
+} from '@moodlab/db';
 import { enqueueTrain, type createTrainQueue } from '@moodlab/jobs';
-import { hyperparametersSchema, storableText, storedHyperparametersSchema, type Hyperparameters } from '@moodlab/shared';
+import {
+  hyperparametersSchema,
+  storableText,
+  storedHyperparametersSchema,
+  type Hyperparameters,
+} from '@moodlab/shared';
 import { ConflictError, imagesMissing, NotFoundError } from './errors';
 
 /**
@@ -14,19 +29,27 @@ export interface RunDeps {
   trainQueue: ReturnType<typeof createTrainQueue>;
 }
 
-export const startRunRequestSchema = z.object({
-  datasetId: z.uuid(),
-  hyperparameters: hyperparametersSchema.default(hyperparametersSchema.parse({})),
-  tags: z.array(storableText().min(1).max(40)).max(20).default([]),
-  priority: z.number().int().min(0).max(1000).optional(),
-}).strict();
+export const startRunRequestSchema = z
+  .object({
+    datasetId: z.uuid(),
+    hyperparameters: hyperparametersSchema.default(hyperparametersSchema.parse({})),
+    tags: z.array(storableText().min(1).max(40)).max(20).default([]),
+    priority: z.number().int().min(0).max(1000).optional(),
+  })
+  .strict();
 export type StartRunRequest = z.input<typeof startRunRequestSchema>;
 
 function invalid(path: string[], message: string, input: unknown): z.ZodError {
   return new z.ZodError([{ code: 'custom', path, message, input }]);
 }
 
-async function enqueue({ db, trainQueue }: RunDeps, runId: string, datasetId: string, hp: Hyperparameters, priority?: number) {
+async function enqueue(
+  { db, trainQueue }: RunDeps,
+  runId: string,
+  datasetId: string,
+  hp: Hyperparameters,
+  priority?: number,
+) {
   try {
     const job = await enqueueTrain(trainQueue, { runId, datasetId, hyperparameters: hp }, priority);
     await setRunJobId(db, runId, job.id!);
@@ -36,17 +59,26 @@ async function enqueue({ db, trainQueue }: RunDeps, runId: string, datasetId: st
   }
 }
 
-const contractSchema = z.object({ metadata: z.object({ classNames: z.array(z.string()), preprocessing: z.object({ imageSize: z.number() }) }) });
+const contractSchema = z.object({
+  metadata: z.object({ classNames: z.array(z.string()), preprocessing: z.object({ imageSize: z.number() }) }),
+});
 
 /** A run may start from a model version only if the weights fit: architecture, classes, image size. */
 async function checkInitialModel(db: Db, hp: Hyperparameters, classNames: string[]) {
   const path = ['hyperparameters', 'initFrom'];
   const mv = await getModelVersionContract(db, hp.initFrom!);
   if (!mv) throw invalid(path, `No model version ${hp.initFrom}`, hp.initFrom);
-  if (mv.architecture !== hp.architecture) throw invalid(path, `Model version ${hp.initFrom} is a ${mv.architecture}, not a ${hp.architecture}`, hp.initFrom);
+  if (mv.architecture !== hp.architecture)
+    throw invalid(path, `Model version ${hp.initFrom} is a ${mv.architecture}, not a ${hp.architecture}`, hp.initFrom);
   const { metadata } = contractSchema.parse(mv.artifact.meta);
-  if (metadata.classNames.join() !== classNames.join()) throw invalid(path, `Model version ${hp.initFrom} predicts ${metadata.classNames.join(', ')}; the dataset has ${classNames.join(', ')}`, hp.initFrom);
-  if (metadata.preprocessing.imageSize !== hp.preprocessing.imageSize) throw invalid(path, `Model version ${hp.initFrom} takes ${metadata.preprocessing.imageSize}px images`, hp.initFrom);
+  if (metadata.classNames.join() !== classNames.join())
+    throw invalid(
+      path,
+      `Model version ${hp.initFrom} predicts ${metadata.classNames.join(', ')}; the dataset has ${classNames.join(', ')}`,
+      hp.initFrom,
+    );
+  if (metadata.preprocessing.imageSize !== hp.preprocessing.imageSize)
+    throw invalid(path, `Model version ${hp.initFrom} takes ${metadata.preprocessing.imageSize}px images`, hp.initFrom);
 }
 
 /** Creates the run row, then its job; if Redis refuses the job the run is failed, not left queued. */
@@ -54,16 +86,31 @@ export async function startRun(deps: RunDeps, body: unknown, codeVersion = 'dev'
   const req = startRunRequestSchema.parse(body);
   const hp = req.hyperparameters;
   if (!architectureNames().includes(hp.architecture)) {
-    throw invalid(['hyperparameters', 'architecture'], `Unknown architecture; known: ${architectureNames().join(', ')}`, hp.architecture);
+    throw invalid(
+      ['hyperparameters', 'architecture'],
+      `Unknown architecture; known: ${architectureNames().join(', ')}`,
+      hp.architecture,
+    );
   }
   const dataset = await getDataset(deps.db, req.datasetId);
   if (!dataset) throw new NotFoundError(`Unknown dataset id ${req.datasetId}`);
   if (!dataset.packId) throw imagesMissing(dataset.name);
   if (dataset.imageSize !== hp.preprocessing.imageSize) {
-    throw invalid(['hyperparameters', 'preprocessing', 'imageSize'], `Dataset "${dataset.name}" has ${dataset.imageSize}px images`, hp.preprocessing.imageSize);
+    throw invalid(
+      ['hyperparameters', 'preprocessing', 'imageSize'],
+      `Dataset "${dataset.name}" has ${dataset.imageSize}px images`,
+      hp.preprocessing.imageSize,
+    );
   }
   if (hp.initFrom !== null) await checkInitialModel(deps.db, hp, dataset.classNames);
-  const run = await createRun(deps.db, { datasetId: dataset.id, architecture: hp.architecture, hyperparameters: hp, seed: hp.seed, tags: req.tags, codeVersion });
+  const run = await createRun(deps.db, {
+    datasetId: dataset.id,
+    architecture: hp.architecture,
+    hyperparameters: hp,
+    seed: hp.seed,
+    tags: req.tags,
+    codeVersion,
+  });
   await enqueue(deps, run.id, dataset.id, hp, req.priority);
   return run;
 }
@@ -84,16 +131,19 @@ export async function cancelRun({ db, trainQueue }: RunDeps, id: string) {
  * lengthens or shortens the run; the LR schedule follows the new length from the next epoch.
  * Only what is sent changes: the hyperparameters' defaults are unwrapped so that none fills in.
  */
-export const resumeRunRequestSchema = z.object({
-  epochs: hyperparametersSchema.shape.epochs.unwrap().optional(),
-  averageLastEpochs: hyperparametersSchema.shape.averageLastEpochs.unwrap().optional(),
-}).strict();
+export const resumeRunRequestSchema = z
+  .object({
+    epochs: hyperparametersSchema.shape.epochs.unwrap().optional(),
+    averageLastEpochs: hyperparametersSchema.shape.averageLastEpochs.unwrap().optional(),
+  })
+  .strict();
 export type ResumeRunRequest = z.infer<typeof resumeRunRequestSchema>;
 
 export async function resumeRun(deps: RunDeps, id: string, opts: ResumeRunRequest = {}) {
   const run = await getRun(deps.db, id);
   if (!run) throw new NotFoundError(`Unknown run id ${id}`);
-  if (run.status !== 'failed' && run.status !== 'cancelled') throw new ConflictError(`Run ${id} is ${run.status}; only failed or cancelled runs can be resumed`);
+  if (run.status !== 'failed' && run.status !== 'cancelled')
+    throw new ConflictError(`Run ${id} is ${run.status}; only failed or cancelled runs can be resumed`);
   if (opts.epochs !== undefined && opts.epochs <= run.epochs.length) {
     throw new ConflictError(`Run ${id} has already trained ${run.epochs.length} epochs; resume it with more than that`);
   }
@@ -102,12 +152,15 @@ export async function resumeRun(deps: RunDeps, id: string, opts: ResumeRunReques
   const hp = storedHyperparametersSchema.parse({ ...(run.hyperparameters as object), ...changes });
   // The average covers whole epochs from its first one on; those must still be ahead.
   if (opts.averageLastEpochs !== undefined && hp.epochs - hp.averageLastEpochs < run.epochs.length) {
-    throw new ConflictError(`Run ${id} has already trained ${run.epochs.length} of ${hp.epochs} epochs; it can average at most its last ${hp.epochs - run.epochs.length}`);
+    throw new ConflictError(
+      `Run ${id} has already trained ${run.epochs.length} of ${hp.epochs} epochs; it can average at most its last ${hp.epochs - run.epochs.length}`,
+    );
   }
   // BullMQ ignores a job whose id exists, so the finished job of the earlier attempt goes first.
   const old = run.jobId ? await deps.trainQueue.getJob(run.jobId) : undefined;
   if (old) await old.remove();
-  if (!(await requeueRun(deps.db, id, changed ? hp : undefined))) throw new ConflictError(`Run ${id} changed state meanwhile`);
+  if (!(await requeueRun(deps.db, id, changed ? hp : undefined)))
+    throw new ConflictError(`Run ${id} changed state meanwhile`);
   await enqueue(deps, id, run.datasetId, hp);
   return { id, status: 'queued' as const };
 }

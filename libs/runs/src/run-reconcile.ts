@@ -1,10 +1,20 @@
-import { findRunsByStatus, getRunHolder, liveWorkers, markRunCancelled, markRunCompleted, markRunFailed, markRunQueued, setRunJobId } from '@moodlab/db';
+import {
+  findRunsByStatus,
+  getRunHolder,
+  liveWorkers,
+  markRunCancelled,
+  markRunCompleted,
+  markRunFailed,
+  markRunQueued,
+  setRunJobId,
+} from '@moodlab/db';
 import { enqueueTrain, trainResultSchema } from '@moodlab/jobs';
 import { storedHyperparametersSchema } from '@moodlab/shared';
 import type { RunDeps } from './run-lifecycle';
 
 /** Why a run whose job vanished goes back to the queue; its worker resumes it from its last checkpoint. */
-export const JOB_VANISHED = 'its job vanished from Redis (Redis restarted without its data?); re-enqueued, it resumes from its last checkpoint';
+export const JOB_VANISHED =
+  'its job vanished from Redis (Redis restarted without its data?); re-enqueued, it resumes from its last checkpoint';
 export const WORKER_LOST = 'worker lost; will resume from its last checkpoint';
 
 export interface ReconcileOptions {
@@ -14,7 +24,11 @@ export interface ReconcileOptions {
   graceMs?: number;
 }
 
-export interface ReconcileAction { runId: string; action: 're-enqueued' | 'queued' | 'completed' | 'cancelled' | 'failed'; reason: string }
+export interface ReconcileAction {
+  runId: string;
+  action: 're-enqueued' | 'queued' | 'completed' | 'cancelled' | 'failed';
+  reason: string;
+}
 
 /**
  * Makes the queue agree with Postgres, the record, for every training run that is not finished:
@@ -27,7 +41,9 @@ export async function reconcileRuns({ db, trainQueue }: RunDeps, opts: Reconcile
   const actions: ReconcileAction[] = [];
   const live = await liveWorkers(db, opts.staleAfterMs);
   const running = (await findRunsByStatus(db, 'running')).filter((r) => r.kind === 'train');
-  const queued = (await findRunsByStatus(db, 'queued')).filter((r) => r.kind === 'train' && Date.now() - r.createdAt.getTime() > (opts.graceMs ?? 10_000));
+  const queued = (await findRunsByStatus(db, 'queued')).filter(
+    (r) => r.kind === 'train' && Date.now() - r.createdAt.getTime() > (opts.graceMs ?? 10_000),
+  );
   for (const run of [...running, ...queued]) {
     const isRunning = running.includes(run);
     const job = await trainQueue.getJob(run.jobId ?? run.id);
@@ -43,13 +59,23 @@ export async function reconcileRuns({ db, trainQueue }: RunDeps, opts: Reconcile
     }
     const state = await job.getState();
     if (state === 'failed') {
-      if (await markRunFailed(db, run.id, job.failedReason || 'job failed')) actions.push({ runId: run.id, action: 'failed', reason: job.failedReason });
+      if (await markRunFailed(db, run.id, job.failedReason || 'job failed'))
+        actions.push({ runId: run.id, action: 'failed', reason: job.failedReason });
     } else if (state === 'completed') {
       const result = trainResultSchema.safeParse(job.returnvalue);
-      const done = result.success && result.data.cancelled ? await markRunCancelled(db, run.id) : await markRunCompleted(db, run.id);
-      if (done) actions.push({ runId: run.id, action: result.success && result.data.cancelled ? 'cancelled' : 'completed', reason: 'its job had finished' });
+      const done =
+        result.success && result.data.cancelled
+          ? await markRunCancelled(db, run.id)
+          : await markRunCompleted(db, run.id);
+      if (done)
+        actions.push({
+          runId: run.id,
+          action: result.success && result.data.cancelled ? 'cancelled' : 'completed',
+          reason: 'its job had finished',
+        });
     } else if (isRunning && (state === 'waiting' || state === 'delayed' || state === 'prioritized')) {
-      if (await markRunQueued(db, run.id, WORKER_LOST, run.workerId)) actions.push({ runId: run.id, action: 'queued', reason: WORKER_LOST });
+      if (await markRunQueued(db, run.id, WORKER_LOST, run.workerId))
+        actions.push({ runId: run.id, action: 'queued', reason: WORKER_LOST });
     }
   }
   return actions;
@@ -60,7 +86,11 @@ export async function reconcileRuns({ db, trainQueue }: RunDeps, opts: Reconcile
  * if the run's holder is dead and still holds it: any worker's stalled check may report the job,
  * possibly after another worker has already taken the run again.
  */
-export async function requeueStalledRun({ db }: Pick<RunDeps, 'db'>, runId: string, staleAfterMs: number): Promise<boolean> {
+export async function requeueStalledRun(
+  { db }: Pick<RunDeps, 'db'>,
+  runId: string,
+  staleAfterMs: number,
+): Promise<boolean> {
   const holder = await getRunHolder(db, runId);
   if (!holder || (await liveWorkers(db, staleAfterMs)).has(holder)) return false;
   return markRunQueued(db, runId, WORKER_LOST, holder);

@@ -9,7 +9,11 @@ import { z } from 'zod';
  * How a run's weight average (averageLastEpochs) came out: over how many epochs, its validation
  * accuracy (with recomputed BatchNorm statistics when the run recalibrates), whether it became the model.
  */
-export const weightAverageOutcomeSchema = z.object({ epochs: z.number().int().min(1), valAccuracy: z.number().nullable(), used: z.boolean() });
+export const weightAverageOutcomeSchema = z.object({
+  epochs: z.number().int().min(1),
+  valAccuracy: z.number().nullable(),
+  used: z.boolean(),
+});
 export type WeightAverageOutcome = z.infer<typeof weightAverageOutcomeSchema>;
 
 /**
@@ -17,7 +21,10 @@ export type WeightAverageOutcome = z.infer<typeof weightAverageOutcomeSchema>;
  * images, the chosen weights' validation accuracy before and after, and whether the new statistics were kept.
  */
 export const batchNormRecalibrationSchema = z.object({
-  images: z.number().int().min(1), valAccuracyBefore: z.number().nullable(), valAccuracy: z.number().nullable(), used: z.boolean(),
+  images: z.number().int().min(1),
+  valAccuracyBefore: z.number().nullable(),
+  valAccuracy: z.number().nullable(),
+  used: z.boolean(),
 });
 export type BatchNormRecalibration = z.infer<typeof batchNormRecalibrationSchema>;
 
@@ -26,17 +33,25 @@ export type BatchNormRecalibration = z.infer<typeof batchNormRecalibrationSchema
  * short line per step for people (the dashboard's run page); [] when nothing was done.
  */
 export function describeFinishing(summary: unknown): string[] {
-  const s = z.object({
-    averaged: weightAverageOutcomeSchema.optional().catch(undefined),
-    recalibrated: batchNormRecalibrationSchema.optional().catch(undefined),
-    recalibratedFrom: z.object({ version: z.number() }).optional().catch(undefined),
-  }).catch({}).parse(summary);
+  const s = z
+    .object({
+      averaged: weightAverageOutcomeSchema.optional().catch(undefined),
+      recalibrated: batchNormRecalibrationSchema.optional().catch(undefined),
+      recalibratedFrom: z.object({ version: z.number() }).optional().catch(undefined),
+    })
+    .catch({})
+    .parse(summary);
   const pct = (a: number | null) => (a === null ? '–' : `${(a * 100).toFixed(1)}%`);
   const lines: string[] = [];
-  if (s.averaged) lines.push(`weights averaged over the last ${s.averaged.epochs} epochs (val ${pct(s.averaged.valAccuracy)}): ${s.averaged.used ? 'used' : 'not used'}`);
+  if (s.averaged)
+    lines.push(
+      `weights averaged over the last ${s.averaged.epochs} epochs (val ${pct(s.averaged.valAccuracy)}): ${s.averaged.used ? 'used' : 'not used'}`,
+    );
   if (s.recalibrated) {
     const r = s.recalibrated;
-    lines.push(`BatchNorm statistics recomputed over ${r.images} training images${s.recalibratedFrom ? ` from v${s.recalibratedFrom.version}` : ''} (val ${pct(r.valAccuracyBefore)} → ${pct(r.valAccuracy)}): ${r.used ? 'kept' : 'discarded'}`);
+    lines.push(
+      `BatchNorm statistics recomputed over ${r.images} training images${s.recalibratedFrom ? ` from v${s.recalibratedFrom.version}` : ''} (val ${pct(r.valAccuracyBefore)} → ${pct(r.valAccuracy)}): ${r.used ? 'kept' : 'discarded'}`,
+    );
   }
   return lines;
 }

@@ -45,22 +45,42 @@ export const hyperparametersSchema = z.object({
    * of each of the last N epochs becomes the model when it validates at least as well as the last
    * epoch's weights (both with recomputed BatchNorm statistics when recalibrateBatchNorm is on). 0: off.
    */
-  averageLastEpochs: z.number().int().min(0).max(100).default(0).describe('Average the weights of the last N epochs (0: off)'),
+  averageLastEpochs: z
+    .number()
+    .int()
+    .min(0)
+    .max(100)
+    .default(0)
+    .describe('Average the weights of the last N epochs (0: off)'),
   /**
    * At the end, BatchNorm moving statistics are recomputed exactly over this many training images
    * (a seeded subset, no augmentation), for the last epoch's weights and for their average; the
    * version that validates best becomes the model. 0: off.
    */
-  recalibrateBatchNorm: z.number().int().min(0).max(1_000_000).default(8192).describe('Recompute BatchNorm statistics over N training images at the end (0: off)'),
+  recalibrateBatchNorm: z
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .default(8192)
+    .describe('Recompute BatchNorm statistics over N training images at the end (0: off)'),
   classWeighting: z.boolean().default(false),
   augmentation: augmentationSchema.default(augmentationSchema.parse({ enabled: false })),
   preprocessing: preprocessingSchema.default(preprocessingSchema.parse({})),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(42),
   /**
    * Start from this model version's weights instead of random ones (same architecture, classes
    * and image size): fine-tuning, or more epochs for a shipped model on a new machine.
    */
-  initFrom: versionNumberSchema.nullable().default(null).describe("A model version to start from (empty: random weights)"),
+  initFrom: versionNumberSchema
+    .nullable()
+    .default(null)
+    .describe('A model version to start from (empty: random weights)'),
 });
 export type Hyperparameters = z.infer<typeof hyperparametersSchema>;
 export type HyperparametersInput = z.input<typeof hyperparametersSchema>;

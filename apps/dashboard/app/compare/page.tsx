@@ -6,17 +6,43 @@ import { services } from '@/server/services';
 
 export const dynamic = 'force-dynamic';
 
-const idsSchema = z.string().transform((s) => s.split(',').filter(Boolean)).pipe(z.array(z.uuid()).min(2).max(10));
+const idsSchema = z
+  .string()
+  .transform((s) => s.split(',').filter(Boolean))
+  .pipe(z.array(z.uuid()).min(2).max(10));
 
 export default async function ComparePage({ searchParams }: { searchParams: Promise<{ ids?: string }> }) {
   const ids = idsSchema.safeParse((await searchParams).ids ?? '');
-  if (!ids.success) return <><h1>Compare runs</h1><p className="error">Select 2 to 10 runs on the Runs page to compare them.</p></>;
+  if (!ids.success)
+    return (
+      <>
+        <h1>Compare runs</h1>
+        <p className="error">Select 2 to 10 runs on the Runs page to compare them.</p>
+      </>
+    );
   const found = await getRunsForComparison(services().db, ids.data);
-  const runs: CompareRun[] = ids.data.map((id) => found.find((r) => r.id === id)).filter((r) => r !== undefined).map((r) => ({
-    id: r.id, dataset: r.dataset.name, architecture: r.architecture, hyperparameters: r.hyperparameters as Record<string, unknown>,
-    epochs: r.epochs.map((e) => ({ epoch: e.epoch, valAccuracy: e.valAccuracy, valLoss: e.valLoss, loss: e.loss, accuracy: e.accuracy })),
-    evaluation: (JSON.parse(JSON.stringify(r.modelVersions.at(-1)?.evaluations[0] ?? null)) as Evaluation | null),
-    durationMs: r.startedAt && r.finishedAt ? r.finishedAt.getTime() - r.startedAt.getTime() : null,
-  }));
-  return <><h1>Compare {runs.length} runs</h1><CompareView runs={runs} /></>;
+  const runs: CompareRun[] = ids.data
+    .map((id) => found.find((r) => r.id === id))
+    .filter((r) => r !== undefined)
+    .map((r) => ({
+      id: r.id,
+      dataset: r.dataset.name,
+      architecture: r.architecture,
+      hyperparameters: r.hyperparameters as Record<string, unknown>,
+      epochs: r.epochs.map((e) => ({
+        epoch: e.epoch,
+        valAccuracy: e.valAccuracy,
+        valLoss: e.valLoss,
+        loss: e.loss,
+        accuracy: e.accuracy,
+      })),
+      evaluation: JSON.parse(JSON.stringify(r.modelVersions.at(-1)?.evaluations[0] ?? null)) as Evaluation | null,
+      durationMs: r.startedAt && r.finishedAt ? r.finishedAt.getTime() - r.startedAt.getTime() : null,
+    }));
+  return (
+    <>
+      <h1>Compare {runs.length} runs</h1>
+      <CompareView runs={runs} />
+    </>
+  );
 }

@@ -2,9 +2,18 @@
 import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts';
 
 /** Images per class and split: the first figure of every FER notebook. */
-export function ClassDistribution({ classNames, counts }: { classNames: string[]; counts: Record<string, Record<string, number>> }) {
+export function ClassDistribution({
+  classNames,
+  counts,
+}: {
+  classNames: string[];
+  counts: Record<string, Record<string, number>>;
+}) {
   const splits = Object.keys(counts);
-  const data = classNames.map((c) => ({ label: c, ...Object.fromEntries(splits.map((s) => [s, counts[s]?.[c] ?? 0])) }));
+  const data = classNames.map((c) => ({
+    label: c,
+    ...Object.fromEntries(splits.map((s) => [s, counts[s]?.[c] ?? 0])),
+  }));
   const colors = ['#3b5bdb', '#f08c00', '#2b8a3e', '#ae3ec9'];
   return (
     <BarChart width={520} height={220} data={data} className="class-distribution">
@@ -13,7 +22,9 @@ export function ClassDistribution({ classNames, counts }: { classNames: string[]
       <YAxis />
       <Tooltip />
       <Legend />
-      {splits.map((s, i) => <Bar key={s} dataKey={s} fill={colors[i % colors.length]} isAnimationActive={false} />)}
+      {splits.map((s, i) => (
+        <Bar key={s} dataKey={s} fill={colors[i % colors.length]} isAnimationActive={false} />
+      ))}
     </BarChart>
   );
 }

@@ -3,7 +3,11 @@ import { useState } from 'react';
 import { useRouter } from 'next/navigation';
 
 async function post(url: string, note: string): Promise<string | null> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ note }) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ note }),
+  });
   if (res.ok) return null;
   const body = (await res.json().catch(() => ({}))) as { error?: string; details?: string };
   return `${body.error ?? `failed (${res.status})`}${body.details ? `: ${body.details}` : ''}`;
@@ -15,11 +19,16 @@ export function PromoteButton({ id, version }: { id: string; version: number }) 
   const [error, setError] = useState<string | null>(null);
   return (
     <>
-      <button data-testid={`promote-v${version}`} onClick={async () => {
-        const note = window.prompt(`Why promote v${version}?`, '') ?? '';
-        setError(await post(`/api/models/${id}/promote`, note));
-        router.refresh();
-      }}>Promote</button>
+      <button
+        data-testid={`promote-v${version}`}
+        onClick={async () => {
+          const note = window.prompt(`Why promote v${version}?`, '') ?? '';
+          setError(await post(`/api/models/${id}/promote`, note));
+          router.refresh();
+        }}
+      >
+        Promote
+      </button>
       {error && <span className="error">{error}</span>}
     </>
   );
@@ -30,11 +39,21 @@ export function RollbackButton() {
   const [error, setError] = useState<string | null>(null);
   return (
     <>
-      <button className="secondary" data-testid="rollback" onClick={async () => {
-        setError(await post('/api/models/rollback', window.prompt('Why roll back?', '') ?? ''));
-        router.refresh();
-      }}>Roll back to the previous version</button>
-      {error && <span className="error" role="alert">{error}</span>}
+      <button
+        className="secondary"
+        data-testid="rollback"
+        onClick={async () => {
+          setError(await post('/api/models/rollback', window.prompt('Why roll back?', '') ?? ''));
+          router.refresh();
+        }}
+      >
+        Roll back to the previous version
+      </button>
+      {error && (
+        <span className="error" role="alert">
+          {error}
+        </span>
+      )}
     </>
   );
 }

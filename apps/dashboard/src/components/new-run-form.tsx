@@ -27,7 +27,10 @@ interface Props {
 const label = (key: string) => key.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase());
 
 function get(obj: Record<string, unknown>, path: string[]): unknown {
-  return path.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
+  return path.reduce<unknown>(
+    (o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined),
+    obj,
+  );
 }
 
 function setIn(obj: Record<string, unknown>, path: string[], value: unknown): void {
@@ -38,7 +41,19 @@ function setIn(obj: Record<string, unknown>, path: string[], value: unknown): vo
 }
 
 /** Every leaf of the schema as a form field, named by its dotted path. */
-function Fields({ schema, path, defaults, errors, architectures }: { schema: FieldSchema; path: string[]; defaults: Record<string, unknown>; errors: Record<string, string>; architectures: string[] }) {
+function Fields({
+  schema,
+  path,
+  defaults,
+  errors,
+  architectures,
+}: {
+  schema: FieldSchema;
+  path: string[];
+  defaults: Record<string, unknown>;
+  errors: Record<string, string>;
+  architectures: string[];
+}) {
   return (
     <>
       {Object.entries(schema.properties ?? {}).map(([key, field]) => {
@@ -48,17 +63,54 @@ function Fields({ schema, path, defaults, errors, architectures }: { schema: Fie
         const value = get(defaults, p);
         const error = errors[`hyperparameters.${name}`];
         if (f.properties) {
-          return <fieldset key={name} className="nested"><legend>{label(key)}</legend><Fields schema={f} path={p} defaults={defaults} errors={errors} architectures={architectures} /></fieldset>;
+          return (
+            <fieldset key={name} className="nested">
+              <legend>{label(key)}</legend>
+              <Fields schema={f} path={p} defaults={defaults} errors={errors} architectures={architectures} />
+            </fieldset>
+          );
         }
         const nullable = f.anyOf?.some((s) => s.type === 'null') ?? false;
         if (nullable) f = { ...f, ...f.anyOf!.find((s) => s.type !== 'null') };
         let input;
-        if (key === 'architecture') input = <select name={name} defaultValue={String(value)}>{architectures.map((a) => <option key={a}>{a}</option>)}</select>;
-        else if (f.enum) input = <select name={name} defaultValue={String(value)}>{f.enum.map((o) => <option key={o}>{o}</option>)}</select>;
+        if (key === 'architecture')
+          input = (
+            <select name={name} defaultValue={String(value)}>
+              {architectures.map((a) => (
+                <option key={a}>{a}</option>
+              ))}
+            </select>
+          );
+        else if (f.enum)
+          input = (
+            <select name={name} defaultValue={String(value)}>
+              {f.enum.map((o) => (
+                <option key={o}>{o}</option>
+              ))}
+            </select>
+          );
         else if (f.type === 'boolean') input = <input name={name} type="checkbox" defaultChecked={Boolean(value)} />;
-        else if (f.type === 'number' || f.type === 'integer') input = <input name={name} type="number" step={f.type === 'integer' ? 1 : 'any'} min={f.minimum ?? f.exclusiveMinimum} max={f.maximum} defaultValue={(value as number | null) ?? ''} data-kind={nullable ? 'number-or-null' : 'number'} placeholder={nullable ? 'none' : undefined} />;
+        else if (f.type === 'number' || f.type === 'integer')
+          input = (
+            <input
+              name={name}
+              type="number"
+              step={f.type === 'integer' ? 1 : 'any'}
+              min={f.minimum ?? f.exclusiveMinimum}
+              max={f.maximum}
+              defaultValue={(value as number | null) ?? ''}
+              data-kind={nullable ? 'number-or-null' : 'number'}
+              placeholder={nullable ? 'none' : undefined}
+            />
+          );
         else input = <input name={name} defaultValue={String(value ?? '')} />;
-        return <label key={name} title={f.description}>{label(key)}{input}{error && <span className="error field-error">{error}</span>}</label>;
+        return (
+          <label key={name} title={f.description}>
+            {label(key)}
+            {input}
+            {error && <span className="error field-error">{error}</span>}
+          </label>
+        );
       })}
     </>
   );
@@ -76,31 +128,87 @@ export function NewRunForm({ datasets, architectures, schema, defaults, datasetI
     const hyperparameters: Record<string, unknown> = {};
     for (const input of Array.from(el.querySelectorAll<HTMLInputElement | HTMLSelectElement>('[name]'))) {
       if (['datasetId', 'tags', 'priority'].includes(input.name)) continue;
-      const value = input instanceof HTMLInputElement && input.type === 'checkbox' ? input.checked 
-        : input.dataset.kind === 'number' ? Number(input.value)
-        : input.dataset.kind === 'number-or-null' ? (input.value.trim() === '' ? null : Number(input.value)) : input.value;
+      const value =
+        input instanceof HTMLInputElement && input.type === 'checkbox'
+          ? input.checked
+          : input.dataset.kind === 'number'
+            ? Number(input.value)
+            : input.dataset.kind === 'number-or-null'
+              ? input.value.trim() === ''
+                ? null
+                : Number(input.value)
+              : input.value;
       setIn(hyperparameters, input.name.split('.'), value);
     }
-    const tags = String(form.get('tags') ?? '').split(',').map((t) => t.trim()).filter(Boolean);
-    const body = { datasetId: form.get('datasetId'), hyperparameters, tags, priority: Number(form.get('priority')) || undefined };
-    const res = await fetch('/api/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const tags = String(form.get('tags') ?? '')
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
+    const body = {
+      datasetId: form.get('datasetId'),
+      hyperparameters,
+      tags,
+      priority: Number(form.get('priority')) || undefined,
+    };
+    const res = await fetch('/api/runs', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     const json = (await res.json()) as { id?: string; error?: string; details?: string };
     setBusy(false);
-    if (res.ok && json.id) { router.push(`/runs/${json.id}`); return; }
+    if (res.ok && json.id) {
+      router.push(`/runs/${json.id}`);
+      return;
+    }
     // "hyperparameters.epochs: Too big ...; other.path: ..." -> one message per field.
-    const fieldErrors = Object.fromEntries((json.details ?? '').split('; ').map((d) => d.split(': ')).filter((d) => d.length > 1).map(([k, ...m]) => [k!, m.join(': ')]));
+    const fieldErrors = Object.fromEntries(
+      (json.details ?? '')
+        .split('; ')
+        .map((d) => d.split(': '))
+        .filter((d) => d.length > 1)
+        .map(([k, ...m]) => [k!, m.join(': ')]),
+    );
     setErrors(fieldErrors);
     setError(`${json.error ?? 'failed'}${json.details ? `: ${json.details}` : ''}`);
   }
   return (
     // noValidate: the server checks against the one schema and its messages appear at the fields.
-    <form className="new-run" noValidate onSubmit={(e) => { e.preventDefault(); void submit(new FormData(e.currentTarget), e.currentTarget); }}>
-      <label>Dataset<select name="datasetId" defaultValue={datasetId}>{datasets.map((d) => <option key={d.id} value={d.id}>{d.name}</option>)}</select></label>
+    <form
+      className="new-run"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit(new FormData(e.currentTarget), e.currentTarget);
+      }}
+    >
+      <label>
+        Dataset
+        <select name="datasetId" defaultValue={datasetId}>
+          {datasets.map((d) => (
+            <option key={d.id} value={d.id}>
+              {d.name}
+            </option>
+          ))}
+        </select>
+      </label>
       <Fields schema={schema} path={[]} defaults={defaults} errors={errors} architectures={architectures} />
-      <label>Tags (comma-separated)<input name="tags" placeholder="baseline, fer" /></label>
-      <label>Priority (1 = first)<input name="priority" type="number" min={0} max={1000} defaultValue={0} /></label>
-      <button type="submit" disabled={busy}>{busy ? 'Starting…' : 'Start training'}</button>
-      {error && <div className="error" role="alert">{error}</div>}
+      <label>
+        Tags (comma-separated)
+        <input name="tags" placeholder="baseline, fer" />
+      </label>
+      <label>
+        Priority (1 = first)
+        <input name="priority" type="number" min={0} max={1000} defaultValue={0} />
+      </label>
+      <button type="submit" disabled={busy}>
+        {busy ? 'Starting…' : 'Start training'}
+      </button>
+      {error && (
+        <div className="error" role="alert">
+          {error}
+        </div>
+      )}
     </form>
   );
 }

@@ -20,7 +20,10 @@ export const SESSION_SECONDS = 7 * 24 * 3600;
  * is SESSION_SECRET, or one drawn at start (sessions then end when the dashboard restarts).
  */
 const holder = globalThis as unknown as { __moodlabSessionKey?: Uint8Array };
-const sessionKey = () => (holder.__moodlabSessionKey ??= env.SESSION_SECRET ? new TextEncoder().encode(env.SESSION_SECRET) : new Uint8Array(randomBytes(32)));
+const sessionKey = () =>
+  (holder.__moodlabSessionKey ??= env.SESSION_SECRET
+    ? new TextEncoder().encode(env.SESSION_SECRET)
+    : new Uint8Array(randomBytes(32)));
 
 async function validSession(token: string): Promise<boolean> {
   try {
@@ -39,7 +42,8 @@ const perClient = new RateLimiterMemory({ points: 10, duration: 15 * 60 });
 const overall = new RateLimiterMemory({ points: 100, duration: 15 * 60 });
 
 function same(a: string, b: string): boolean {
-  const x = Buffer.from(a), y = Buffer.from(b);
+  const x = Buffer.from(a),
+    y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
@@ -56,22 +60,32 @@ export async function isAdmin(req?: Request): Promise<boolean> {
 }
 
 export async function requireAdmin(req: Request): Promise<void> {
-  if (!(await isAdmin(req))) throw new HttpError(401, 'sign in first: this dashboard has an admin password (ADMIN_PASSWORD)');
+  if (!(await isAdmin(req)))
+    throw new HttpError(401, 'sign in first: this dashboard has an admin password (ADMIN_PASSWORD)');
 }
 
 export type SignIn = { session: string } | { session: null; retryAfterSeconds?: number };
 
 /** A session token for the right password; a wrong one counts against `client`, which is throttled. */
 export async function signIn(password: string, client: string): Promise<SignIn> {
-  for (const [limiter, key] of [[perClient, client], [overall, 'all']] as const) {
+  for (const [limiter, key] of [
+    [perClient, client],
+    [overall, 'all'],
+  ] as const) {
     const used = await limiter.get(key);
-    if (used && used.remainingPoints <= 0) return { session: null, retryAfterSeconds: Math.ceil(used.msBeforeNext / 1000) };
+    if (used && used.remainingPoints <= 0)
+      return { session: null, retryAfterSeconds: Math.ceil(used.msBeforeNext / 1000) };
   }
   if (!env.ADMIN_PASSWORD || !same(password, env.ADMIN_PASSWORD)) {
     await Promise.all([perClient.penalty(client, 1), overall.penalty('all', 1)]);
     return { session: null };
   }
   await perClient.delete(client);
-  const session = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setAudience('moodlab-admin').setIssuedAt().setExpirationTime(`${SESSION_SECONDS}s`).sign(sessionKey());
+  const session = await new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setAudience('moodlab-admin')
+    .setIssuedAt()
+    .setExpirationTime(`${SESSION_SECONDS}s`)
+    .sign(sessionKey());
   return { session };
 }

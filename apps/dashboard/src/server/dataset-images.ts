@@ -10,10 +10,15 @@ export async function datasetImagePng(datasetId: string, split: string, index: n
   const meta = packMetaSchema.parse(pack.meta);
   if (!meta.splits[split]) throw new HttpError(404, `dataset has no "${split}" split`);
   const images = unpackSplit(meta, pack.data, split);
-  if (!Number.isInteger(index) || index < 0 || index >= images.labels.length) throw new HttpError(404, `no image ${index} in ${split}`);
+  if (!Number.isInteger(index) || index < 0 || index >= images.labels.length)
+    throw new HttpError(404, `no image ${index} in ${split}`);
   const px = images.size * images.size;
-  return sharp(Buffer.from(images.images.subarray(index * px, (index + 1) * px)), { raw: { width: images.size, height: images.size, channels: 1 } })
-    .resize(images.size * 2, images.size * 2, { kernel: 'nearest' }).png().toBuffer();
+  return sharp(Buffer.from(images.images.subarray(index * px, (index + 1) * px)), {
+    raw: { width: images.size, height: images.size, channels: 1 },
+  })
+    .resize(images.size * 2, images.size * 2, { kernel: 'nearest' })
+    .png()
+    .toBuffer();
 }
 
 /** The first `perClass` image indices of each class in a split, for the sample grid. */

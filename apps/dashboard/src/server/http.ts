@@ -12,7 +12,8 @@ export { HttpError } from './http-error';
 export function errorResponse(err: unknown): NextResponse {
   if (err instanceof HttpError) return NextResponse.json({ error: err.message }, { status: err.status });
   if (err instanceof ImageDecodeError) return NextResponse.json({ error: err.message }, { status: 400 });
-  if (err instanceof z.ZodError) return NextResponse.json({ error: 'invalid request', details: describeValidationError(err) }, { status: 400 });
+  if (err instanceof z.ZodError)
+    return NextResponse.json({ error: 'invalid request', details: describeValidationError(err) }, { status: 400 });
   if (err instanceof NotFoundError) return NextResponse.json({ error: err.message }, { status: 404 });
   if (err instanceof ConflictError) return NextResponse.json({ error: err.message }, { status: 409 });
   if (err instanceof ForbiddenError) return NextResponse.json({ error: err.message }, { status: 403 });
@@ -26,7 +27,8 @@ export function errorResponse(err: unknown): NextResponse {
  * bodies without asking the browser's permission (CORS), but not this type.
  */
 export async function readJson(req: Request): Promise<unknown> {
-  if (!/^application\/json\s*(;|$)/i.test(req.headers.get('content-type') ?? '')) throw new HttpError(415, 'send the body as JSON with content-type: application/json');
+  if (!/^application\/json\s*(;|$)/i.test(req.headers.get('content-type') ?? ''))
+    throw new HttpError(415, 'send the body as JSON with content-type: application/json');
   try {
     return await req.json();
   } catch {
@@ -43,14 +45,19 @@ export const uuidParam = z.uuid();
  */
 export function requireSameOrigin(req: Request): void {
   const site = req.headers.get('sec-fetch-site');
-  if (site && site !== 'same-origin' && site !== 'none') throw new HttpError(403, `cross-site request refused (${site})`);
+  if (site && site !== 'same-origin' && site !== 'none')
+    throw new HttpError(403, `cross-site request refused (${site})`);
   const origin = req.headers.get('origin');
   if (origin === null) return;
   // Behind a proxy that rewrites Host, the browser's host arrives as X-Forwarded-Host (a page of
   // another site cannot set that header without a CORS preflight, which this server never grants).
   const host = req.headers.get('x-forwarded-host') ?? req.headers.get('host');
   let originHost: string | null = null;
-  try { originHost = new URL(origin).host; } catch { /* "null" or garbage: refused below */ }
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    /* "null" or garbage: refused below */
+  }
   if (!host || originHost !== host) throw new HttpError(403, 'cross-origin request refused');
 }
 

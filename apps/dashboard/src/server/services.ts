@@ -15,7 +15,12 @@ const holder = globalThis as unknown as { __moodlab?: Services };
 export function services(): Services {
   if (!holder.__moodlab) {
     const redis = createRedis(env.REDIS_URL, 'client');
-    holder.__moodlab = { db: createDb(env.DATABASE_URL), trainQueue: createTrainQueue(redis), evaluateQueue: createEvaluateQueue(redis), importQueue: createImportQueue(redis) };
+    holder.__moodlab = {
+      db: createDb(env.DATABASE_URL),
+      trainQueue: createTrainQueue(redis),
+      evaluateQueue: createEvaluateQueue(redis),
+      importQueue: createImportQueue(redis),
+    };
   }
   return holder.__moodlab;
 }

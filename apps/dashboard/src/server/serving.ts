@@ -9,10 +9,22 @@ import { services } from './services';
  * at most once a second (a query per request was a measurable share of an API call under load),
  * so a promotion takes effect within a second, without a restart.
  */
-interface Loaded { id: string; version: number; model: tf.LayersModel; metadata: ModelMetadata }
-export interface ServedArtifact { id: string; version: number; meta: unknown; data: Uint8Array }
+interface Loaded {
+  id: string;
+  version: number;
+  model: tf.LayersModel;
+  metadata: ModelMetadata;
+}
+export interface ServedArtifact {
+  id: string;
+  version: number;
+  meta: unknown;
+  data: Uint8Array;
+}
 const holder = globalThis as unknown as {
-  __moodlabModels?: Map<string, Promise<Loaded>>; __moodlabArtifacts?: Map<string, Promise<ServedArtifact>>; __moodlabBackend?: Promise<unknown>;
+  __moodlabModels?: Map<string, Promise<Loaded>>;
+  __moodlabArtifacts?: Map<string, Promise<ServedArtifact>>;
+  __moodlabBackend?: Promise<unknown>;
   __moodlabPromoted?: { at: number; id: Promise<string> };
 };
 const PROMOTION_TTL_MS = 1000;
@@ -22,10 +34,23 @@ const artifacts = (holder.__moodlabArtifacts ??= new Map());
 /** A version's weights as stored, fetched once (for this process's models and the prediction threads). */
 export function artifactById(id: string): Promise<ServedArtifact> {
   if (!artifacts.has(id)) {
-    artifacts.set(id, getModelVersion(services().db, id).then((mv) => {
-      if (!mv) throw new NotFoundError(`Unknown model version id ${id}`);
-      return { id: mv.id, version: mv.version, meta: mv.artifact.meta as unknown, data: new Uint8Array(mv.artifact.data) };
-    }).catch((err: unknown) => { artifacts.delete(id); throw err; }));
+    artifacts.set(
+      id,
+      getModelVersion(services().db, id)
+        .then((mv) => {
+          if (!mv) throw new NotFoundError(`Unknown model version id ${id}`);
+          return {
+            id: mv.id,
+            version: mv.version,
+            meta: mv.artifact.meta as unknown,
+            data: new Uint8Array(mv.artifact.data),
+          };
+        })
+        .catch((err: unknown) => {
+          artifacts.delete(id);
+          throw err;
+        }),
+    );
   }
   return artifacts.get(id)!;
 }
@@ -44,7 +69,14 @@ async function load(id: string): Promise<Loaded> {
 
 /** A version by id (cached like the others). */
 export function modelById(id: string): Promise<Loaded> {
-  if (!cache.has(id)) cache.set(id, load(id).catch((err: unknown) => { cache.delete(id); throw err; }));
+  if (!cache.has(id))
+    cache.set(
+      id,
+      load(id).catch((err: unknown) => {
+        cache.delete(id);
+        throw err;
+      }),
+    );
   return cache.get(id)!;
 }
 
@@ -63,7 +95,9 @@ export async function servingVersionId(version?: number): Promise<string> {
     });
     holder.__moodlabPromoted = { at: now, id };
     // A failed lookup (nothing promoted yet, database down) is not remembered.
-    id.catch(() => { if (holder.__moodlabPromoted?.id === id) holder.__moodlabPromoted = undefined; });
+    id.catch(() => {
+      if (holder.__moodlabPromoted?.id === id) holder.__moodlabPromoted = undefined;
+    });
   }
   return holder.__moodlabPromoted.id;
 }

@@ -8,22 +8,35 @@ import { loadDatasetPack } from '@moodlab/runs';
 export function createEvaluateProcessor(ctx: ProcessorContext) {
   return async function processEvaluate(job: Job): Promise<EvaluateResult> {
     const parsed = evaluatePayloadSchema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`Invalid evaluate job payload: ${describeValidationError(parsed.error)}`);
+    if (!parsed.success)
+      throw new UnrecoverableError(`Invalid evaluate job payload: ${describeValidationError(parsed.error)}`);
     const { modelVersionId, datasetId, split, flipTta } = parsed.data;
     const mv = await getModelVersion(ctx.db, modelVersionId);
     if (!mv) throw new UnrecoverableError(`Unknown model version id ${modelVersionId}`);
-    const pack = await loadDatasetPack(ctx.db, datasetId).catch((err: Error) => { throw new UnrecoverableError(err.message); });
+    const pack = await loadDatasetPack(ctx.db, datasetId).catch((err: Error) => {
+      throw new UnrecoverableError(err.message);
+    });
     const final = await runInChild(
       {
-        type: 'evaluate', model: { meta: mv.artifact.meta, data: new Uint8Array(mv.artifact.data) },
-        dataset: { meta: pack.meta, data: pack.data }, split, flipTta, backend: ctx.env.TF_BACKEND, threads: ctx.env.TF_THREADS,
+        type: 'evaluate',
+        model: { meta: mv.artifact.meta, data: new Uint8Array(mv.artifact.data) },
+        dataset: { meta: pack.meta, data: pack.data },
+        split,
+        flipTta,
+        backend: ctx.env.TF_BACKEND,
+        threads: ctx.env.TF_THREADS,
       },
       async () => {},
     ).done;
     if (final.type !== 'evaluated') throw new Error(`unexpected result ${final.type}`);
     const ev = await recordEvaluation(ctx.db, {
-      modelVersionId, datasetId, split, accuracy: final.report.accuracy, macroF1: final.report.macroF1,
-      perClass: final.report.perClass, confusionMatrix: final.report.confusion,
+      modelVersionId,
+      datasetId,
+      split,
+      accuracy: final.report.accuracy,
+      macroF1: final.report.macroF1,
+      perClass: final.report.perClass,
+      confusionMatrix: final.report.confusion,
     });
     return { evaluationId: ev.id, accuracy: ev.accuracy, macroF1: ev.macroF1 };
   };

@@ -1,7 +1,21 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import {
-  getModelVersionByNumber, getRunCheckpoint, getRunStatus, markRunCancelled, markRunCompleted, markRunFailed, markRunQueued,
-  markRunRunning, recordEpoch, recordTrainedModel, replaceCheckpoint, saveRunProgress, setRunBackend, truncateEpochs, withDbRetry, describeError,
+  getModelVersionByNumber,
+  getRunCheckpoint,
+  getRunStatus,
+  markRunCancelled,
+  markRunCompleted,
+  markRunFailed,
+  markRunQueued,
+  markRunRunning,
+  recordEpoch,
+  recordTrainedModel,
+  replaceCheckpoint,
+  saveRunProgress,
+  setRunBackend,
+  truncateEpochs,
+  withDbRetry,
+  describeError,
 } from '@moodlab/db';
 import { describeValidationError, trainPayloadSchema, type TrainResult } from '@moodlab/jobs';
 import type { Prisma } from '@moodlab/db';
@@ -26,9 +40,18 @@ export function createTrainProcessor(ctx: ProcessorContext) {
 
     // Postgres is the record: a write waits out an outage (and says so) instead of failing the run.
     const persist = <T>(what: string, write: () => Promise<T>) =>
-      withDbRetry(write, { onRetry: (err, attempt) => log(`database unreachable while saving ${what} (try ${attempt}): ${describeError(err)}; training goes on, retrying`) });
+      withDbRetry(write, {
+        onRetry: (err, attempt) =>
+          log(
+            `database unreachable while saving ${what} (try ${attempt}): ${describeError(err)}; training goes on, retrying`,
+          ),
+      });
     // The job's log and progress live in Redis, which may have lost the job: they are best effort.
-    const note = (line: string) => job.log(line).then(() => undefined, (err: unknown) => log(`${line} (not in the job log: ${describeError(err)})`));
+    const note = (line: string) =>
+      job.log(line).then(
+        () => undefined,
+        (err: unknown) => log(`${line} (not in the job log: ${describeError(err)})`),
+      );
 
     let pack;
     try {
@@ -37,7 +60,7 @@ export function createTrainProcessor(ctx: ProcessorContext) {
       await markRunFailed(db, runId, (err as Error).message);
       throw new UnrecoverableError((err as Error).message);
     }
-    if (!(await persist('the run\'s start', () => markRunRunning(db, runId, env.WORKER_ID)))) {
+    if (!(await persist("the run's start", () => markRunRunning(db, runId, env.WORKER_ID)))) {
       return { modelVersionId: null, epochs: 0, cancelled: true };
     }
     ctx.activeRuns.add(runId);
@@ -48,7 +71,10 @@ export function createTrainProcessor(ctx: ProcessorContext) {
       await note(`resuming from the checkpoint after epoch ${nextEpoch}`);
     }
 
-    const initial = !checkpoint && hyperparameters.initFrom !== null ? await persist('the initial model read', () => getModelVersionByNumber(db, hyperparameters.initFrom!)) : null;
+    const initial =
+      !checkpoint && hyperparameters.initFrom !== null
+        ? await persist('the initial model read', () => getModelVersionByNumber(db, hyperparameters.initFrom!))
+        : null;
     if (!checkpoint && hyperparameters.initFrom !== null && !initial) {
       const message = `model version ${hyperparameters.initFrom} (initFrom) no longer exists`;
       await markRunFailed(db, runId, message);
@@ -57,9 +83,14 @@ export function createTrainProcessor(ctx: ProcessorContext) {
     }
     const child = runInChild(
       {
-        type: 'train', hyperparameters, dataset: { meta: pack.meta, data: pack.data },
+        type: 'train',
+        hyperparameters,
+        dataset: { meta: pack.meta, data: pack.data },
         checkpoint: checkpoint ? new Uint8Array(checkpoint.data) : null,
-        initialModel: initial ? { meta: initial.artifact.meta, data: new Uint8Array(initial.artifact.data) } : null, backend: env.TF_BACKEND, threads: env.TF_THREADS, replicas: env.TRAIN_REPLICAS,
+        initialModel: initial ? { meta: initial.artifact.meta, data: new Uint8Array(initial.artifact.data) } : null,
+        backend: env.TF_BACKEND,
+        threads: env.TF_THREADS,
+        replicas: env.TRAIN_REPLICAS,
       },
       async (msg) => {
         if (msg.type === 'backend') {
@@ -68,11 +99,17 @@ export function createTrainProcessor(ctx: ProcessorContext) {
         } else if (msg.type === 'progress') {
           await job.updateProgress(msg.progress).catch(() => {});
           // Progress is overwritten every batch: one that cannot be saved now is skipped, not retried.
-          await saveRunProgress(db, runId, msg.progress).catch((err: unknown) => log(`progress not saved: ${describeError(err)}`));
+          await saveRunProgress(db, runId, msg.progress).catch((err: unknown) =>
+            log(`progress not saved: ${describeError(err)}`),
+          );
         } else if (msg.type === 'epoch') {
           await persist(`epoch ${msg.metric.epoch + 1}`, () => recordEpoch(db, runId, msg.metric));
-          await persist(`the checkpoint after epoch ${msg.metric.epoch + 1}`, () => replaceCheckpoint(db, runId, { ...msg.checkpoint, meta: msg.checkpoint.meta as Prisma.InputJsonValue }));
-          await note(`epoch ${msg.metric.epoch + 1}: loss ${msg.metric.loss.toFixed(4)} acc ${msg.metric.accuracy.toFixed(4)} val_acc ${msg.metric.valAccuracy?.toFixed(4) ?? '-'}`);
+          await persist(`the checkpoint after epoch ${msg.metric.epoch + 1}`, () =>
+            replaceCheckpoint(db, runId, { ...msg.checkpoint, meta: msg.checkpoint.meta as Prisma.InputJsonValue }),
+          );
+          await note(
+            `epoch ${msg.metric.epoch + 1}: loss ${msg.metric.loss.toFixed(4)} acc ${msg.metric.accuracy.toFixed(4)} val_acc ${msg.metric.valAccuracy?.toFixed(4) ?? '-'}`,
+          );
         }
       },
     );
@@ -81,11 +118,20 @@ export function createTrainProcessor(ctx: ProcessorContext) {
     let stopReason: 'cancelled' | 'shutdown' | null = null;
     const poll = setInterval(() => {
       // An unreachable database only delays noticing a cancel; training goes on.
-      getRunStatus(db, runId).then((s) => {
-        if (s === 'cancelled' && !stopReason) { stopReason = 'cancelled'; child.kill(); }
-      }, () => {});
+      getRunStatus(db, runId).then(
+        (s) => {
+          if (s === 'cancelled' && !stopReason) {
+            stopReason = 'cancelled';
+            child.kill();
+          }
+        },
+        () => {},
+      );
     }, CANCEL_POLL_MS);
-    const onShutdown = () => { stopReason ??= 'shutdown'; child.kill(); };
+    const onShutdown = () => {
+      stopReason ??= 'shutdown';
+      child.kill();
+    };
     ctx.shuttingDown.addEventListener('abort', onShutdown, { once: true });
 
     try {
@@ -94,26 +140,38 @@ export function createTrainProcessor(ctx: ProcessorContext) {
       const best = final.best;
       if (final.averaged) {
         const { epochs, valAccuracy, used } = final.averaged;
-        await note(`weights averaged over the last ${epochs} epochs: val_acc ${valAccuracy?.toFixed(4) ?? '-'}; ${used ? 'the average is the model' : 'kept the last epoch\'s weights'}`);
+        await note(
+          `weights averaged over the last ${epochs} epochs: val_acc ${valAccuracy?.toFixed(4) ?? '-'}; ${used ? 'the average is the model' : "kept the last epoch's weights"}`,
+        );
       }
       if (final.recalibrated) {
         const { images, valAccuracyBefore, valAccuracy, used } = final.recalibrated;
-        await note(`BatchNorm statistics recomputed over ${images} training images: val_acc ${valAccuracyBefore?.toFixed(4) ?? '-'} -> ${valAccuracy?.toFixed(4) ?? '-'}; ${used ? 'kept' : 'discarded'}`);
+        await note(
+          `BatchNorm statistics recomputed over ${images} training images: val_acc ${valAccuracyBefore?.toFixed(4) ?? '-'} -> ${valAccuracy?.toFixed(4) ?? '-'}; ${used ? 'kept' : 'discarded'}`,
+        );
       }
-      const mv = await persist('the trained model', () => recordTrainedModel(db, {
-        runId, datasetId, architecture: hyperparameters.architecture,
-        summary: {
-          epochs: final.history.length, stoppedEarly: final.stoppedEarly,
-          bestEpoch: best?.epoch ?? null, bestValAccuracy: best?.valAccuracy ?? null,
-          finalValAccuracy: final.history.at(-1)?.valAccuracy ?? null,
-          ...(final.averaged ? { averaged: final.averaged } : {}),
-          ...(final.recalibrated ? { recalibrated: final.recalibrated } : {}),
-        },
-        artifact: { meta: final.model.meta as Prisma.InputJsonValue, data: final.model.data },
-        evaluation: final.evaluation ? { split: 'validation', ...final.evaluation } : null,
-      }));
+      const mv = await persist('the trained model', () =>
+        recordTrainedModel(db, {
+          runId,
+          datasetId,
+          architecture: hyperparameters.architecture,
+          summary: {
+            epochs: final.history.length,
+            stoppedEarly: final.stoppedEarly,
+            bestEpoch: best?.epoch ?? null,
+            bestValAccuracy: best?.valAccuracy ?? null,
+            finalValAccuracy: final.history.at(-1)?.valAccuracy ?? null,
+            ...(final.averaged ? { averaged: final.averaged } : {}),
+            ...(final.recalibrated ? { recalibrated: final.recalibrated } : {}),
+          },
+          artifact: { meta: final.model.meta as Prisma.InputJsonValue, data: final.model.data },
+          evaluation: final.evaluation ? { split: 'validation', ...final.evaluation } : null,
+        }),
+      );
       if (!(await persist('the completion', () => markRunCompleted(db, runId)))) {
-        log(`trained with model version ${mv.id}, but the run was no longer running or queued (cancelled meanwhile?); its status stays`);
+        log(
+          `trained with model version ${mv.id}, but the run was no longer running or queued (cancelled meanwhile?); its status stays`,
+        );
       }
       return { modelVersionId: mv.id, epochs: final.history.length, cancelled: false };
     } catch (err) {
@@ -123,7 +181,9 @@ export function createTrainProcessor(ctx: ProcessorContext) {
       }
       if (stopReason === 'shutdown' && token) {
         // Hand the job back; whichever worker takes it resumes from the last checkpoint.
-        await persist('the hand-back', () => markRunQueued(db, runId, 'worker shut down; will resume from its last checkpoint'));
+        await persist('the hand-back', () =>
+          markRunQueued(db, runId, 'worker shut down; will resume from its last checkpoint'),
+        );
         await job.moveToDelayed(Date.now() + 500, token);
         throw new DelayedError();
       }

@@ -3,7 +3,16 @@
  * stays free to renew the job lock and write to Postgres and Redis; the parent can also end a
  * cancelled run at once by killing this process.
  */
-import { evaluateModel, loadModelFromArtifact, modelToArtifact, packMetaSchema, selectBackend, describeBackend, trainModel, unpackSplit } from '@moodlab/cnn';
+import {
+  evaluateModel,
+  loadModelFromArtifact,
+  modelToArtifact,
+  packMetaSchema,
+  selectBackend,
+  describeBackend,
+  trainModel,
+  unpackSplit,
+} from '@moodlab/cnn';
 import { childMessageSchema, parentMessageSchema, type ChildMessage } from './messages';
 
 function send(msg: ChildMessage): Promise<void> {
@@ -35,13 +44,30 @@ async function handle(raw: unknown): Promise<void> {
         lastProgress = now;
         void send({ type: 'progress', progress });
       },
-      onEpochEnd: (metric, checkpoint) => send({ type: 'epoch', metric, checkpoint: { data: checkpoint.data, digest: checkpoint.digest, meta: checkpoint.meta } }),
+      onEpochEnd: (metric, checkpoint) =>
+        send({
+          type: 'epoch',
+          metric,
+          checkpoint: { data: checkpoint.data, digest: checkpoint.digest, meta: checkpoint.meta },
+        }),
     });
-    const evaluation = validation ? evaluateModel(result.model, validation, packMeta.classNames, hp.preprocessing) : null;
-    const artifact = await modelToArtifact(result.model, { classNames: packMeta.classNames, preprocessing: hp.preprocessing, architecture: hp.architecture });
+    const evaluation = validation
+      ? evaluateModel(result.model, validation, packMeta.classNames, hp.preprocessing)
+      : null;
+    const artifact = await modelToArtifact(result.model, {
+      classNames: packMeta.classNames,
+      preprocessing: hp.preprocessing,
+      architecture: hp.architecture,
+    });
     await send({
-      type: 'trained', history: result.history, best: result.best, stoppedEarly: result.stoppedEarly, averaged: result.averaged, recalibrated: result.recalibrated,
-      model: { meta: artifact.meta, data: artifact.data }, evaluation,
+      type: 'trained',
+      history: result.history,
+      best: result.best,
+      stoppedEarly: result.stoppedEarly,
+      averaged: result.averaged,
+      recalibrated: result.recalibrated,
+      model: { meta: artifact.meta, data: artifact.data },
+      evaluation,
     });
   } else {
     const { model, metadata } = await loadModelFromArtifact(msg.model.meta, msg.model.data);

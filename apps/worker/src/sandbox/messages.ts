@@ -1,9 +1,15 @@
 import { z } from 'zod';
 import { BACKEND_ORDER } from '@moodlab/cnn';
-import { batchNormRecalibrationSchema, epochMetricSchema, hyperparametersSchema, trainProgressSchema, weightAverageOutcomeSchema } from '@moodlab/shared';
+import {
+  batchNormRecalibrationSchema,
+  epochMetricSchema,
+  hyperparametersSchema,
+  trainProgressSchema,
+  weightAverageOutcomeSchema,
+} from '@moodlab/shared';
 
 /** The IPC protocol between a job processor and its training child process. */
-const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: "expected bytes" });
+const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: 'expected bytes' });
 
 export const parentMessageSchema = z.discriminatedUnion('type', [
   z.object({
@@ -31,14 +37,20 @@ export type ParentMessage = z.infer<typeof parentMessageSchema>;
 const reportSchema = z.object({
   accuracy: z.number(),
   macroF1: z.number(),
-  perClass: z.array(z.object({ label: z.string(), precision: z.number(), recall: z.number(), f1: z.number(), support: z.number() })),
+  perClass: z.array(
+    z.object({ label: z.string(), precision: z.number(), recall: z.number(), f1: z.number(), support: z.number() }),
+  ),
   confusion: z.array(z.array(z.number())),
 });
 
 export const childMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('backend'), name: z.string() }),
   z.object({ type: z.literal('progress'), progress: trainProgressSchema }),
-  z.object({ type: z.literal('epoch'), metric: epochMetricSchema, checkpoint: z.object({ data: bytes, digest: z.string(), meta: z.record(z.string(), z.unknown()) }) }),
+  z.object({
+    type: z.literal('epoch'),
+    metric: epochMetricSchema,
+    checkpoint: z.object({ data: bytes, digest: z.string(), meta: z.record(z.string(), z.unknown()) }),
+  }),
   z.object({
     type: z.literal('trained'),
     history: z.array(epochMetricSchema),

@@ -26,13 +26,21 @@ export function runInChild(request: ParentMessage, onMessage: (msg: ChildMessage
   const done = new Promise<ChildMessage>((resolve, reject) => {
     child.on('message', (raw) => {
       const parsed = childMessageSchema.safeParse(raw);
-      chain = chain.then(async () => {
-        if (!parsed.success) { failure = `bad message from training process: ${parsed.error.message}`; return; }
-        const msg = parsed.data;
-        if (msg.type === 'error') failure = msg.message;
-        else if (msg.type === 'trained' || msg.type === 'evaluated') final = msg;
-        else await onMessage(msg);
-      }).catch((err: unknown) => { failure = (err as Error).message; child.kill('SIGKILL'); });
+      chain = chain
+        .then(async () => {
+          if (!parsed.success) {
+            failure = `bad message from training process: ${parsed.error.message}`;
+            return;
+          }
+          const msg = parsed.data;
+          if (msg.type === 'error') failure = msg.message;
+          else if (msg.type === 'trained' || msg.type === 'evaluated') final = msg;
+          else await onMessage(msg);
+        })
+        .catch((err: unknown) => {
+          failure = (err as Error).message;
+          child.kill('SIGKILL');
+        });
     });
     child.on('exit', (code, signal) => {
       void chain.then(() => {

@@ -25,8 +25,19 @@ export function hasBatchNormTrainingKernel(): boolean {
  * y = (x - mean) / sqrt(variance + epsilon) * scale + offset. Returns y, the batch mean and the
  * biased batch variance (what TF.js's moments give). Differentiable in x, scale and offset.
  */
-export function batchNormTraining(x: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor, varianceEpsilon: number): [tf.Tensor, tf.Tensor, tf.Tensor] {
-  return tf.engine().runKernel(BATCH_NORM_TRAINING, { x, scale, offset }, { varianceEpsilon } satisfies BatchNormTrainingAttrs) as [tf.Tensor, tf.Tensor, tf.Tensor];
+export function batchNormTraining(
+  x: tf.Tensor,
+  scale: tf.Tensor,
+  offset: tf.Tensor,
+  varianceEpsilon: number,
+): [tf.Tensor, tf.Tensor, tf.Tensor] {
+  return tf
+    .engine()
+    .runKernel(BATCH_NORM_TRAINING, { x, scale, offset }, { varianceEpsilon } satisfies BatchNormTrainingAttrs) as [
+    tf.Tensor,
+    tf.Tensor,
+    tf.Tensor,
+  ];
 }
 
 export function registerBatchNormTrainingGradient(): void {
@@ -39,7 +50,13 @@ export function registerBatchNormTrainingGradient(): void {
       // they feed only the moving averages, which are not differentiated.
       const [dy] = dys as tf.Tensor[];
       const [x, scale, mean, variance] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
-      const [dx, dscale, doffset] = tf.engine().runKernel(BATCH_NORM_TRAINING_GRAD, { dy: dy!, x, mean, variance, scale }, attrs) as [tf.Tensor, tf.Tensor, tf.Tensor];
+      const [dx, dscale, doffset] = tf
+        .engine()
+        .runKernel(BATCH_NORM_TRAINING_GRAD, { dy: dy!, x, mean, variance, scale }, attrs) as [
+        tf.Tensor,
+        tf.Tensor,
+        tf.Tensor,
+      ];
       return { x: () => dx, scale: () => dscale, offset: () => doffset };
     },
   });

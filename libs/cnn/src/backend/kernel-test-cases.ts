@@ -8,8 +8,12 @@ import { expect, it } from 'vitest';
 
 /** Relative L2 error between two arrays. */
 export function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0, den = 0;
-  for (let i = 0; i < a.length; i++) { num += (a[i]! - b[i]!) ** 2; den += b[i]! ** 2; }
+  let num = 0,
+    den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num += (a[i]! - b[i]!) ** 2;
+    den += b[i]! ** 2;
+  }
   return Math.sqrt(num / Math.max(den, 1e-30));
 }
 
@@ -34,7 +38,12 @@ export async function maxPoolGradient(m: (typeof poolCases)[number]): Promise<Fl
   const normal = tf.randomNormal([...m.x], 0, 1, 'float32', 21);
   const x = 'ties' in m ? tf.tidy(() => normal.sub(0.5).relu().round()) : normal;
   const up = tf.randomNormal(tf.maxPool(x as tf.Tensor4D, m.pool, m.stride, m.pad).shape, 0, 1, 'float32', 22);
-  const dx = tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, m.pool, m.stride, m.pad).mul(up).sum())(x);
+  const dx = tf.grad((a: tf.Tensor) =>
+    tf
+      .maxPool(a as tf.Tensor4D, m.pool, m.stride, m.pad)
+      .mul(up)
+      .sum(),
+  )(x);
   const out = (await dx.data()) as Float32Array;
   tf.dispose([normal, x, up, dx]);
   return out;
@@ -51,27 +60,67 @@ export const reductionCases = [
 /** Sum and mean on the current backend: their shapes and values. */
 export async function sumAndMean(r: (typeof reductionCases)[number]) {
   const x = tf.randomNormal(r.shape, 0, 1, 'float32', 31);
-  const s = x.sum(r.axis, r.keepDims), m = x.mean(r.axis, r.keepDims);
+  const s = x.sum(r.axis, r.keepDims),
+    m = x.mean(r.axis, r.keepDims);
   const out = { shape: [s.shape, m.shape], data: [await s.data(), await m.data()] };
   tf.dispose([x, s, m]);
   return out;
 }
 
 export const concatCases = [
-  { shapes: [[1, 5, 6, 1], [1, 5, 6, 1], [1, 5, 6, 1]], axis: 3, dtype: 'float32' },
-  { shapes: [[1, 5, 6, 3], [1, 5, 6, 70]], axis: -1, dtype: 'float32' },
-  { shapes: [[4, 3], [2, 3]], axis: 0, dtype: 'int32' },
-  { shapes: [[2, 3, 4], [2, 0, 4], [2, 5, 4]], axis: 1, dtype: 'int32' },
-  { shapes: [[2, 2], [2, 1]], axis: 1, dtype: 'bool' },
+  {
+    shapes: [
+      [1, 5, 6, 1],
+      [1, 5, 6, 1],
+      [1, 5, 6, 1],
+    ],
+    axis: 3,
+    dtype: 'float32',
+  },
+  {
+    shapes: [
+      [1, 5, 6, 3],
+      [1, 5, 6, 70],
+    ],
+    axis: -1,
+    dtype: 'float32',
+  },
+  {
+    shapes: [
+      [4, 3],
+      [2, 3],
+    ],
+    axis: 0,
+    dtype: 'int32',
+  },
+  {
+    shapes: [
+      [2, 3, 4],
+      [2, 0, 4],
+      [2, 5, 4],
+    ],
+    axis: 1,
+    dtype: 'int32',
+  },
+  {
+    shapes: [
+      [2, 2],
+      [2, 1],
+    ],
+    axis: 1,
+    dtype: 'bool',
+  },
 ] as const;
 
 /** tf.concat of random tensors on the current backend: its shape and values. */
 export async function concatenated(c: (typeof concatCases)[number]) {
   // (bool via a comparison: the WASM backend's float-to-bool Cast keeps the values.)
-  const parts = c.shapes.map((s, i) => tf.tidy(() => {
-    const r = tf.randomUniform([...s], 0, 10, 'float32', 40 + i);
-    return c.dtype === 'bool' ? r.greater(5) : r.cast(c.dtype);
-  }));
+  const parts = c.shapes.map((s, i) =>
+    tf.tidy(() => {
+      const r = tf.randomUniform([...s], 0, 10, 'float32', 40 + i);
+      return c.dtype === 'bool' ? r.greater(5) : r.cast(c.dtype);
+    }),
+  );
   const out = tf.concat(parts, c.axis);
   const result = { shape: out.shape, data: Array.from(await out.data()) };
   tf.dispose([...parts, out]);
@@ -82,7 +131,9 @@ export async function concatenated(c: (typeof concatCases)[number]) {
 export function testPoolGradientAndReductions(): void {
   for (const m of poolCases) {
     it(`max-pool gradient matches the reference for x=${m.x} pool=${m.pool} stride=${m.stride} ${m.pad}${'ties' in m ? ' with tied maxima' : ''}`, async () => {
-      expect(relError(await onBackend('wasm', () => maxPoolGradient(m)), await onBackend('cpu', () => maxPoolGradient(m)))).toBeLessThan(1e-4);
+      expect(
+        relError(await onBackend('wasm', () => maxPoolGradient(m)), await onBackend('cpu', () => maxPoolGradient(m))),
+      ).toBeLessThan(1e-4);
     });
   }
 

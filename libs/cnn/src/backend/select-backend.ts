@@ -90,7 +90,8 @@ async function withoutEmscriptenRethrow<T>(start: () => Promise<T>): Promise<T> 
   try {
     return await start();
   } finally {
-    for (const listener of process.listeners('unhandledRejection')) if (!before.has(listener)) process.removeListener('unhandledRejection', listener);
+    for (const listener of process.listeners('unhandledRejection'))
+      if (!before.has(listener)) process.removeListener('unhandledRejection', listener);
   }
 }
 
@@ -120,7 +121,10 @@ export async function selectBackend(opts: SelectBackendOptions = {}): Promise<Se
       if (!reason) return { name, skipped };
     } else if (name === 'wasm') {
       try {
-        const kernels = await withoutEmscriptenRethrow(async () => ({ ...(await setUpWasm(opts.threads ?? 1, opts.measureGemm ?? false)), ready: await tf.setBackend('wasm') }));
+        const kernels = await withoutEmscriptenRethrow(async () => ({
+          ...(await setUpWasm(opts.threads ?? 1, opts.measureGemm ?? false)),
+          ready: await tf.setBackend('wasm'),
+        }));
         if (kernels.ready) return { name, skipped, kernels: kernels.kernels, blas: kernels.blas };
         reason = 'backend failed to initialise';
       } catch (err) {

@@ -23,11 +23,19 @@ function share(backend: AnyHeap, x: tf.TensorInfo): tf.TensorInfo {
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
 
-function replace(kernelName: string, kernelFunc: (args: Parameters<tf.KernelFunc>[0], stock: tf.KernelConfig) => tf.TensorInfo | tf.TensorInfo[]): void {
+function replace(
+  kernelName: string,
+  kernelFunc: (args: Parameters<tf.KernelFunc>[0], stock: tf.KernelConfig) => tf.TensorInfo | tf.TensorInfo[],
+): void {
   const stock = tf.getKernel(kernelName, 'wasm');
   if (!stock) return;
   tf.unregisterKernel(kernelName, 'wasm');
-  tf.registerKernel({ kernelName, backendName: 'wasm', setupFunc: stock.setupFunc, kernelFunc: (args) => kernelFunc(args, stock) });
+  tf.registerKernel({
+    kernelName,
+    backendName: 'wasm',
+    setupFunc: stock.setupFunc,
+    kernelFunc: (args) => kernelFunc(args, stock),
+  });
 }
 
 let registered = false;
@@ -46,7 +54,8 @@ export function registerWasmCopyKernels(): void {
     if (dtype !== 'bool' || x.dtype === 'string' || x.dtype === 'complex64') return stock.kernelFunc(args);
     const heap = args.backend as unknown as AnyHeap;
     const out = heap.makeOutput(x.shape, 'bool');
-    const src = heap.typedArrayFromHeap(x), dst = heap.typedArrayFromHeap(out);
+    const src = heap.typedArrayFromHeap(x),
+      dst = heap.typedArrayFromHeap(out);
     for (let i = 0; i < src.length; i++) dst[i] = src[i] !== 0 ? 1 : 0;
     return out;
   });
@@ -56,7 +65,10 @@ export function registerWasmCopyKernels(): void {
     const live = inputs.filter((t) => tf.util.sizeFromShape(t.shape) > 0);
     if (dtype === 'string' || dtype === 'complex64' || live.length < 2) return stock.kernelFunc(args);
     const axis = tf.util.parseAxisParam(args.attrs?.axis as number, inputs[0]!.shape)[0]!;
-    const outShape = tf.backend_util.computeOutShape(inputs.map((t) => t.shape), axis);
+    const outShape = tf.backend_util.computeOutShape(
+      inputs.map((t) => t.shape),
+      axis,
+    );
     const heap = args.backend as unknown as AnyHeap;
     const out = heap.makeOutput(outShape, dtype!);
     const outer = tf.util.sizeFromShape(live[0]!.shape.slice(0, axis));
@@ -67,12 +79,14 @@ export function registerWasmCopyKernels(): void {
     const dst = heap.typedArrayFromHeap(out);
     let o0 = 0;
     live.forEach((_, i) => {
-      const s = src[i]!, n = inner[i]!;
+      const s = src[i]!,
+        n = inner[i]!;
       if (n >= SHORT_RUN) {
         for (let b = 0; b < outer; b++) dst.set(s.subarray(b * n, (b + 1) * n), b * total + o0);
       } else {
         for (let b = 0; b < outer; b++) {
-          const from = b * n, to = b * total + o0;
+          const from = b * n,
+            to = b * total + o0;
           for (let k = 0; k < n; k++) dst[to + k] = s[from + k]!;
         }
       }

@@ -11,7 +11,6 @@ afterAll(() => {
   else process.env.MOODLAB_NATIVE_KERNELS = nativeSetting;
 });
 
-
 const convCases = [
   { x: [2, 9, 9, 3], f: [3, 3, 3, 4], stride: 1, pad: 'same' },
   { x: [2, 12, 12, 5], f: [5, 5, 5, 6], stride: 1, pad: 'same' },
@@ -32,8 +31,19 @@ describe('WASM training kernels', () => {
       const grads = async () => {
         const x = tf.randomNormal([...c.x], 0, 1, 'float32', 11);
         const w = tf.randomNormal([...c.f], 0, 1, 'float32', 12);
-        const up = tf.randomNormal(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.stride, c.pad).shape, 0, 1, 'float32', 13);
-        const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad).mul(up).sum());
+        const up = tf.randomNormal(
+          tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.stride, c.pad).shape,
+          0,
+          1,
+          'float32',
+          13,
+        );
+        const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf
+            .conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad)
+            .mul(up)
+            .sum(),
+        );
         const [dx, dw] = g([x, w]);
         const out = [await dx!.data(), await dw!.data()];
         tf.dispose([x, w, up, dx!, dw!]);
@@ -57,11 +67,13 @@ describe('WASM training kernels', () => {
   it('identity and same-dtype cast share the buffer safely; cast to bool tests the values', async () => {
     await tf.setBackend('wasm');
     const x = tf.tensor1d([0, 1.5, -2, 0]);
-    const copy = x.clone(), same = x.cast('float32');
+    const copy = x.clone(),
+      same = x.cast('float32');
     x.dispose();
     expect(Array.from(await copy.data())).toEqual([0, 1.5, -2, 0]);
     expect(Array.from(await same.data())).toEqual([0, 1.5, -2, 0]);
-    const asBool = copy.cast('bool'), asInt = copy.cast('int32');
+    const asBool = copy.cast('bool'),
+      asInt = copy.cast('int32');
     expect(Array.from(await asBool.data())).toEqual([0, 1, 1, 0]);
     expect(Array.from(await asInt.data())).toEqual([0, 1, -2, 0]);
     tf.dispose([copy, same, asBool, asInt]);
@@ -72,7 +84,12 @@ describe('WASM training kernels', () => {
     const x = tf.randomNormal([2, 3, 3, 4], 0, 1, 'float32', 9);
     const w = tf.tensor1d([1, -2, 3, 0.5]);
     const dx = tf.grad((a: tf.Tensor) => a.mean([0, 1, 2]).mul(w).sum())(x);
-    const expected = tf.tidy(() => w.div(18).reshape([1, 1, 1, 4]).mul(tf.ones([2, 3, 3, 4])));
+    const expected = tf.tidy(() =>
+      w
+        .div(18)
+        .reshape([1, 1, 1, 4])
+        .mul(tf.ones([2, 3, 3, 4])),
+    );
     expect(relError(await dx.data(), await expected.data())).toBeLessThan(1e-6);
     const keep = tf.grad((a: tf.Tensor) => a.mean(-1, true).sum())(x);
     expect(Array.from(await keep.data()).every((v) => Math.abs(v - 0.25) < 1e-7)).toBe(true);
@@ -84,13 +101,22 @@ describe('WASM training kernels', () => {
     const scale = tf.randomNormal([3], 1, 0.2, 'float32', 6);
     const offset = tf.randomNormal([3], 0, 1, 'float32', 7);
     const weights = tf.randomNormal([4, 5, 5, 3], 0, 1, 'float32', 8);
-    const loss = (normalize: (a: tf.Tensor, m: tf.Tensor, v: tf.Tensor, s: tf.Tensor, o: tf.Tensor) => tf.Tensor) =>
+    const loss =
+      (normalize: (a: tf.Tensor, m: tf.Tensor, v: tf.Tensor, s: tf.Tensor, o: tf.Tensor) => tf.Tensor) =>
       (a: tf.Tensor, s: tf.Tensor, o: tf.Tensor) => {
         const { mean, variance } = tf.moments(a, [0, 1, 2]);
         return normalize(a, mean, variance, s, o).mul(weights).sum();
       };
     // The reference never touches the FusedBatchNorm kernel whose gradient we replaced.
-    const reference = tf.grads(loss((a, m, v, s, o) => a.sub(m).mul(tf.rsqrt(v.add(1e-3))).mul(s).add(o)))([x, scale, offset]);
+    const reference = tf.grads(
+      loss((a, m, v, s, o) =>
+        a
+          .sub(m)
+          .mul(tf.rsqrt(v.add(1e-3)))
+          .mul(s)
+          .add(o),
+      ),
+    )([x, scale, offset]);
     const ours = tf.grads(loss((a, m, v, s, o) => tf.batchNorm(a, m, v, o, s, 1e-3)))([x, scale, offset]);
     for (let i = 0; i < 3; i++) expect(relError(await ours[i]!.data(), await reference[i]!.data())).toBeLessThan(1e-4);
     tf.dispose([x, scale, offset, weights, ...reference, ...ours]);
@@ -101,7 +127,9 @@ describe('WASM training kernels', () => {
     const before = tf.memory().numTensors;
     const x = tf.randomNormal([2, 8, 8, 3]);
     const w = tf.randomNormal([3, 3, 3, 4]);
-    const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same').sum())([x, w]);
+    const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same').sum(),
+    )([x, w]);
     tf.dispose([x, w, dx!, dw!]);
     expect(tf.memory().numTensors).toBe(before);
   });

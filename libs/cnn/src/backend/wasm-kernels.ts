@@ -45,13 +45,26 @@ function convInfo(xShape: number[], filterShape: number[], attrs: Conv2DAttrs) {
   return tf.backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
     filterShape as [number, number, number, number],
-    attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast',
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
   );
 }
 
 /** dW = conv(x^T, dy^T): the batch becomes the channel axis, the output gradient the filter. */
 /** dW = conv(x^T, dy^T): the batch becomes the channel axis, the output gradient the filter. */
-export function conv2DBackpropFilterWasm({ inputs, backend, attrs }: { inputs: Record<string, TensorInfo>; backend: Backend; attrs: Attrs }): TensorInfo {
+export function conv2DBackpropFilterWasm({
+  inputs,
+  backend,
+  attrs,
+}: {
+  inputs: Record<string, TensorInfo>;
+  backend: Backend;
+  attrs: Attrs;
+}): TensorInfo {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const a = attrs as unknown as Conv2DAttrs & { filterShape: [number, number, number, number] };
   const info = convInfo(x.shape, a.filterShape, a);
@@ -62,20 +75,38 @@ export function conv2DBackpropFilterWasm({ inputs, backend, attrs }: { inputs: R
   // Window positions of the transposed conv cover exactly the kh x kw filter offsets.
   const padBottom = Math.max(0, kh + info.strideHeight * (info.outHeight - 1) - info.inHeight - info.padInfo.top);
   const padRight = Math.max(0, kw + info.strideWidth * (info.outWidth - 1) - info.inWidth - info.padInfo.left);
-  const conv = s.op('Conv2D', { x: xT, filter: dyT }, {
-    strides: [1, 1],
-    dilations: [info.strideHeight, info.strideWidth],
-    pad: [[0, 0], [info.padInfo.top, padBottom], [info.padInfo.left, padRight], [0, 0]],
-    dataFormat: 'NHWC',
-  });
-  const cropped = conv.shape[1] === kh && conv.shape[2] === kw
-    ? conv
-    : s.op('Slice', { x: conv }, { begin: [0, 0, 0, 0], size: [conv.shape[0], kh, kw, conv.shape[3]] });
+  const conv = s.op(
+    'Conv2D',
+    { x: xT, filter: dyT },
+    {
+      strides: [1, 1],
+      dilations: [info.strideHeight, info.strideWidth],
+      pad: [
+        [0, 0],
+        [info.padInfo.top, padBottom],
+        [info.padInfo.left, padRight],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+    },
+  );
+  const cropped =
+    conv.shape[1] === kh && conv.shape[2] === kw
+      ? conv
+      : s.op('Slice', { x: conv }, { begin: [0, 0, 0, 0], size: [conv.shape[0], kh, kw, conv.shape[3]] });
   return s.keep(s.op('Transpose', { x: cropped }, { perm: [1, 2, 0, 3] }));
 }
 
 /** dX = conv(dilate(dy), flip(W)^T): a full correlation with the rotated, channel-swapped filter. */
-export function conv2DBackpropInputWasm({ inputs, backend, attrs }: { inputs: Record<string, TensorInfo>; backend: Backend; attrs: Attrs }): TensorInfo {
+export function conv2DBackpropInputWasm({
+  inputs,
+  backend,
+  attrs,
+}: {
+  inputs: Record<string, TensorInfo>;
+  backend: Backend;
+  attrs: Attrs;
+}): TensorInfo {
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
   const a = attrs as unknown as Conv2DAttrs & { inputShape: [number, number, number, number] };
   const info = convInfo(a.inputShape, filter.shape, a);
@@ -87,22 +118,50 @@ export function conv2DBackpropInputWasm({ inputs, backend, attrs }: { inputs: Re
   if (sh > 1 || sw > 1) {
     // Insert stride-1 zeros after every output position (trailing ones are cropped by padding).
     const r = s.op('Reshape', { x: dy }, { shape: [n, oh, 1, ow, 1, cOut] });
-    const p = s.op('PadV2', { x: r }, { paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0 });
+    const p = s.op(
+      'PadV2',
+      { x: r },
+      {
+        paddings: [
+          [0, 0],
+          [0, 0],
+          [0, sh - 1],
+          [0, 0],
+          [0, sw - 1],
+          [0, 0],
+        ],
+        constantValue: 0,
+      },
+    );
     g = s.op('Reshape', { x: p }, { shape: [n, oh * sh, ow * sw, cOut] });
   }
   const padTop = kh - 1 - info.padInfo.top;
   const padLeft = kw - 1 - info.padInfo.left;
-  if (padTop < 0 || padLeft < 0) throw new Error('wasm Conv2DBackpropInput: padding larger than the filter is not supported');
+  if (padTop < 0 || padLeft < 0)
+    throw new Error('wasm Conv2DBackpropInput: padding larger than the filter is not supported');
   const padBottom = Math.max(0, info.inHeight + kh - 1 - g.shape[1]! - padTop);
   const padRight = Math.max(0, info.inWidth + kw - 1 - g.shape[2]! - padLeft);
   const flipped = s.op('Reverse', { x: filter }, { dims: [0, 1] });
   const wT = s.op('Transpose', { x: flipped }, { perm: [0, 1, 3, 2] });
-  const conv = s.op('Conv2D', { x: g, filter: wT }, {
-    strides: [1, 1], dilations: [1, 1], dataFormat: 'NHWC',
-    pad: [[0, 0], [padTop, padBottom], [padLeft, padRight], [0, 0]],
-  });
+  const conv = s.op(
+    'Conv2D',
+    { x: g, filter: wT },
+    {
+      strides: [1, 1],
+      dilations: [1, 1],
+      dataFormat: 'NHWC',
+      pad: [
+        [0, 0],
+        [padTop, padBottom],
+        [padLeft, padRight],
+        [0, 0],
+      ],
+    },
+  );
   if (conv.shape[1] === info.inHeight && conv.shape[2] === info.inWidth) return s.keep(conv);
-  return s.keep(s.op('Slice', { x: conv }, { begin: [0, 0, 0, 0], size: [n, info.inHeight, info.inWidth, info.inChannels] }));
+  return s.keep(
+    s.op('Slice', { x: conv }, { begin: [0, 0, 0, 0], size: [n, info.inHeight, info.inWidth, info.inChannels] }),
+  );
 }
 
 type KernelArgs = { inputs: Record<string, TensorInfo>; backend: Backend; attrs: Attrs };
@@ -114,8 +173,20 @@ type KernelArgs = { inputs: Record<string, TensorInfo>; backend: Backend; attrs:
  */
 export function maxPoolGradWasm({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const { dy, input, output } = inputs as { dy: TensorInfo; input: TensorInfo; output: TensorInfo };
-  const a = attrs as unknown as { filterSize: number | [number, number]; strides: number | [number, number]; pad: 'valid' | 'same' | number; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
-  const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+  const a = attrs as unknown as {
+    filterSize: number | [number, number];
+    strides: number | [number, number];
+    pad: 'valid' | 'same' | number;
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  };
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    a.filterSize,
+    a.strides,
+    1,
+    a.pad,
+    a.dimRoundingMode,
+  );
   const heap = backend as unknown as WasmHeapBackend;
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
   const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
@@ -166,7 +237,9 @@ function leadingAxesReduction(kernelName: 'Sum' | 'Mean') {
     const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
     const prefix = axes.length > 0 && axes.length < x.shape.length && axes.every((a, i) => a === i);
     if (!prefix || x.dtype !== 'float32') {
-      return stockReductions.get(kernelName)!.kernelFunc({ inputs, backend, attrs: attrs as KernelAttrs }) as TensorInfo;
+      return stockReductions
+        .get(kernelName)!
+        .kernelFunc({ inputs, backend, attrs: attrs as KernelAttrs }) as TensorInfo;
     }
     const heap = backend as unknown as WasmHeapBackend;
     const rows = x.shape.slice(0, axes.length).reduce((a, b) => a * b, 1);
@@ -206,6 +279,11 @@ export function registerWasmTrainingKernels(): void {
     stockReductions.set(kernelName, stock);
     tf.unregisterKernel(kernelName, 'wasm');
     // The stock setup binds the WASM function that the fallback path calls.
-    tf.registerKernel({ kernelName, backendName: 'wasm', setupFunc: stock.setupFunc, kernelFunc: leadingAxesReduction(kernelName) as unknown as tf.KernelFunc });
+    tf.registerKernel({
+      kernelName,
+      backendName: 'wasm',
+      setupFunc: stock.setupFunc,
+      kernelFunc: leadingAxesReduction(kernelName) as unknown as tf.KernelFunc,
+    });
   }
 }

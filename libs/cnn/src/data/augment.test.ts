@@ -40,8 +40,11 @@ describe('photometric augmentation', () => {
   });
 
   it('blurs a checkerboard to its mean away from the edges', () => {
-    const board = Uint8Array.from({ length: size * size }, (_, i) => ((i % size) + Math.floor(i / size)) % 2 ? 255 : 0);
+    const board = Uint8Array.from({ length: size * size }, (_, i) =>
+      ((i % size) + Math.floor(i / size)) % 2 ? 255 : 0,
+    );
     const out = augmentOnce(board, { blur: 1 }, 3);
-    for (let y = 1; y < size - 1; y++) for (let x = 1; x < size - 1; x++) expect(out[y * size + x]).toBeCloseTo(127.5, 3);
+    for (let y = 1; y < size - 1; y++)
+      for (let x = 1; x < size - 1; x++) expect(out[y * size + x]).toBeCloseTo(127.5, 3);
   });
 });

@@ -11,7 +11,14 @@ export const packMetaSchema = z.object({
   format: z.literal('moodlab-pack-v1'),
   imageSize: z.number().int().positive(),
   classNames: z.array(z.string()).min(2),
-  splits: z.record(z.string(), z.object({ count: z.number().int().min(0), imagesOffset: z.number().int().min(0), labelsOffset: z.number().int().min(0) })),
+  splits: z.record(
+    z.string(),
+    z.object({
+      count: z.number().int().min(0),
+      imagesOffset: z.number().int().min(0),
+      labelsOffset: z.number().int().min(0),
+    }),
+  ),
 });
 export type PackMeta = z.infer<typeof packMetaSchema>;
 
@@ -21,7 +28,11 @@ export interface PackedDataset {
   digest: string;
 }
 
-export function packDataset(imageSize: number, classNames: readonly string[], splits: Record<string, LabeledImages>): PackedDataset {
+export function packDataset(
+  imageSize: number,
+  classNames: readonly string[],
+  splits: Record<string, LabeledImages>,
+): PackedDataset {
   const names = Object.keys(splits).sort();
   const total = names.reduce((acc, n) => acc + splits[n]!.images.length + splits[n]!.labels.length, 0);
   const data = new Uint8Array(total);
@@ -30,7 +41,8 @@ export function packDataset(imageSize: number, classNames: readonly string[], sp
   for (const name of names) {
     const s = splits[name]!;
     if (s.size !== imageSize) throw new Error(`split ${name} has ${s.size}px images, expected ${imageSize}px`);
-    if (s.images.length !== s.labels.length * imageSize * imageSize) throw new Error(`split ${name}: image bytes do not match its ${s.labels.length} labels`);
+    if (s.images.length !== s.labels.length * imageSize * imageSize)
+      throw new Error(`split ${name}: image bytes do not match its ${s.labels.length} labels`);
     data.set(s.images, offset);
     data.set(s.labels, offset + s.images.length);
     meta.splits[name] = { count: s.labels.length, imagesOffset: offset, labelsOffset: offset + s.images.length };

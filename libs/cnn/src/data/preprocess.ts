@@ -6,7 +6,17 @@ import type { Preprocessing } from '@moodlab/shared';
  * Training, evaluation, the server API and the browser demo all call this one function.
  */
 export function toModelInput(pixels: Uint8Array | Float32Array, count: number, p: Preprocessing): tf.Tensor4D {
-  return tf.tidy(() => normalizeImages(tf.tensor4d(pixels instanceof Float32Array ? pixels : Float32Array.from(pixels), [count, p.imageSize, p.imageSize, 1]), p));
+  return tf.tidy(() =>
+    normalizeImages(
+      tf.tensor4d(pixels instanceof Float32Array ? pixels : Float32Array.from(pixels), [
+        count,
+        p.imageSize,
+        p.imageSize,
+        1,
+      ]),
+      p,
+    ),
+  );
 }
 
 /** Grayscale images with values 0..255 (N x size x size x 1) to the model's normalisation. */

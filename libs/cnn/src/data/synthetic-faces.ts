@@ -32,13 +32,19 @@ const EXPRESSIONS: Record<Emotion, Expression> = {
 function jitter(e: Expression, rng: Rng, amount: number): Expression {
   const j = (v: number, scale: number) => v + rng.normal() * scale * amount;
   return {
-    browTilt: j(e.browTilt, 0.6), browLift: j(e.browLift, 0.6), eyeOpen: Math.max(0.6, j(e.eyeOpen, 0.35)),
-    smile: j(e.smile, 0.6), mouthOpen: Math.max(0, j(e.mouthOpen, 0.5)), mouthWidth: j(e.mouthWidth, 1.2), asym: j(e.asym, 0.5),
+    browTilt: j(e.browTilt, 0.6),
+    browLift: j(e.browLift, 0.6),
+    eyeOpen: Math.max(0.6, j(e.eyeOpen, 0.35)),
+    smile: j(e.smile, 0.6),
+    mouthOpen: Math.max(0, j(e.mouthOpen, 0.5)),
+    mouthWidth: j(e.mouthWidth, 1.2),
+    asym: j(e.asym, 0.5),
   };
 }
 
 function segmentDistance(px: number, py: number, ax: number, ay: number, bx: number, by: number): number {
-  const dx = bx - ax, dy = by - ay;
+  const dx = bx - ax,
+    dy = by - ay;
   const t = Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy)));
   return Math.hypot(px - ax - t * dx, py - ay - t * dy);
 }
@@ -50,16 +56,23 @@ function drawFace(e: Expression, size: number, rng: Rng, out: Uint8Array, offset
   const s = size / 48;
   const angle = rng.uniform(-0.2, 0.2);
   const scale = rng.uniform(0.9, 1.1);
-  const shiftX = rng.uniform(-3, 3), shiftY = rng.uniform(-3, 3);
-  const bg = rng.uniform(0.1, 0.5), skin = rng.uniform(0.6, 0.9), dark = rng.uniform(0.02, 0.2);
+  const shiftX = rng.uniform(-3, 3),
+    shiftY = rng.uniform(-3, 3);
+  const bg = rng.uniform(0.1, 0.5),
+    skin = rng.uniform(0.6, 0.9),
+    dark = rng.uniform(0.02, 0.2);
   const noise = rng.uniform(0.02, 0.08);
-  const cos = Math.cos(angle), sin = Math.sin(angle);
-  const mouthY = 34, mouthHalf = e.mouthWidth / 2;
+  const cos = Math.cos(angle),
+    sin = Math.sin(angle);
+  const mouthY = 34,
+    mouthHalf = e.mouthWidth / 2;
   for (let yy = 0; yy < size; yy++) {
     for (let xx = 0; xx < size; xx++) {
       // Map the pixel back into the canonical 48x48 face frame.
-      const cx = (xx + 0.5) / s - 24 - shiftX, cy = (yy + 0.5) / s - 24 - shiftY;
-      const x = (cos * cx + sin * cy) / scale + 24, y = (-sin * cx + cos * cy) / scale + 24;
+      const cx = (xx + 0.5) / s - 24 - shiftX,
+        cy = (yy + 0.5) / s - 24 - shiftY;
+      const x = (cos * cx + sin * cy) / scale + 24,
+        y = (-sin * cx + cos * cy) / scale + 24;
       const faceR = ((x - 24) / 17) ** 2 + ((y - 25) / 21) ** 2;
       let v = faceR <= 1 ? skin : bg;
       if (faceR <= 1.05) {
@@ -70,7 +83,8 @@ function drawFace(e: Expression, size: number, rng: Rng, out: Uint8Array, offset
           const eyeR = ((x - ex) / 3.2) ** 2 + ((y - 20) / (e.eyeOpen * 0.9)) ** 2;
           a = Math.max(a, Math.max(0, Math.min(1, (1 - eyeR) * 3)));
           // Brows: the inner end moves by browTilt, the whole brow by browLift.
-          const innerX = 24 + side * 3.5, outerX = 24 + side * 11.5;
+          const innerX = 24 + side * 3.5,
+            outerX = 24 + side * 11.5;
           const by = 15 - e.browLift;
           a = Math.max(a, ink(segmentDistance(x, y, innerX, by - e.browTilt, outerX, by + e.browTilt * 0.2), 0.9));
         }
@@ -101,7 +115,12 @@ export interface SyntheticOptions {
   variability?: number;
 }
 
-export function generateSyntheticFaces({ perClass, size = 48, seed = 1, variability = 1 }: SyntheticOptions): LabeledImages {
+export function generateSyntheticFaces({
+  perClass,
+  size = 48,
+  seed = 1,
+  variability = 1,
+}: SyntheticOptions): LabeledImages {
   const rng = createRng(`synthetic-faces:${seed}`);
   const n = perClass * EMOTIONS.length;
   const images = new Uint8Array(n * size * size);

@@ -4,7 +4,13 @@ import type { LabeledImages } from '../data/labeled-images';
 import { classificationReport, type ClassificationReport } from './metrics';
 import { argmaxRows, predictProbabilities } from './predict';
 
-export function evaluateModel(model: tf.LayersModel, split: LabeledImages, classNames: readonly string[], p: Preprocessing, flipTta = false): ClassificationReport {
+export function evaluateModel(
+  model: tf.LayersModel,
+  split: LabeledImages,
+  classNames: readonly string[],
+  p: Preprocessing,
+  flipTta = false,
+): ClassificationReport {
   const probs = predictProbabilities(model, split, p, 256, flipTta);
   return classificationReport(split.labels, argmaxRows(probs, classNames.length), classNames);
 }

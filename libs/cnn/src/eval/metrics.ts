@@ -23,7 +23,11 @@ export function accuracy(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): nu
   return yTrue.length ? correct / yTrue.length : 0;
 }
 
-export function classificationReport(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, classNames: readonly string[]): ClassificationReport {
+export function classificationReport(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  classNames: readonly string[],
+): ClassificationReport {
   if (yTrue.length !== yPred.length) throw new Error('yTrue and yPred differ in length');
   const k = classNames.length;
   const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));

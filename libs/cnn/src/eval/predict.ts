@@ -4,7 +4,13 @@ import type { LabeledImages } from '../data/labeled-images';
 import { toModelInput } from '../data/preprocess';
 
 /** Class probabilities for every image of a split, in batches, as one N x K array. */
-export function predictProbabilities(model: tf.LayersModel, split: LabeledImages, p: Preprocessing, batchSize = 256, flipTta = false): Float32Array {
+export function predictProbabilities(
+  model: tf.LayersModel,
+  split: LabeledImages,
+  p: Preprocessing,
+  batchSize = 256,
+  flipTta = false,
+): Float32Array {
   const n = split.labels.length;
   const px = split.size * split.size;
   const k = (model.outputs[0]!.shape[1] as number) ?? 0;

@@ -5,13 +5,25 @@ import { foldBatchNorm } from './fold-batchnorm';
 
 /** Gives every BatchNorm statistics far from their initial 0/1, as training would. */
 function randomizeBatchNorm(model: tf.LayersModel, seed: number) {
-  model.layers.filter((l) => l.getClassName() === 'BatchNormalization').forEach((l, i) => {
-    l.setWeights(l.getWeights().map((w, j) => (j === 3 ? tf.randomUniform(w.shape, 0.2, 3, 'float32', seed + i) : tf.randomNormal(w.shape, j === 0 ? 1 : 0, 0.5, 'float32', seed + 10 * i + j))));
-  });
+  model.layers
+    .filter((l) => l.getClassName() === 'BatchNormalization')
+    .forEach((l, i) => {
+      l.setWeights(
+        l
+          .getWeights()
+          .map((w, j) =>
+            j === 3
+              ? tf.randomUniform(w.shape, 0.2, 3, 'float32', seed + i)
+              : tf.randomNormal(w.shape, j === 0 ? 1 : 0, 0.5, 'float32', seed + 10 * i + j),
+          ),
+      );
+    });
 }
 
 describe('foldBatchNorm', () => {
-  beforeAll(async () => { await tf.setBackend('cpu'); });
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
 
   for (const name of ['vgg-lite', 'seed-cnn', 'small-cnn']) {
     it(`${name}: the folded model computes the same probabilities with fewer layers`, async () => {
@@ -31,12 +43,14 @@ describe('foldBatchNorm', () => {
   }
 
   it('leaves a BatchNorm after a non-linear layer alone', async () => {
-    const model = tf.sequential({ layers: [
-      tf.layers.dense({ inputShape: [5], units: 4, activation: 'tanh' }),
-      tf.layers.batchNormalization({}),
-      tf.layers.dense({ units: 3, useBias: false }),
-      tf.layers.batchNormalization({}),
-    ] });
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({ inputShape: [5], units: 4, activation: 'tanh' }),
+        tf.layers.batchNormalization({}),
+        tf.layers.dense({ units: 3, useBias: false }),
+        tf.layers.batchNormalization({}),
+      ],
+    });
     randomizeBatchNorm(model, 1);
     const folded = await foldBatchNorm(model);
     expect(folded.layers.map((l) => l.getClassName())).toEqual(['Dense', 'BatchNormalization', 'Dense']);

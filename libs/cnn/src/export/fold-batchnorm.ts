@@ -9,8 +9,14 @@ import * as tf from '@tensorflow/tfjs';
  * (tools/bench/predict-stages.ts). Models that are not Sequential come back unchanged.
  */
 
-interface LayerJson { class_name: string; config: Record<string, unknown> }
-interface SequentialJson { class_name: string; config: { name?: string; layers: LayerJson[] } }
+interface LayerJson {
+  class_name: string;
+  config: Record<string, unknown>;
+}
+interface SequentialJson {
+  class_name: string;
+  config: { name?: string; layers: LayerJson[] };
+}
 
 const FOLDABLE = new Set(['Conv2D', 'Dense']);
 
@@ -50,7 +56,10 @@ export async function foldBatchNorm(model: tf.LayersModel): Promise<tf.LayersMod
     if (FOLDABLE.has(spec.class_name) && isLinear(spec) && next?.class_name === 'BatchNormalization') {
       const after = json.config.layers[i + 2];
       const relu = after?.class_name === 'Activation' && after.config.activation === 'relu';
-      layers.push({ class_name: spec.class_name, config: { ...spec.config, use_bias: true, activation: relu ? 'relu' : 'linear' } });
+      layers.push({
+        class_name: spec.class_name,
+        config: { ...spec.config, use_bias: true, activation: relu ? 'relu' : 'linear' },
+      });
       weights.push(foldedWeights(source[i]!, source[i + 1]!));
       i += relu ? 2 : 1;
       continue;

@@ -45,35 +45,45 @@ function concatWeightData(data: tf.io.WeightData | undefined): Uint8Array {
 
 export async function modelToArtifact(model: tf.LayersModel, metadata: ModelMetadata): Promise<ModelArtifact> {
   let saved: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
-    saved = artifacts;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      saved = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
   if (!saved?.modelTopology || !saved.weightSpecs) throw new Error('model could not be serialised');
   return {
     meta: {
       format: 'moodlab-model-v1',
       modelTopology: saved.modelTopology as Record<string, unknown>,
-      weightSpecs: saved.weightSpecs as ModelArtifactMeta["weightSpecs"],
+      weightSpecs: saved.weightSpecs as ModelArtifactMeta['weightSpecs'],
       metadata: modelMetadataSchema.parse(metadata),
     },
     data: concatWeightData(saved.weightData),
   };
 }
 
-export async function loadModelFromArtifact(metaJson: unknown, data: Uint8Array): Promise<{ model: tf.LayersModel; metadata: ModelMetadata }> {
+export async function loadModelFromArtifact(
+  metaJson: unknown,
+  data: Uint8Array,
+): Promise<{ model: tf.LayersModel; metadata: ModelMetadata }> {
   const meta = modelArtifactMetaSchema.parse(metaJson);
   const weightData = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
-  const model = await tf.loadLayersModel(tf.io.fromMemory({
-    modelTopology: meta.modelTopology,
-    weightSpecs: meta.weightSpecs as tf.io.WeightsManifestEntry[],
-    weightData,
-  }));
+  const model = await tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: meta.modelTopology,
+      weightSpecs: meta.weightSpecs as tf.io.WeightsManifestEntry[],
+      weightData,
+    }),
+  );
   return { model, metadata: meta.metadata };
 }
 
 /** A model to predict with: loaded, then folded for inference (see fold-batchnorm.ts). */
-export async function loadInferenceModel(metaJson: unknown, data: Uint8Array): Promise<{ model: tf.LayersModel; metadata: ModelMetadata }> {
+export async function loadInferenceModel(
+  metaJson: unknown,
+  data: Uint8Array,
+): Promise<{ model: tf.LayersModel; metadata: ModelMetadata }> {
   const { model, metadata } = await loadModelFromArtifact(metaJson, data);
   return { model: await inferenceCopy(model), metadata };
 }
@@ -99,7 +109,9 @@ export function layersModelJson(meta: ModelArtifactMeta, weightsPath = 'weights.
 const layersModelJsonSchema = z.object({
   format: z.literal('layers-model'),
   modelTopology: z.record(z.string(), z.unknown()),
-  weightsManifest: z.array(z.object({ paths: z.array(z.string()), weights: modelArtifactMetaSchema.shape.weightSpecs })).length(1, 'expected one weights group (weights.bin)'),
+  weightsManifest: z
+    .array(z.object({ paths: z.array(z.string()), weights: modelArtifactMetaSchema.shape.weightSpecs }))
+    .length(1, 'expected one weights group (weights.bin)'),
   userDefinedMetadata: modelMetadataSchema,
 });
 
@@ -112,5 +124,10 @@ export function artifactMetaFromLayersModelJson(json: unknown): ModelArtifactMet
   const parsed = layersModelJsonSchema.safeParse(json);
   if (!parsed.success) throw new Error(`not a Moodlab model.json: ${z.prettifyError(parsed.error)}`);
   const { modelTopology, weightsManifest, userDefinedMetadata } = parsed.data;
-  return { format: 'moodlab-model-v1', modelTopology, weightSpecs: weightsManifest[0]!.weights, metadata: userDefinedMetadata };
+  return {
+    format: 'moodlab-model-v1',
+    modelTopology,
+    weightSpecs: weightsManifest[0]!.weights,
+    metadata: userDefinedMetadata,
+  };
 }

@@ -18,18 +18,29 @@ const headerSchema = z.object({
   best: z.object({ epoch: z.number().int(), valAccuracy: z.number(), valLoss: z.number() }).nullable(),
   epochsWithoutImprovement: z.number().int().min(0),
   /** Reduce-on-plateau state: reductions so far, and epochs since the best validation loss. */
-  plateau: z.object({ reductions: z.number().int().min(0), wait: z.number().int().min(0), bestLoss: z.number() }).default({ reductions: 0, wait: 0, bestLoss: Number.MAX_VALUE }),
+  plateau: z
+    .object({ reductions: z.number().int().min(0), wait: z.number().int().min(0), bestLoss: z.number() })
+    .default({ reductions: 0, wait: 0, bestLoss: Number.MAX_VALUE }),
   modelSpecs: z.array(z.object({ name: z.string(), shape: z.array(z.number()), dtype: z.string() }).passthrough()),
   modelBytes: z.number().int().min(0),
   optimizerSpecs: z.array(z.object({ name: z.string(), shape: z.array(z.number()), dtype: z.string() }).passthrough()),
   optimizerBytes: z.number().int().min(0).optional(),
   /** The running mean of the model weights over the epochs averaged so far (averageLastEpochs). */
-  average: z.object({ epochs: z.number().int().min(1), bytes: z.number().int().min(0) }).nullable().default(null),
+  average: z
+    .object({ epochs: z.number().int().min(1), bytes: z.number().int().min(0) })
+    .nullable()
+    .default(null),
 });
-export type CheckpointState = Omit<z.infer<typeof headerSchema>, 'format' | 'modelSpecs' | 'modelBytes' | 'optimizerSpecs' | 'optimizerBytes' | 'average'>;
+export type CheckpointState = Omit<
+  z.infer<typeof headerSchema>,
+  'format' | 'modelSpecs' | 'modelBytes' | 'optimizerSpecs' | 'optimizerBytes' | 'average'
+>;
 
 /** Model weights averaged over the last epochs, in model.getWeights() order. */
-export interface WeightAverage { epochs: number; weights: tf.Tensor[] }
+export interface WeightAverage {
+  epochs: number;
+  weights: tf.Tensor[];
+}
 
 export interface EncodedCheckpoint {
   data: Uint8Array;
@@ -37,16 +48,28 @@ export interface EncodedCheckpoint {
   meta: { format: 'moodlab-checkpoint-v1'; nextEpoch: number; architecture: string };
 }
 
-export async function encodeCheckpoint(model: tf.LayersModel, optimizer: tf.Optimizer, state: CheckpointState, average: WeightAverage | null = null): Promise<EncodedCheckpoint> {
+export async function encodeCheckpoint(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  state: CheckpointState,
+  average: WeightAverage | null = null,
+): Promise<EncodedCheckpoint> {
   const modelWeights = model.getWeights().map((tensor, i) => ({ name: `w${i}`, tensor }));
   const optimizerWeights = await optimizer.getWeights();
   const m = await tf.io.encodeWeights(modelWeights);
   const o = await tf.io.encodeWeights(optimizerWeights);
   const a = average ? await tf.io.encodeWeights(average.weights.map((tensor, i) => ({ name: `w${i}`, tensor }))) : null;
-  const header = new TextEncoder().encode(JSON.stringify({
-    format: 'moodlab-checkpoint-v1', ...state, modelSpecs: m.specs, modelBytes: m.data.byteLength, optimizerSpecs: o.specs,
-    optimizerBytes: o.data.byteLength, average: a && average ? { epochs: average.epochs, bytes: a.data.byteLength } : null,
-  }));
+  const header = new TextEncoder().encode(
+    JSON.stringify({
+      format: 'moodlab-checkpoint-v1',
+      ...state,
+      modelSpecs: m.specs,
+      modelBytes: m.data.byteLength,
+      optimizerSpecs: o.specs,
+      optimizerBytes: o.data.byteLength,
+      average: a && average ? { epochs: average.epochs, bytes: a.data.byteLength } : null,
+    }),
+  );
   const blocks = [m.data, o.data, ...(a ? [a.data] : [])].map((b) => new Uint8Array(b));
   const data = new Uint8Array(4 + header.length + blocks.reduce((n, b) => n + b.byteLength, 0));
   new DataView(data.buffer).setUint32(0, header.length, true);
@@ -64,27 +87,51 @@ export async function encodeCheckpoint(model: tf.LayersModel, optimizer: tf.Opti
 }
 
 /** Restores weights into a freshly built model of the same architecture and its optimizer. */
-export async function restoreCheckpoint(bytes: Uint8Array, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<CheckpointState & { average: WeightAverage | null }> {
+export async function restoreCheckpoint(
+  bytes: Uint8Array,
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+): Promise<CheckpointState & { average: WeightAverage | null }> {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLen = view.getUint32(0, true);
   const header = headerSchema.parse(JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + headerLen))));
   const copy = (from: number, to: number) => bytes.slice(from, to).buffer as ArrayBuffer;
   const start = 4 + headerLen;
-  const modelMap = tf.io.decodeWeights(copy(start, start + header.modelBytes), header.modelSpecs as tf.io.WeightsManifestEntry[]);
-  const optimizerEnd = header.optimizerBytes === undefined ? bytes.byteLength : start + header.modelBytes + header.optimizerBytes;
-  const optMap = tf.io.decodeWeights(copy(start + header.modelBytes, optimizerEnd), header.optimizerSpecs as tf.io.WeightsManifestEntry[]);
+  const modelMap = tf.io.decodeWeights(
+    copy(start, start + header.modelBytes),
+    header.modelSpecs as tf.io.WeightsManifestEntry[],
+  );
+  const optimizerEnd =
+    header.optimizerBytes === undefined ? bytes.byteLength : start + header.modelBytes + header.optimizerBytes;
+  const optMap = tf.io.decodeWeights(
+    copy(start + header.modelBytes, optimizerEnd),
+    header.optimizerSpecs as tf.io.WeightsManifestEntry[],
+  );
   const modelTensors = header.modelSpecs.map((s) => modelMap[s.name]!);
   if (modelTensors.length !== model.getWeights().length) {
-    throw new Error(`checkpoint has ${modelTensors.length} weight tensors, the ${header.architecture} model ${model.getWeights().length}`);
+    throw new Error(
+      `checkpoint has ${modelTensors.length} weight tensors, the ${header.architecture} model ${model.getWeights().length}`,
+    );
   }
   model.setWeights(modelTensors);
   tf.dispose(modelTensors);
   await optimizer.setWeights(header.optimizerSpecs.map((s) => ({ name: s.name, tensor: optMap[s.name]! })));
   let average: WeightAverage | null = null;
   if (header.average) {
-    const avgMap = tf.io.decodeWeights(copy(optimizerEnd, optimizerEnd + header.average.bytes), header.modelSpecs as tf.io.WeightsManifestEntry[]);
+    const avgMap = tf.io.decodeWeights(
+      copy(optimizerEnd, optimizerEnd + header.average.bytes),
+      header.modelSpecs as tf.io.WeightsManifestEntry[],
+    );
     average = { epochs: header.average.epochs, weights: header.modelSpecs.map((s) => avgMap[s.name]!) };
   }
-  const { format: _f, modelSpecs: _m, modelBytes: _b, optimizerSpecs: _o, optimizerBytes: _ob, average: _a, ...state } = header;
+  const {
+    format: _f,
+    modelSpecs: _m,
+    modelBytes: _b,
+    optimizerSpecs: _o,
+    optimizerBytes: _ob,
+    average: _a,
+    ...state
+  } = header;
   return { ...state, average };
 }

@@ -31,7 +31,8 @@ function directMoments(model: tf.LayersModel, layer: tf.layers.Layer, pixels: Ui
 
 function expectClose(actual: Float32Array, expected: Float32Array) {
   let worst = 0;
-  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!) / (Math.abs(expected[i]!) + 1e-3));
+  for (let i = 0; i < expected.length; i++)
+    worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!) / (Math.abs(expected[i]!) + 1e-3));
   expect(worst).toBeLessThan(1e-4);
 }
 
@@ -41,27 +42,37 @@ describe('BatchNorm recalibration', () => {
   });
 
   // seed-cnn has BatchNorm after convolutions and after dense layers (rank-4 and rank-2 inputs).
-  it.each(['vgg-lite', 'seed-cnn'])('sets %s\'s moving statistics to the exact moments of each layer\'s input, layer after layer', (arch) => {
-    const model = getArchitecture(arch).build({ imageSize: 48, numClasses: 7, seed: 1 });
-    const before = tf.memory().numTensors;
-    const count = split.labels.length;
-    let calls = 0;
-    const used = recalibrateBatchNorm(model, split, p, { images: 10_000, seed: 1, batchSize: 17, onLayer: () => { calls += 1; } });
-    expect(used).toBe(count);
-    const layers = batchNormLayers(model);
-    expect(calls).toBe(layers.length);
-    // Fresh layers hold mean 0 and variance 1; the new values must be the data's.
-    expect(Math.abs(movingStats(layers[0]!).mean[0]! )).toBeGreaterThan(1e-3);
-    for (const layer of layers) {
-      // Checked in order against a model that already carries the new statistics above each layer.
-      const direct = directMoments(model, layer, split.images, count);
-      const stored = movingStats(layer);
-      expectClose(stored.mean, direct.mean);
-      expectClose(stored.variance, direct.variance);
-    }
-    expect(tf.memory().numTensors).toBe(before);
-    model.dispose();
-  });
+  it.each(['vgg-lite', 'seed-cnn'])(
+    "sets %s's moving statistics to the exact moments of each layer's input, layer after layer",
+    (arch) => {
+      const model = getArchitecture(arch).build({ imageSize: 48, numClasses: 7, seed: 1 });
+      const before = tf.memory().numTensors;
+      const count = split.labels.length;
+      let calls = 0;
+      const used = recalibrateBatchNorm(model, split, p, {
+        images: 10_000,
+        seed: 1,
+        batchSize: 17,
+        onLayer: () => {
+          calls += 1;
+        },
+      });
+      expect(used).toBe(count);
+      const layers = batchNormLayers(model);
+      expect(calls).toBe(layers.length);
+      // Fresh layers hold mean 0 and variance 1; the new values must be the data's.
+      expect(Math.abs(movingStats(layers[0]!).mean[0]!)).toBeGreaterThan(1e-3);
+      for (const layer of layers) {
+        // Checked in order against a model that already carries the new statistics above each layer.
+        const direct = directMoments(model, layer, split.images, count);
+        const stored = movingStats(layer);
+        expectClose(stored.mean, direct.mean);
+        expectClose(stored.variance, direct.variance);
+      }
+      expect(tf.memory().numTensors).toBe(before);
+      model.dispose();
+    },
+  );
 
   it('uses a seeded random subset when asked for fewer images', () => {
     const stats = (seed: number) => {

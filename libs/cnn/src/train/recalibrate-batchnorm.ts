@@ -31,7 +31,8 @@ export function hasBatchNorm(model: tf.LayersModel): boolean {
 }
 
 function subsetOf(split: LabeledImages, count: number, seed: number): Uint8Array {
-  const n = split.labels.length, px = split.size * split.size;
+  const n = split.labels.length,
+    px = split.size * split.size;
   if (count >= n) return split.images;
   // A random subset: stored splits are ordered by class, so their first images are one class.
   const order = shuffledIndices(n, createRng(`${seed}:batchnorm`));
@@ -41,9 +42,17 @@ function subsetOf(split: LabeledImages, count: number, seed: number): Uint8Array
 }
 
 /** Per-channel mean and (biased) variance of a layer's input, merged batch by batch in float64. */
-function inputMoments(upTo: tf.LayersModel, pixels: Uint8Array, count: number, p: Preprocessing, batchSize: number): { mean: Float64Array; variance: Float64Array } {
+function inputMoments(
+  upTo: tf.LayersModel,
+  pixels: Uint8Array,
+  count: number,
+  p: Preprocessing,
+  batchSize: number,
+): { mean: Float64Array; variance: Float64Array } {
   const px = p.imageSize * p.imageSize;
-  let mean: Float64Array | null = null, m2: Float64Array | null = null, seen = 0;
+  let mean: Float64Array | null = null,
+    m2: Float64Array | null = null,
+    seen = 0;
   for (let start = 0; start < count; start += batchSize) {
     const n = Math.min(batchSize, count - start);
     const [bMean, bVar, rows] = tf.tidy(() => {
@@ -77,7 +86,12 @@ function movingStatistic(layer: tf.layers.Layer, suffix: string): tf.LayerVariab
 }
 
 /** Recalibrates the model in place; returns how many images were used. */
-export function recalibrateBatchNorm(model: tf.LayersModel, split: LabeledImages, p: Preprocessing, opts: RecalibrateOptions): number {
+export function recalibrateBatchNorm(
+  model: tf.LayersModel,
+  split: LabeledImages,
+  p: Preprocessing,
+  opts: RecalibrateOptions,
+): number {
   const count = Math.min(opts.images, split.labels.length);
   const pixels = subsetOf(split, count, opts.seed);
   // In topological order, so that each layer sees inputs normalised by the new statistics above it.
@@ -85,7 +99,10 @@ export function recalibrateBatchNorm(model: tf.LayersModel, split: LabeledImages
   layers.forEach((layer, i) => {
     const upTo = tf.model({ inputs: model.inputs, outputs: layer.input as tf.SymbolicTensor });
     const { mean, variance } = inputMoments(upTo, pixels, count, p, opts.batchSize ?? 256);
-    for (const [suffix, values] of [['moving_mean', mean], ['moving_variance', variance]] as const) {
+    for (const [suffix, values] of [
+      ['moving_mean', mean],
+      ['moving_variance', variance],
+    ] as const) {
       const t = tf.tensor1d(Float32Array.from(values));
       movingStatistic(layer, suffix).write(t); // copies
       t.dispose();

@@ -17,7 +17,9 @@ let init: Extract<ReturnType<typeof replicaRequestSchema.parse>, { type: 'init' 
 function reply(msg: ReplicaReply): void {
   // The coordinator may be gone mid-step (run cancelled or finished); nobody is left to answer.
   if (!process.connected) process.exit(0);
-  process.send!(msg, undefined, undefined, (err) => { if (err) process.exit(0); });
+  process.send!(msg, undefined, undefined, (err) => {
+    if (err) process.exit(0);
+  });
 }
 
 process.on('disconnect', () => process.exit(0));
@@ -27,7 +29,11 @@ process.on('message', (raw) => {
     if (msg.type === 'init') {
       init = msg;
       await selectBackend({ prefer: msg.backend, threads: 1 });
-      const model = getArchitecture(msg.hyperparameters.architecture).build({ imageSize: msg.hyperparameters.preprocessing.imageSize, numClasses: msg.numClasses, seed: msg.hyperparameters.seed });
+      const model = getArchitecture(msg.hyperparameters.architecture).build({
+        imageSize: msg.hyperparameters.preprocessing.imageSize,
+        numClasses: msg.numClasses,
+        seed: msg.hyperparameters.seed,
+      });
       state = { model, vars: model.trainableWeights.map((w) => w.read() as tf.Variable), epoch: -1 };
       reply({ type: 'ready' });
       return;
@@ -40,7 +46,15 @@ process.on('message', (raw) => {
     }
     // tidy: assign keeps its own reference; the temporary tensors must go, or each step leaks a copy of the weights.
     tf.tidy(() => msg.weights.forEach((w, i) => state!.vars[i]!.assign(tf.tensor(w, state!.vars[i]!.shape))));
-    const g = computeGradients(state.model, state.vars, msg.pixels, msg.labels, init.hyperparameters, init.numClasses, init.classWeights);
+    const g = computeGradients(
+      state.model,
+      state.vars,
+      msg.pixels,
+      msg.labels,
+      init.hyperparameters,
+      init.numClasses,
+      init.classWeights,
+    );
     reply({ type: 'gradients', ...g, tensors: tf.memory().numTensors });
   })().catch((err: unknown) => {
     reply({ type: 'error', message: err instanceof Error ? err.message : String(err) });

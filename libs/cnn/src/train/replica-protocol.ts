@@ -7,10 +7,20 @@ const i32 = z.custom<Int32Array>((v) => v instanceof Int32Array, { message: 'exp
 
 export const replicaRequestSchema = z.discriminatedUnion('type', [
   z.object({
-    type: z.literal('init'), index: z.number().int().min(1), hyperparameters: hyperparametersSchema, numClasses: z.number().int().min(2),
-    classWeights: f32.nullable(), backend: z.enum(BACKEND_ORDER),
+    type: z.literal('init'),
+    index: z.number().int().min(1),
+    hyperparameters: hyperparametersSchema,
+    numClasses: z.number().int().min(2),
+    classWeights: f32.nullable(),
+    backend: z.enum(BACKEND_ORDER),
   }),
-  z.object({ type: z.literal('step'), epoch: z.number().int().min(0), weights: z.array(f32), pixels: f32, labels: i32 }),
+  z.object({
+    type: z.literal('step'),
+    epoch: z.number().int().min(0),
+    weights: z.array(f32),
+    pixels: f32,
+    labels: i32,
+  }),
 ]);
 export type ReplicaRequest = z.infer<typeof replicaRequestSchema>;
 

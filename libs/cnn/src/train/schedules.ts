@@ -7,7 +7,11 @@ export const PLATEAU_FACTOR = 0.2;
  * Learning rate for a (0-based) epoch. Reduce-on-plateau depends on the run's history, so it
  * takes how many reductions have happened so far (kept in the checkpoint).
  */
-export function learningRateAt(hp: Pick<Hyperparameters, 'learningRate' | 'lrSchedule' | 'epochs'>, epoch: number, plateauReductions = 0): number {
+export function learningRateAt(
+  hp: Pick<Hyperparameters, 'learningRate' | 'lrSchedule' | 'epochs'>,
+  epoch: number,
+  plateauReductions = 0,
+): number {
   switch (hp.lrSchedule) {
     case 'constant':
       return hp.learningRate;

@@ -8,5 +8,7 @@ import seedrandom from 'seedrandom';
 export function seedMathRandom(seed: string): () => void {
   const original = Math.random;
   Math.random = seedrandom(seed);
-  return () => { Math.random = original; };
+  return () => {
+    Math.random = original;
+  };
 }

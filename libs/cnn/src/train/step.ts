@@ -16,8 +16,13 @@ export interface StepGradients {
  * decay. Gradients come back as plain arrays so that replicas can exchange and average them.
  */
 export function computeGradients(
-  model: tf.LayersModel, vars: tf.Variable[], pixels: Float32Array, labels: Int32Array,
-  hp: Pick<Hyperparameters, 'preprocessing' | 'weightDecay' | 'labelSmoothing'>, numClasses: number, classWeights: Float32Array | null,
+  model: tf.LayersModel,
+  vars: tf.Variable[],
+  pixels: Float32Array,
+  labels: Int32Array,
+  hp: Pick<Hyperparameters, 'preprocessing' | 'weightDecay' | 'labelSmoothing'>,
+  numClasses: number,
+  classWeights: Float32Array | null,
 ): StepGradients {
   const count = labels.length;
   const out = tf.tidy(() => {
@@ -30,16 +35,27 @@ export function computeGradients(
     const { grads } = tf.variableGrads(() => {
       const probs = model.apply(x, { training: true }) as tf.Tensor2D;
       hits = tf.keep(probs.argMax(1).equal(yIdx).sum());
-      const perSample = tf.losses.softmaxCrossEntropy(y, tf.log(probs.clipByValue(1e-7, 1)), undefined, hp.labelSmoothing, tf.Reduction.NONE);
+      const perSample = tf.losses.softmaxCrossEntropy(
+        y,
+        tf.log(probs.clipByValue(1e-7, 1)),
+        undefined,
+        hp.labelSmoothing,
+        tf.Reduction.NONE,
+      );
       const weighted = w ? perSample.mul(w) : perSample;
       lossSum = tf.keep(weighted.sum());
-      const l2 = hp.weightDecay > 0 ? tf.addN(vars.filter((v) => v.shape.length > 1).map((v) => v.square().sum())).mul(hp.weightDecay / 2) : tf.scalar(0);
+      const l2 =
+        hp.weightDecay > 0
+          ? tf.addN(vars.filter((v) => v.shape.length > 1).map((v) => v.square().sum())).mul(hp.weightDecay / 2)
+          : tf.scalar(0);
       return weighted.mean().add(l2) as tf.Scalar;
     }, vars);
     return { hits, lossSum, grads: vars.map((v) => grads[v.name]!) };
   });
   const result: StepGradients = {
-    lossSum: out.lossSum.dataSync()[0]!, hits: out.hits.dataSync()[0]!, count,
+    lossSum: out.lossSum.dataSync()[0]!,
+    hits: out.hits.dataSync()[0]!,
+    count,
     grads: out.grads.map((g) => g.dataSync() as Float32Array),
   };
   tf.dispose([out.hits, out.lossSum, ...out.grads]);
@@ -59,7 +75,8 @@ export function averageGradients(parts: StepGradients[]): Float32Array[] {
     const avg = first.grads[v]!;
     for (let i = 0; i < avg.length; i++) avg[i] = avg[i]! * f0;
     for (const p of rest) {
-      const g = p.grads[v]!, f = p.count / total;
+      const g = p.grads[v]!,
+        f = p.count / total;
       for (let i = 0; i < avg.length; i++) avg[i] = avg[i]! + g[i]! * f;
     }
   }

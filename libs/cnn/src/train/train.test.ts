@@ -12,9 +12,15 @@ import { trainModel } from './train';
 
 const train = generateSyntheticFaces({ perClass: 60, seed: 1 });
 const validation = generateSyntheticFaces({ perClass: 20, seed: 2 });
-const hp = hyperparametersSchema.parse({ epochs: 3, batchSize: 32, augmentation: { enabled: true }, classWeighting: true });
+const hp = hyperparametersSchema.parse({
+  epochs: 3,
+  batchSize: 32,
+  augmentation: { enabled: true },
+  classWeighting: true,
+});
 
-const maxDiff = (a: tf.Tensor[], b: tf.Tensor[]) => Math.max(...a.map((t, i) => tf.tidy(() => t.sub(b[i]!).abs().max().dataSync()[0]!)));
+const maxDiff = (a: tf.Tensor[], b: tf.Tensor[]) =>
+  Math.max(...a.map((t, i) => tf.tidy(() => t.sub(b[i]!).abs().max().dataSync()[0]!)));
 
 /** A fresh model holding a checkpoint's weights, and the checkpoint's running weight average (if any). */
 async function restored(c: EncodedCheckpoint, architecture: string) {
@@ -36,28 +42,56 @@ describe('training on the WASM backend', () => {
     const report = evaluateModel(result.model, validation, EMOTIONS, hp.preprocessing);
     expect(report.accuracy).toBeGreaterThan(2 / 7);
 
-    const artifact = await modelToArtifact(result.model, { classNames: [...EMOTIONS], preprocessing: hp.preprocessing, architecture: hp.architecture });
+    const artifact = await modelToArtifact(result.model, {
+      classNames: [...EMOTIONS],
+      preprocessing: hp.preprocessing,
+      architecture: hp.architecture,
+    });
     const loaded = await loadModelFromArtifact(JSON.parse(JSON.stringify(artifact.meta)), artifact.data);
     expect(loaded.metadata.classNames).toEqual([...EMOTIONS]);
-    expect(evaluateModel(loaded.model, validation, EMOTIONS, hp.preprocessing).accuracy).toBeCloseTo(report.accuracy, 6);
+    expect(evaluateModel(loaded.model, validation, EMOTIONS, hp.preprocessing).accuracy).toBeCloseTo(
+      report.accuracy,
+      6,
+    );
     result.model.dispose();
     loaded.model.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('starts from a given model version\'s weights (initFrom), and refuses one of another architecture', async () => {
+  it("starts from a given model version's weights (initFrom), and refuses one of another architecture", async () => {
     const source = getArchitecture('small-cnn').build({ imageSize: 48, numClasses: 7, seed: 5 });
-    const artifact = await modelToArtifact(source, { classNames: [...EMOTIONS], preprocessing: hp.preprocessing, architecture: 'small-cnn' });
+    const artifact = await modelToArtifact(source, {
+      classNames: [...EMOTIONS],
+      preprocessing: hp.preprocessing,
+      architecture: 'small-cnn',
+    });
     // A learning rate too small to move anything: the result shows where training started.
-    const still = hyperparametersSchema.parse({ epochs: 1, batchSize: 64, optimizer: 'sgd', momentum: 0, learningRate: 1e-12 });
+    const still = hyperparametersSchema.parse({
+      epochs: 1,
+      batchSize: 64,
+      optimizer: 'sgd',
+      momentum: 0,
+      learningRate: 1e-12,
+    });
     const warm = await trainModel({ hyperparameters: still, classNames: EMOTIONS, train, initialModel: artifact });
     const cold = await trainModel({ hyperparameters: still, classNames: EMOTIONS, train });
     // Trainable weights only: BatchNorm's moving statistics move with any forward pass in training mode.
-    const maxDiff = (m: tf.LayersModel) => Math.max(...m.trainableWeights.map((w, i) => tf.tidy(() => w.read().sub(source.trainableWeights[i]!.read()).abs().max().dataSync()[0]!)));
+    const maxDiff = (m: tf.LayersModel) =>
+      Math.max(
+        ...m.trainableWeights.map((w, i) =>
+          tf.tidy(() => w.read().sub(source.trainableWeights[i]!.read()).abs().max().dataSync()[0]!),
+        ),
+      );
     expect(maxDiff(warm.model)).toBeLessThan(1e-6);
     expect(maxDiff(cold.model)).toBeGreaterThan(1e-2);
-    const other = await modelToArtifact(getArchitecture('vgg-lite').build({ imageSize: 48, numClasses: 7, seed: 5 }), { classNames: [...EMOTIONS], preprocessing: hp.preprocessing, architecture: 'vgg-lite' });
-    await expect(trainModel({ hyperparameters: still, classNames: EMOTIONS, train, initialModel: other })).rejects.toThrow(/initial model \(vgg-lite\) does not match/);
+    const other = await modelToArtifact(getArchitecture('vgg-lite').build({ imageSize: 48, numClasses: 7, seed: 5 }), {
+      classNames: [...EMOTIONS],
+      preprocessing: hp.preprocessing,
+      architecture: 'vgg-lite',
+    });
+    await expect(
+      trainModel({ hyperparameters: still, classNames: EMOTIONS, train, initialModel: other }),
+    ).rejects.toThrow(/initial model \(vgg-lite\) does not match/);
     for (const m of [source, warm.model, cold.model]) m.dispose();
   });
 
@@ -68,13 +102,24 @@ describe('training on the WASM backend', () => {
     // "Kill" the run after its first epoch: keep that epoch's checkpoint, then resume from it.
     let firstCheckpoint: EncodedCheckpoint | null = null;
     const first = await trainModel({
-      hyperparameters: hp, classNames: EMOTIONS, train, validation,
-      onEpochEnd: async (_m, c) => { firstCheckpoint ??= c; },
+      hyperparameters: hp,
+      classNames: EMOTIONS,
+      train,
+      validation,
+      onEpochEnd: async (_m, c) => {
+        firstCheckpoint ??= c;
+      },
       shouldStop: () => firstCheckpoint !== null,
     });
     expect(first.cancelled).toBe(true);
     first.model.dispose();
-    const resumed = await trainModel({ hyperparameters: hp, classNames: EMOTIONS, train, validation, resumeFrom: firstCheckpoint!.data });
+    const resumed = await trainModel({
+      hyperparameters: hp,
+      classNames: EMOTIONS,
+      train,
+      validation,
+      resumeFrom: firstCheckpoint!.data,
+    });
     resumed.model.dispose();
     const strip = (h: EpochMetricData[]) => h.map(({ durationMs: _d, ...rest }) => rest);
     expect(resumed.history).toHaveLength(3);
@@ -88,7 +133,16 @@ describe('training on the WASM backend', () => {
   it('trains data-parallel in two processes, deterministically, to the same quality', async () => {
     const small = hyperparametersSchema.parse({ epochs: 2, batchSize: 32 });
     const counts: number[] = [];
-    const run = () => trainModel({ hyperparameters: small, classNames: EMOTIONS, train, validation, replicas: 2, minImagesForReplicas: 0, onReplicaTensors: ([c]) => counts.push(c!) });
+    const run = () =>
+      trainModel({
+        hyperparameters: small,
+        classNames: EMOTIONS,
+        train,
+        validation,
+        replicas: 2,
+        minImagesForReplicas: 0,
+        onReplicaTensors: ([c]) => counts.push(c!),
+      });
     const [a, b] = [await run(), await run()];
     // The replica's tensors stay constant from step to step: nothing leaks per batch.
     expect(new Set(counts.slice(1)).size).toBe(1);
@@ -102,15 +156,31 @@ describe('training on the WASM backend', () => {
 
   it('averages the weights of its last epochs (SWA), keeps the running mean across a resume, and reports how it validated', async () => {
     // BatchNorm recalibration off: the final weights must be exactly the average.
-    const swa = hyperparametersSchema.parse({ epochs: 3, batchSize: 32, averageLastEpochs: 2, recalibrateBatchNorm: 0 });
+    const swa = hyperparametersSchema.parse({
+      epochs: 3,
+      batchSize: 32,
+      averageLastEpochs: 2,
+      recalibrateBatchNorm: 0,
+    });
     const checkpoints: EncodedCheckpoint[] = [];
-    const unbroken = await trainModel({ hyperparameters: swa, classNames: EMOTIONS, train, onEpochEnd: async (_m, c) => { checkpoints.push(c); } });
+    const unbroken = await trainModel({
+      hyperparameters: swa,
+      classNames: EMOTIONS,
+      train,
+      onEpochEnd: async (_m, c) => {
+        checkpoints.push(c);
+      },
+    });
     // Without a validation split the average is always the model.
     expect(unbroken.averaged).toEqual({ epochs: 2, valAccuracy: null, used: true });
     const weightsAfter = async (c: EncodedCheckpoint) => {
       const { model: m, average } = await restored(c, swa.architecture);
       if (average) tf.dispose(average.weights);
-      return { weights: m.getWeights().map((w) => w.clone()), averaged: average?.epochs ?? 0, dispose: () => m.dispose() };
+      return {
+        weights: m.getWeights().map((w) => w.clone()),
+        averaged: average?.epochs ?? 0,
+        dispose: () => m.dispose(),
+      };
     };
     const [e0, e1, e2] = await Promise.all(checkpoints.map(weightsAfter));
     expect([e0!.averaged, e1!.averaged, e2!.averaged]).toEqual([0, 1, 2]);
@@ -119,7 +189,12 @@ describe('training on the WASM backend', () => {
     expect(maxDiff(unbroken.model.getWeights(), e2!.weights)).toBeGreaterThan(1e-4);
 
     // Killed after the first averaged epoch, resumed: the same average.
-    const resumed = await trainModel({ hyperparameters: swa, classNames: EMOTIONS, train, resumeFrom: checkpoints[1]!.data });
+    const resumed = await trainModel({
+      hyperparameters: swa,
+      classNames: EMOTIONS,
+      train,
+      resumeFrom: checkpoints[1]!.data,
+    });
     expect(resumed.averaged?.epochs).toBe(2);
     expect(maxDiff(resumed.model.getWeights(), unbroken.model.getWeights())).toBeLessThan(1e-3);
 
@@ -127,7 +202,10 @@ describe('training on the WASM backend', () => {
     expect(validated.averaged!.valAccuracy).toBeGreaterThan(0);
     expect(validated.averaged!.used).toBe(validated.averaged!.valAccuracy! >= validated.history.at(-1)!.valAccuracy!);
     tf.dispose(mean);
-    for (const e of [e0!, e1!, e2!]) { tf.dispose(e.weights); e.dispose(); }
+    for (const e of [e0!, e1!, e2!]) {
+      tf.dispose(e.weights);
+      e.dispose();
+    }
     for (const r of [unbroken, resumed, validated]) r.model.dispose();
   });
 
@@ -135,14 +213,23 @@ describe('training on the WASM backend', () => {
     const base = hyperparametersSchema.parse({ epochs: 2, batchSize: 32, recalibrateBatchNorm: 0 });
     const plain = await trainModel({ hyperparameters: base, classNames: EMOTIONS, train });
     expect(plain.recalibrated).toBeNull();
-    const recal = await trainModel({ hyperparameters: { ...base, recalibrateBatchNorm: 200 }, classNames: EMOTIONS, train });
+    const recal = await trainModel({
+      hyperparameters: { ...base, recalibrateBatchNorm: 200 },
+      classNames: EMOTIONS,
+      train,
+    });
     // Without a validation split the new statistics are always kept.
     expect(recal.recalibrated).toEqual({ images: 200, valAccuracyBefore: null, valAccuracy: null, used: true });
     // The same training, then the library's recalibration: the same weights.
     recalibrateBatchNorm(plain.model, train, base.preprocessing, { images: 200, seed: base.seed });
     expect(maxDiff(plain.model.getWeights(), recal.model.getWeights())).toBeLessThan(1e-5);
 
-    const validated = await trainModel({ hyperparameters: { ...base, recalibrateBatchNorm: 200 }, classNames: EMOTIONS, train, validation });
+    const validated = await trainModel({
+      hyperparameters: { ...base, recalibrateBatchNorm: 200 },
+      classNames: EMOTIONS,
+      train,
+      validation,
+    });
     const r = validated.recalibrated!;
     expect(r.valAccuracyBefore).toBe(validated.history.at(-1)!.valAccuracy);
     expect(r.used).toBe(r.valAccuracy! >= r.valAccuracyBefore!);
@@ -152,9 +239,21 @@ describe('training on the WASM backend', () => {
   });
 
   it('judges the weight average with recomputed BatchNorm statistics, and makes the best of the candidates the model', async () => {
-    const both = hyperparametersSchema.parse({ epochs: 3, batchSize: 32, averageLastEpochs: 2, recalibrateBatchNorm: 150 });
+    const both = hyperparametersSchema.parse({
+      epochs: 3,
+      batchSize: 32,
+      averageLastEpochs: 2,
+      recalibrateBatchNorm: 150,
+    });
     const checkpoints: EncodedCheckpoint[] = [];
-    const run = await trainModel({ hyperparameters: both, classNames: EMOTIONS, train, onEpochEnd: async (_m, c) => { checkpoints.push(c); } });
+    const run = await trainModel({
+      hyperparameters: both,
+      classNames: EMOTIONS,
+      train,
+      onEpochEnd: async (_m, c) => {
+        checkpoints.push(c);
+      },
+    });
     // Without validation: the average, recalibrated.
     expect(run.averaged).toEqual({ epochs: 2, valAccuracy: null, used: true });
     expect(run.recalibrated).toEqual({ images: 150, valAccuracyBefore: null, valAccuracy: null, used: true });

@@ -1,5 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BatchNormRecalibration, EpochMetricData, Hyperparameters, TrainProgress, WeightAverageOutcome } from '@moodlab/shared';
+import type {
+  BatchNormRecalibration,
+  EpochMetricData,
+  Hyperparameters,
+  TrainProgress,
+  WeightAverageOutcome,
+} from '@moodlab/shared';
 import { gatherBatch } from '../data/augment';
 import type { LabeledImages } from '../data/labeled-images';
 import { createRng, shuffledIndices } from '../data/random';
@@ -8,7 +14,13 @@ import { accuracy } from '../eval/metrics';
 import { argmaxRows, meanCrossEntropy, predictProbabilities } from '../eval/predict';
 import { loadModelFromArtifact } from '../export/model-artifact';
 import { getArchitecture } from '../models/registry';
-import { encodeCheckpoint, restoreCheckpoint, type CheckpointState, type EncodedCheckpoint, type WeightAverage } from './checkpoint';
+import {
+  encodeCheckpoint,
+  restoreCheckpoint,
+  type CheckpointState,
+  type EncodedCheckpoint,
+  type WeightAverage,
+} from './checkpoint';
 import { balancedClassWeights } from './class-weights';
 import { ReplicaPool } from './replica-pool';
 import { seedMathRandom } from './seeded-random';
@@ -77,15 +89,24 @@ interface Candidate {
  * was asked for. An average is judged only after recalibration when that is on, as its averaged
  * moving statistics belong to no weights (SWA recomputes them too).
  */
-function finishWeights(model: tf.LayersModel, average: WeightAverage | null, input: TrainInput, lastAccuracy: number | null, report: EpochContext['report']): Pick<TrainResult, 'averaged' | 'recalibrated'> {
+function finishWeights(
+  model: tf.LayersModel,
+  average: WeightAverage | null,
+  input: TrainInput,
+  lastAccuracy: number | null,
+  report: EpochContext['report'],
+): Pick<TrainResult, 'averaged' | 'recalibrated'> {
   const { validation, classNames, hyperparameters: hp } = input;
   // One epoch's "average" is that epoch's weights: nothing to choose.
   const averaging = average !== null && average.epochs > 1;
   const recalibrating = hp.recalibrateBatchNorm > 0 && hasBatchNorm(model);
   if (!averaging && !recalibrating) return { averaged: null, recalibrated: null };
-  const validate = () => (validation?.labels.length ? evaluateModel(model, validation, classNames, hp.preprocessing).accuracy : null);
+  const validate = () =>
+    validation?.labels.length ? evaluateModel(model, validation, classNames, hp.preprocessing).accuracy : null;
   const snapshot = () => model.getWeights().map((w) => w.clone());
-  const candidates: Candidate[] = [{ source: 'last epoch', recalibrated: false, accuracy: lastAccuracy, weights: snapshot() }];
+  const candidates: Candidate[] = [
+    { source: 'last epoch', recalibrated: false, accuracy: lastAccuracy, weights: snapshot() },
+  ];
   if (averaging) {
     model.setWeights(average.weights);
     candidates.push({ source: 'average', recalibrated: false, accuracy: validate(), weights: snapshot() });
@@ -95,19 +116,35 @@ function finishWeights(model: tf.LayersModel, average: WeightAverage | null, inp
     for (const c of [...candidates]) {
       model.setWeights(c.weights);
       images = recalibrateBatchNorm(model, input.train, hp.preprocessing, {
-        images: hp.recalibrateBatchNorm, seed: hp.seed, onLayer: (done, total) => report('calibrating', hp.epochs, done, total),
+        images: hp.recalibrateBatchNorm,
+        seed: hp.seed,
+        onLayer: (done, total) => report('calibrating', hp.epochs, done, total),
       });
       candidates.push({ source: c.source, recalibrated: true, accuracy: validate(), weights: snapshot() });
     }
   }
-  const best = candidates.reduce((b, c) => (c.accuracy === null || b.accuracy === null || c.accuracy >= b.accuracy ? c : b));
+  const best = candidates.reduce((b, c) =>
+    c.accuracy === null || b.accuracy === null || c.accuracy >= b.accuracy ? c : b,
+  );
   model.setWeights(best.weights);
   for (const c of candidates) tf.dispose(c.weights);
-  const find = (source: Candidate['source'], recalibrated: boolean) => candidates.find((c) => c.source === source && c.recalibrated === recalibrated)!;
+  const find = (source: Candidate['source'], recalibrated: boolean) =>
+    candidates.find((c) => c.source === source && c.recalibrated === recalibrated)!;
   return {
-    averaged: averaging ? { epochs: average.epochs, valAccuracy: find('average', recalibrating).accuracy, used: best.source === 'average' } : null,
+    averaged: averaging
+      ? {
+          epochs: average.epochs,
+          valAccuracy: find('average', recalibrating).accuracy,
+          used: best.source === 'average',
+        }
+      : null,
     recalibrated: recalibrating
-      ? { images, valAccuracyBefore: find(best.source, false).accuracy, valAccuracy: find(best.source, true).accuracy, used: best.recalibrated }
+      ? {
+          images,
+          valAccuracyBefore: find(best.source, false).accuracy,
+          valAccuracy: find(best.source, true).accuracy,
+          used: best.recalibrated,
+        }
       : null,
   };
 }
@@ -132,16 +169,23 @@ interface EpochContext {
 }
 
 /** One pass over the shuffled, augmented training split; stops early when asked to. */
-async function trainOneEpoch(ctx: EpochContext, epoch: number): Promise<{ lossSum: number; correct: number; cancelled: boolean }> {
+async function trainOneEpoch(
+  ctx: EpochContext,
+  epoch: number,
+): Promise<{ lossSum: number; correct: number; cancelled: boolean }> {
   const { input, model, vars, optimizer, classWeights, pool } = ctx;
   const hp = input.hyperparameters;
   const { train } = input;
-  const size = hp.preprocessing.imageSize, px = size * size, n = train.labels.length, k = input.classNames.length;
+  const size = hp.preprocessing.imageSize,
+    px = size * size,
+    n = train.labels.length,
+    k = input.classNames.length;
   const batches = Math.ceil(n / hp.batchSize);
   // Seeded per epoch, so a resumed run sees the same order and augmentations as an unbroken one.
   const rng = createRng(`${hp.seed}:epoch:${epoch}`);
   const order = shuffledIndices(n, rng);
-  let lossSum = 0, correct = 0;
+  let lossSum = 0,
+    correct = 0;
   for (let b = 0; b < batches; b++) {
     if (input.shouldStop?.()) return { lossSum, correct, cancelled: true };
     const idx = order.subarray(b * hp.batchSize, Math.min(n, (b + 1) * hp.batchSize));
@@ -155,7 +199,11 @@ async function trainOneEpoch(ctx: EpochContext, epoch: number): Promise<{ lossSu
         const end = Math.min(idx.length, (r + 1) * per);
         return { pixels: pixels.subarray(r * per * px, end * px), labels: labels.subarray(r * per, end) };
       };
-      const remote = await pool.step(epoch, vars.map((v) => v.dataSync() as Float32Array), Array.from({ length: pool.size }, (_, r) => slice(r + 1)));
+      const remote = await pool.step(
+        epoch,
+        vars.map((v) => v.dataSync() as Float32Array),
+        Array.from({ length: pool.size }, (_, r) => slice(r + 1)),
+      );
       const own = slice(0);
       // Our slice first, then wait: awaiting the replicas before computing ours would run them in turn.
       const ours = computeGradients(model, vars, own.pixels, own.labels, hp, k, classWeights);
@@ -166,7 +214,10 @@ async function trainOneEpoch(ctx: EpochContext, epoch: number): Promise<{ lossSu
       parts = [computeGradients(model, vars, pixels, labels, hp, k, classWeights)];
     }
     applyGradients(optimizer, vars, parts.length > 1 ? averageGradients(parts) : parts[0]!.grads);
-    for (const p of parts) { lossSum += p.lossSum; correct += p.hits; }
+    for (const p of parts) {
+      lossSum += p.lossSum;
+      correct += p.hits;
+    }
     ctx.report('training', epoch, b + 1);
     // Let the event loop breathe (IPC, lock renewal) between batches.
     if (b % 8 === 7) await new Promise((r) => setImmediate(r));
@@ -178,9 +229,11 @@ async function trainOneEpoch(ctx: EpochContext, epoch: number): Promise<{ lossSu
 async function copyWeightsFrom(artifact: { meta: unknown; data: Uint8Array }, model: tf.LayersModel): Promise<void> {
   const { model: source, metadata } = await loadModelFromArtifact(artifact.meta, artifact.data);
   try {
-    const from = source.getWeights(), to = model.getWeights();
+    const from = source.getWeights(),
+      to = model.getWeights();
     const mismatch = from.length !== to.length || from.some((w, i) => !tf.util.arraysEqual(w.shape, to[i]!.shape));
-    if (mismatch) throw new Error(`the initial model (${metadata.architecture}) does not match this architecture's weights`);
+    if (mismatch)
+      throw new Error(`the initial model (${metadata.architecture}) does not match this architecture's weights`);
     model.setWeights(from);
   } finally {
     source.dispose();
@@ -199,19 +252,39 @@ export async function trainModel(input: TrainInput): Promise<TrainResult> {
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const classWeights = hp.classWeighting ? balancedClassWeights(train.labels, k) : null;
 
-  let state: CheckpointState = { architecture: hp.architecture, nextEpoch: 0, history: [], best: null, epochsWithoutImprovement: 0, plateau: { reductions: 0, wait: 0, bestLoss: Number.MAX_VALUE } };
+  let state: CheckpointState = {
+    architecture: hp.architecture,
+    nextEpoch: 0,
+    history: [],
+    best: null,
+    epochsWithoutImprovement: 0,
+    plateau: { reductions: 0, wait: 0, bestLoss: Number.MAX_VALUE },
+  };
   let average: WeightAverage | null = null;
   if (input.resumeFrom) ({ average, ...state } = await restoreCheckpoint(input.resumeFrom, model, optimizer));
   else if (input.initialModel) await copyWeightsFrom(input.initialModel, model);
 
   const batches = Math.ceil(n / hp.batchSize);
   const report = (phase: TrainProgress['phase'], epoch: number, batch: number, of = batches) =>
-    input.onProgress?.({ phase, epoch, epochs: hp.epochs, batch, batches: of, fraction: Math.min(1, (epoch + batch / of) / hp.epochs) });
+    input.onProgress?.({
+      phase,
+      epoch,
+      epochs: hp.epochs,
+      batch,
+      batches: of,
+      fraction: Math.min(1, (epoch + batch / of) / hp.epochs),
+    });
   // Extra processes pay only on the single-threaded WASM backend, and only for real datasets.
-  const extra = tf.getBackend() === 'wasm' && n >= (input.minImagesForReplicas ?? 2000) ? Math.max(0, (input.replicas ?? 1) - 1) : 0;
-  const pool = extra ? await ReplicaPool.start(extra, { hyperparameters: hp, numClasses: k, classWeights, backend: 'wasm' }) : null;
+  const extra =
+    tf.getBackend() === 'wasm' && n >= (input.minImagesForReplicas ?? 2000)
+      ? Math.max(0, (input.replicas ?? 1) - 1)
+      : 0;
+  const pool = extra
+    ? await ReplicaPool.start(extra, { hyperparameters: hp, numClasses: k, classWeights, backend: 'wasm' })
+    : null;
   const ctx: EpochContext = { input, model, vars, optimizer, classWeights, pool, report };
-  let cancelled = false, stoppedEarly = false;
+  let cancelled = false,
+    stoppedEarly = false;
   let restoreRandom = () => {};
   try {
     for (let epoch = state.nextEpoch; epoch < hp.epochs && !cancelled && !stoppedEarly; epoch++) {
@@ -221,9 +294,13 @@ export async function trainModel(input: TrainInput): Promise<TrainResult> {
       restoreRandom();
       restoreRandom = seedMathRandom(`${hp.seed}:epoch:${epoch}:replica:0`);
       const pass = await trainOneEpoch(ctx, epoch);
-      if (pass.cancelled) { cancelled = true; break; }
+      if (pass.cancelled) {
+        cancelled = true;
+        break;
+      }
 
-      let valLoss: number | null = null, valAccuracy: number | null = null;
+      let valLoss: number | null = null,
+        valAccuracy: number | null = null;
       if (validation && validation.labels.length) {
         report('evaluating', epoch, batches);
         const probs = predictProbabilities(model, validation, hp.preprocessing);
@@ -232,10 +309,17 @@ export async function trainModel(input: TrainInput): Promise<TrainResult> {
         valAccuracy = accuracy(validation.labels, pred);
       }
       const metric: EpochMetricData = {
-        epoch, loss: pass.lossSum / n, accuracy: pass.correct / n, valLoss, valAccuracy, learningRate: lr, durationMs: Date.now() - started,
+        epoch,
+        loss: pass.lossSum / n,
+        accuracy: pass.correct / n,
+        valLoss,
+        valAccuracy,
+        learningRate: lr,
+        durationMs: Date.now() - started,
       };
       state.history = [...state.history.filter((h) => h.epoch < epoch), metric];
-      if (hp.averageLastEpochs > 0 && epoch >= hp.epochs - hp.averageLastEpochs) average = addToAverage(average, model.getWeights());
+      if (hp.averageLastEpochs > 0 && epoch >= hp.epochs - hp.averageLastEpochs)
+        average = addToAverage(average, model.getWeights());
       const score = valAccuracy ?? metric.accuracy;
       if (!state.best || score > state.best.valAccuracy) {
         state.best = { epoch, valAccuracy: score, valLoss: valLoss ?? metric.loss };
@@ -245,9 +329,13 @@ export async function trainModel(input: TrainInput): Promise<TrainResult> {
       }
       const monitored = valLoss ?? metric.loss;
       if (monitored < state.plateau.bestLoss) state.plateau = { ...state.plateau, bestLoss: monitored, wait: 0 };
-      else if (++state.plateau.wait >= PLATEAU_PATIENCE) state.plateau = { ...state.plateau, reductions: state.plateau.reductions + 1, wait: 0 };
+      else if (++state.plateau.wait >= PLATEAU_PATIENCE)
+        state.plateau = { ...state.plateau, reductions: state.plateau.reductions + 1, wait: 0 };
       state.nextEpoch = epoch + 1;
-      stoppedEarly = hp.earlyStoppingPatience > 0 && state.epochsWithoutImprovement >= hp.earlyStoppingPatience && epoch + 1 < hp.epochs;
+      stoppedEarly =
+        hp.earlyStoppingPatience > 0 &&
+        state.epochsWithoutImprovement >= hp.earlyStoppingPatience &&
+        epoch + 1 < hp.epochs;
       if (input.onEpochEnd) {
         report('saving', epoch + 1, 0);
         await input.onEpochEnd(metric, await encodeCheckpoint(model, optimizer, state, average));
@@ -258,7 +346,9 @@ export async function trainModel(input: TrainInput): Promise<TrainResult> {
     restoreRandom();
   }
   optimizer.dispose();
-  const finished = cancelled ? { averaged: null, recalibrated: null } : finishWeights(model, average, input, state.history.at(-1)?.valAccuracy ?? null, report);
+  const finished = cancelled
+    ? { averaged: null, recalibrated: null }
+    : finishWeights(model, average, input, state.history.at(-1)?.valAccuracy ?? null, report);
   if (average) tf.dispose(average.weights);
   return { model, history: state.history, best: state.best, stoppedEarly, cancelled, ...finished };
 }

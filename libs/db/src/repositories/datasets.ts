@@ -17,15 +17,25 @@ export interface NewDataset {
 export type DatasetRecord = Omit<NewDataset, 'pack'>;
 
 const summarySelect = {
-  id: true, name: true, source: true, classNames: true, counts: true, imageSize: true,
-  digest: true, report: true, packId: true, createdAt: true,
+  id: true,
+  name: true,
+  source: true,
+  classNames: true,
+  counts: true,
+  imageSize: true,
+  digest: true,
+  report: true,
+  packId: true,
+  createdAt: true,
 } as const;
 
 /** The dataset of that name, if any; one of that name with other content is an error. */
 async function findSameDataset(db: Db, ds: { name: string; digest: string }) {
   const existing = await db.dataset.findUnique({ where: { name: ds.name }, select: summarySelect });
   if (existing && existing.digest !== ds.digest) {
-    throw new Error(`Dataset "${ds.name}" already exists with different content (digest ${existing.digest.slice(0, 12)}); choose another name.`);
+    throw new Error(
+      `Dataset "${ds.name}" already exists with different content (digest ${existing.digest.slice(0, 12)}); choose another name.`,
+    );
   }
   return existing;
 }
@@ -41,13 +51,23 @@ export async function registerDataset(db: Db, ds: NewDataset) {
   if (existing) {
     if (existing.packId) return existing;
     const pack = await saveArtifact(db, { kind: 'dataset-pack', ...ds.pack });
-    return db.dataset.update({ where: { id: existing.id }, data: { packId: pack.id, source: ds.source, report: ds.report ?? {} }, select: summarySelect });
+    return db.dataset.update({
+      where: { id: existing.id },
+      data: { packId: pack.id, source: ds.source, report: ds.report ?? {} },
+      select: summarySelect,
+    });
   }
   const pack = await saveArtifact(db, { kind: 'dataset-pack', ...ds.pack });
   return db.dataset.create({
     data: {
-      name: ds.name, source: ds.source, classNames: ds.classNames, counts: ds.counts,
-      imageSize: ds.imageSize, digest: ds.digest, report: ds.report ?? {}, packId: pack.id,
+      name: ds.name,
+      source: ds.source,
+      classNames: ds.classNames,
+      counts: ds.counts,
+      imageSize: ds.imageSize,
+      digest: ds.digest,
+      report: ds.report ?? {},
+      packId: pack.id,
     },
     select: summarySelect,
   });
@@ -58,7 +78,15 @@ export async function ensureDatasetRecord(db: Db, ds: DatasetRecord) {
   const existing = await findSameDataset(db, ds);
   if (existing) return existing;
   return db.dataset.create({
-    data: { name: ds.name, source: ds.source, classNames: ds.classNames, counts: ds.counts, imageSize: ds.imageSize, digest: ds.digest, report: ds.report ?? {} },
+    data: {
+      name: ds.name,
+      source: ds.source,
+      classNames: ds.classNames,
+      counts: ds.counts,
+      imageSize: ds.imageSize,
+      digest: ds.digest,
+      report: ds.report ?? {},
+    },
     select: summarySelect,
   });
 }

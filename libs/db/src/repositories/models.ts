@@ -16,9 +16,18 @@ export async function createModelVersion(db: Db, mv: NewModelVersion) {
     try {
       return await db.$transaction(async (tx) => {
         const last = await tx.modelVersion.aggregate({ _max: { version: true } });
-        const artifact = await tx.artifact.create({ data: artifactRow({ kind: 'model', ...mv.artifact }), select: { id: true } });
+        const artifact = await tx.artifact.create({
+          data: artifactRow({ kind: 'model', ...mv.artifact }),
+          select: { id: true },
+        });
         return tx.modelVersion.create({
-          data: { version: (last._max.version ?? 0) + 1, runId: mv.runId, architecture: mv.architecture, summary: mv.summary, artifactId: artifact.id },
+          data: {
+            version: (last._max.version ?? 0) + 1,
+            runId: mv.runId,
+            architecture: mv.architecture,
+            summary: mv.summary,
+            artifactId: artifact.id,
+          },
         });
       });
     } catch (err) {
@@ -48,24 +57,37 @@ export async function findModelVersionId(db: Db, version: number): Promise<strin
 export async function getModelVersionProvenance(db: Db, version: number) {
   return db.modelVersion.findUnique({
     where: { version },
-    include: { artifact: true, evaluations: { orderBy: { createdAt: 'desc' } }, run: { include: { dataset: true, epochs: { orderBy: { epoch: 'asc' } } } } },
+    include: {
+      artifact: true,
+      evaluations: { orderBy: { createdAt: 'desc' } },
+      run: { include: { dataset: true, epochs: { orderBy: { epoch: 'asc' } } } },
+    },
   });
 }
 
 /** The version whose weights are exactly these bytes (registering a bundle twice is a no-op). */
 export async function findModelVersionByDigest(db: Db, digest: string) {
-  return db.modelVersion.findFirst({ where: { artifact: { kind: 'model', digest } }, select: { id: true, version: true } });
+  return db.modelVersion.findFirst({
+    where: { artifact: { kind: 'model', digest } },
+    select: { id: true, version: true },
+  });
 }
 
 /** A version's architecture and the digest of its weights (a model's identity across machines). */
 export async function getModelVersionIdentity(db: Db, version: number) {
-  const mv = await db.modelVersion.findUnique({ where: { version }, select: { architecture: true, artifact: { select: { digest: true } } } });
+  const mv = await db.modelVersion.findUnique({
+    where: { version },
+    select: { architecture: true, artifact: { select: { digest: true } } },
+  });
   return mv && { architecture: mv.architecture, weightsSha256: mv.artifact.digest };
 }
 
 /** A version's architecture and artifact metadata, without its weights. */
 export async function getModelVersionContract(db: Db, version: number) {
-  return db.modelVersion.findUnique({ where: { version }, select: { id: true, architecture: true, artifact: { select: { meta: true } } } });
+  return db.modelVersion.findUnique({
+    where: { version },
+    select: { id: true, architecture: true, artifact: { select: { meta: true } } },
+  });
 }
 
 export async function getModelVersionByNumber(db: Db, version: number) {
@@ -77,11 +99,18 @@ export async function promoteModelVersion(db: Db, modelVersionId: string, note =
 }
 
 export async function promotionHistory(db: Db, take = 50) {
-  return db.promotion.findMany({ orderBy: { createdAt: 'desc' }, take, include: { modelVersion: { select: { version: true } } } });
+  return db.promotion.findMany({
+    orderBy: { createdAt: 'desc' },
+    take,
+    include: { modelVersion: { select: { version: true } } },
+  });
 }
 
 export async function servingPromotion(db: Db) {
-  return db.promotion.findFirst({ orderBy: { createdAt: 'desc' }, include: { modelVersion: { select: { id: true, version: true } } } });
+  return db.promotion.findFirst({
+    orderBy: { createdAt: 'desc' },
+    include: { modelVersion: { select: { id: true, version: true } } },
+  });
 }
 
 /** Re-promotes the version that served before the current one; history is appended, not rewritten. */
@@ -103,7 +132,13 @@ export async function recordEvaluation(db: Db, ev: Prisma.EvaluationUncheckedCre
 export interface TrainedModel extends NewModelVersion {
   datasetId: string;
   /** The validation evaluation made right after training, when the dataset has that split. */
-  evaluation: { split: string; accuracy: number; macroF1: number; perClass: Prisma.InputJsonValue; confusion: Prisma.InputJsonValue } | null;
+  evaluation: {
+    split: string;
+    accuracy: number;
+    macroF1: number;
+    perClass: Prisma.InputJsonValue;
+    confusion: Prisma.InputJsonValue;
+  } | null;
 }
 
 /** Stores a finished training's model version and its evaluation. */
@@ -111,8 +146,13 @@ export async function recordTrainedModel(db: Db, m: TrainedModel) {
   const mv = await createModelVersion(db, m);
   if (m.evaluation) {
     await recordEvaluation(db, {
-      modelVersionId: mv.id, datasetId: m.datasetId, split: m.evaluation.split, accuracy: m.evaluation.accuracy,
-      macroF1: m.evaluation.macroF1, perClass: m.evaluation.perClass, confusionMatrix: m.evaluation.confusion,
+      modelVersionId: mv.id,
+      datasetId: m.datasetId,
+      split: m.evaluation.split,
+      accuracy: m.evaluation.accuracy,
+      macroF1: m.evaluation.macroF1,
+      perClass: m.evaluation.perClass,
+      confusionMatrix: m.evaluation.confusion,
     });
   }
   return mv;

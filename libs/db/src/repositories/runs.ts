@@ -17,7 +17,10 @@ export async function createRun(db: Db, run: NewRun) {
 }
 
 /** A run that happened elsewhere (a shipped model's training), recorded complete with its epochs. */
-export async function recordFinishedRun(db: Db, run: NewRun & { backend: string | null; startedAt: Date | null; finishedAt: Date | null; epochs: EpochMetricData[] }) {
+export async function recordFinishedRun(
+  db: Db,
+  run: NewRun & { backend: string | null; startedAt: Date | null; finishedAt: Date | null; epochs: EpochMetricData[] },
+) {
   const { epochs, ...fields } = run;
   return db.$transaction(async (tx) => {
     const created = await tx.run.create({ data: { ...fields, status: 'completed' } });
@@ -37,7 +40,14 @@ export async function getRun(db: Db, id: string) {
       dataset: { select: { id: true, name: true } },
       epochs: { orderBy: { epoch: 'asc' } },
       modelVersions: {
-        select: { id: true, version: true, artifactId: true, summary: true, createdAt: true, evaluations: { orderBy: { createdAt: 'desc' } } },
+        select: {
+          id: true,
+          version: true,
+          artifactId: true,
+          summary: true,
+          createdAt: true,
+          evaluations: { orderBy: { createdAt: 'desc' } },
+        },
       },
     },
   });
@@ -52,14 +62,26 @@ export async function listRunSummaries(db: Db, take = 1000) {
     orderBy: { createdAt: 'desc' },
     take,
     select: {
-      id: true, status: true, architecture: true, backend: true, tags: true, createdAt: true, startedAt: true, finishedAt: true,
-      hyperparameters: true, dataset: { select: { id: true, name: true } }, _count: { select: { epochs: true } },
+      id: true,
+      status: true,
+      architecture: true,
+      backend: true,
+      tags: true,
+      createdAt: true,
+      startedAt: true,
+      finishedAt: true,
+      hyperparameters: true,
+      dataset: { select: { id: true, name: true } },
+      _count: { select: { epochs: true } },
     },
   });
   const ids = runs.map((r) => r.id);
   const [best, evals] = await Promise.all([
     db.epochMetric.groupBy({ by: ['runId'], where: { runId: { in: ids } }, _max: { valAccuracy: true } }),
-    db.evaluation.findMany({ where: { split: 'validation', modelVersion: { runId: { in: ids } } }, select: { macroF1: true, modelVersion: { select: { runId: true } } } }),
+    db.evaluation.findMany({
+      where: { split: 'validation', modelVersion: { runId: { in: ids } } },
+      select: { macroF1: true, modelVersion: { select: { runId: true } } },
+    }),
   ]);
   const bestByRun = new Map(best.map((b) => [b.runId, b._max.valAccuracy]));
   const f1ByRun = new Map(evals.map((e) => [e.modelVersion.runId, e.macroF1]));
@@ -78,7 +100,12 @@ export async function getRunsForComparison(db: Db, ids: string[]) {
     include: {
       dataset: { select: { name: true } },
       epochs: { orderBy: { epoch: 'asc' } },
-      modelVersions: { select: { version: true, evaluations: { where: { split: 'validation' }, orderBy: { createdAt: 'desc' }, take: 1 } } },
+      modelVersions: {
+        select: {
+          version: true,
+          evaluations: { where: { split: 'validation' }, orderBy: { createdAt: 'desc' }, take: 1 },
+        },
+      },
     },
   });
 }
@@ -87,7 +114,13 @@ export async function getRunsForComparison(db: Db, ids: string[]) {
  * Status transitions are guarded by the statuses they may leave, so a late message from a
  * worker can never turn a cancelled run back into a running or completed one.
  */
-async function transition(db: Db, id: string, from: RunStatus[], data: Prisma.RunUpdateManyMutationInput, where: Prisma.RunWhereInput = {}): Promise<boolean> {
+async function transition(
+  db: Db,
+  id: string,
+  from: RunStatus[],
+  data: Prisma.RunUpdateManyMutationInput,
+  where: Prisma.RunWhereInput = {},
+): Promise<boolean> {
   const { count } = await db.run.updateMany({ where: { ...where, id, status: { in: from } }, data });
   return count === 1;
 }
@@ -105,13 +138,25 @@ export async function setRunBackend(db: Db, id: string, backend: string) {
  * dead worker's run may already have been taken by another worker, whose claim must stand.
  */
 export function markRunQueued(db: Db, id: string, reason: string, heldBy?: string | null): Promise<boolean> {
-  return transition(db, id, ['running'], { status: 'queued', error: reason, workerId: null }, heldBy === undefined ? {} : { workerId: heldBy });
+  return transition(
+    db,
+    id,
+    ['running'],
+    { status: 'queued', error: reason, workerId: null },
+    heldBy === undefined ? {} : { workerId: heldBy },
+  );
 }
 
 /** A failed or cancelled run goes back to the queue (it resumes from its checkpoint). */
 /** Queues a failed or cancelled run again, optionally with changed hyperparameters (e.g. its length). */
 export function requeueRun(db: Db, id: string, hyperparameters?: Prisma.InputJsonValue) {
-  return transition(db, id, ['failed', 'cancelled'], { status: 'queued', error: null, finishedAt: null, workerId: null, ...(hyperparameters ? { hyperparameters } : {}) });
+  return transition(db, id, ['failed', 'cancelled'], {
+    status: 'queued',
+    error: null,
+    finishedAt: null,
+    workerId: null,
+    ...(hyperparameters ? { hyperparameters } : {}),
+  });
 }
 
 /** Also from queued: a job that finished with its model is complete, whatever a stalled-job check decided meanwhile. */
@@ -155,10 +200,17 @@ export async function listEpochs(db: Db, runId: string) {
 }
 
 /** Points the run at its newest checkpoint and deletes the one it replaces, in one transaction. */
-export async function replaceCheckpoint(db: Db, runId: string, checkpoint: { meta: Prisma.InputJsonValue; data: Uint8Array }) {
+export async function replaceCheckpoint(
+  db: Db,
+  runId: string,
+  checkpoint: { meta: Prisma.InputJsonValue; data: Uint8Array },
+) {
   return db.$transaction(async (tx) => {
     const prev = await tx.run.findUnique({ where: { id: runId }, select: { checkpointId: true } });
-    const created = await tx.artifact.create({ data: artifactRow({ kind: 'checkpoint', meta: checkpoint.meta, data: checkpoint.data }), select: { id: true } });
+    const created = await tx.artifact.create({
+      data: artifactRow({ kind: 'checkpoint', meta: checkpoint.meta, data: checkpoint.data }),
+      select: { id: true },
+    });
     await tx.run.update({ where: { id: runId }, data: { checkpointId: created.id } });
     if (prev?.checkpointId) await tx.artifact.delete({ where: { id: prev.checkpointId } });
     return created.id;
@@ -171,7 +223,18 @@ export async function getRunCheckpoint(db: Db, runId: string) {
 }
 
 export async function findRunsByStatus(db: Db, status: RunStatus) {
-  return db.run.findMany({ where: { status }, select: { id: true, jobId: true, workerId: true, kind: true, datasetId: true, hyperparameters: true, createdAt: true } });
+  return db.run.findMany({
+    where: { status },
+    select: {
+      id: true,
+      jobId: true,
+      workerId: true,
+      kind: true,
+      datasetId: true,
+      hyperparameters: true,
+      createdAt: true,
+    },
+  });
 }
 
 /** Who holds a run now (null: nobody). */

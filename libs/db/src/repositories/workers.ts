@@ -27,7 +27,10 @@ export async function removeWorker(db: Db, id: string) {
 
 /** Workers whose last heartbeat is more recent than `staleAfterMs`, with the runs they hold. */
 export async function liveWorkers(db: Db, staleAfterMs: number): Promise<Map<string, string[]>> {
-  const rows = await db.workerHeartbeat.findMany({ where: { lastSeenAt: { gt: new Date(Date.now() - staleAfterMs) } }, select: { id: true, currentRunIds: true } });
+  const rows = await db.workerHeartbeat.findMany({
+    where: { lastSeenAt: { gt: new Date(Date.now() - staleAfterMs) } },
+    select: { id: true, currentRunIds: true },
+  });
   return new Map(rows.map((r) => [r.id, r.currentRunIds]));
 }
 

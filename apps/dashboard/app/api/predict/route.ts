@@ -18,6 +18,15 @@ export const POST = jsonRoute(async (req: Request) => {
   // Where a request's time went, readable in the browser's network panel and by load tests.
   const { decodeMs, detectMs, classifyMs } = result.timings;
   return NextResponse.json(result, {
-    headers: { 'Server-Timing': serverTiming({ parse: t1 - t0, decode: decodeMs, detect: detectMs, classify: classifyMs, handoff: t2 - t1 - decodeMs - detectMs - classifyMs, total: t2 - t0 }) },
+    headers: {
+      'Server-Timing': serverTiming({
+        parse: t1 - t0,
+        decode: decodeMs,
+        detect: detectMs,
+        classify: classifyMs,
+        handoff: t2 - t1 - decodeMs - detectMs - classifyMs,
+        total: t2 - t0,
+      }),
+    },
   });
 });

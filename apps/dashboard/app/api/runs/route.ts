@@ -8,4 +8,6 @@ export const dynamic = 'force-dynamic';
 
 export const GET = jsonRoute(async () => NextResponse.json(await listRunSummaries(services().db)));
 
-export const POST = adminRoute(async (req: Request) => NextResponse.json(await runs.start(await readJson(req)), { status: 201 }));
+export const POST = adminRoute(async (req: Request) =>
+  NextResponse.json(await runs.start(await readJson(req)), { status: 201 }),
+);

@@ -1,7 +1,12 @@
 'use client';
 import { useEffect, useState } from 'react';
 
-interface Status { state: string; progress: { done?: number; total?: number } | number; result: { datasetId: string; kept: Record<string, number>; files: number } | null; error: string | null }
+interface Status {
+  state: string;
+  progress: { done?: number; total?: number } | number;
+  result: { datasetId: string; kept: Record<string, number>; files: number } | null;
+  error: string | null;
+}
 
 /** Import a dataset: upload a zip of class folders, or name a folder or fer2013.csv on the workers' disk. */
 export default function ImportDataset() {
@@ -19,11 +24,22 @@ export default function ImportDataset() {
     return () => clearInterval(timer);
   }, [jobId]);
   const submit = async (form: FormData) => {
-    setError(null); setStatus(null); setJobId(null);
-    const common = { name: String(form.get('name')), imageSize: Number(form.get('imageSize')), onProblem: String(form.get('onProblem')) };
-    const res = kind === 'zip'
-      ? await fetch('/api/datasets/import', { method: 'POST', body: form })
-      : await fetch('/api/datasets/import', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...common, source: { kind, path: form.get('path') } }) });
+    setError(null);
+    setStatus(null);
+    setJobId(null);
+    const common = {
+      name: String(form.get('name')),
+      imageSize: Number(form.get('imageSize')),
+      onProblem: String(form.get('onProblem')),
+    };
+    const res =
+      kind === 'zip'
+        ? await fetch('/api/datasets/import', { method: 'POST', body: form })
+        : await fetch('/api/datasets/import', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ ...common, source: { kind, path: form.get('path') } }),
+          });
     const body = (await res.json()) as { jobId?: string; error?: string; details?: string };
     if (!res.ok || !body.jobId) setError(`${body.error ?? 'failed'}${body.details ? `: ${body.details}` : ''}`);
     else setJobId(body.jobId);
@@ -35,21 +51,67 @@ export default function ImportDataset() {
       <h1>Import a dataset</h1>
       <div className="card">
         <form className="new-run" action={submit}>
-          <label>Name<input name="name" required pattern="[\w.\-]+" placeholder="fer2013" /></label>
-          <label>Source<select value={kind} onChange={(e) => setKind(e.target.value as 'zip')}><option value="zip">upload a zip of train/ validation/ class folders</option><option value="folder">folder on the workers' disk</option><option value="csv">fer2013.csv on the workers' disk</option></select></label>
-          {kind === 'zip' ? <label>Zip file<input name="file" type="file" accept=".zip,application/zip" required data-testid="zip" /></label> : <label>Path<input name="path" required placeholder="/data/fer2013" /></label>}
-          <label>Image size<input name="imageSize" type="number" min={16} max={128} defaultValue={48} /></label>
-          <label>On bad files<select name="onProblem"><option value="skip">skip and report</option><option value="fail">fail the import</option></select></label>
+          <label>
+            Name
+            <input name="name" required pattern="[\w.\-]+" placeholder="fer2013" />
+          </label>
+          <label>
+            Source
+            <select value={kind} onChange={(e) => setKind(e.target.value as 'zip')}>
+              <option value="zip">upload a zip of train/ validation/ class folders</option>
+              <option value="folder">folder on the workers' disk</option>
+              <option value="csv">fer2013.csv on the workers' disk</option>
+            </select>
+          </label>
+          {kind === 'zip' ? (
+            <label>
+              Zip file
+              <input name="file" type="file" accept=".zip,application/zip" required data-testid="zip" />
+            </label>
+          ) : (
+            <label>
+              Path
+              <input name="path" required placeholder="/data/fer2013" />
+            </label>
+          )}
+          <label>
+            Image size
+            <input name="imageSize" type="number" min={16} max={128} defaultValue={48} />
+          </label>
+          <label>
+            On bad files
+            <select name="onProblem">
+              <option value="skip">skip and report</option>
+              <option value="fail">fail the import</option>
+            </select>
+          </label>
           <button type="submit">Import</button>
         </form>
-        {error && <div className="error" role="alert">{error}</div>}
+        {error && (
+          <div className="error" role="alert">
+            {error}
+          </div>
+        )}
       </div>
       {jobId && (
         <div className="card" data-testid="import-status">
-          <div className="progress"><div style={{ width: `${(status?.state === 'completed' ? 1 : fraction) * 100}%` }} /></div>
-          <p>{status?.state ?? 'queued'}{p?.total ? `: ${p.done}/${p.total} images` : ''}</p>
+          <div className="progress">
+            <div style={{ width: `${(status?.state === 'completed' ? 1 : fraction) * 100}%` }} />
+          </div>
+          <p>
+            {status?.state ?? 'queued'}
+            {p?.total ? `: ${p.done}/${p.total} images` : ''}
+          </p>
           {status?.error && <p className="error">{status.error}</p>}
-          {status?.result && <p>Imported {status.result.files} files ({Object.entries(status.result.kept).map(([s, n]) => `${n} ${s}`).join(', ')}). <a href={`/datasets/${status.result.datasetId}`}>Open the dataset</a></p>}
+          {status?.result && (
+            <p>
+              Imported {status.result.files} files (
+              {Object.entries(status.result.kept)
+                .map(([s, n]) => `${n} ${s}`)
+                .join(', ')}
+              ). <a href={`/datasets/${status.result.datasetId}`}>Open the dataset</a>
+            </p>
+          )}
         </div>
       )}
     </>

@@ -12,6 +12,16 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
   if (!id.success) notFound();
   const run = await getRun(services().db, id.data);
   if (!run) notFound();
-  const [logs, datasets] = await Promise.all([runLogs(services(), run.id).catch(() => []), listDatasets(services().db)]);
-  return <RunLive initial={JSON.parse(JSON.stringify({ ...run, logs }))} datasets={datasets.filter((d) => d.packId).map((d) => ({ id: d.id, name: d.name, splits: Object.keys(d.counts as object) }))} />;
+  const [logs, datasets] = await Promise.all([
+    runLogs(services(), run.id).catch(() => []),
+    listDatasets(services().db),
+  ]);
+  return (
+    <RunLive
+      initial={JSON.parse(JSON.stringify({ ...run, logs }))}
+      datasets={datasets
+        .filter((d) => d.packId)
+        .map((d) => ({ id: d.id, name: d.name, splits: Object.keys(d.counts as object) }))}
+    />
+  );
 }

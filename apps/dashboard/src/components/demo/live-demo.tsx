@@ -6,8 +6,19 @@ import { api, loadDetector, loadModel, startBackend, type ClientModel } from './
 import { smoothTracks, topLabel, type Track } from './smoothing';
 import { UploadPredict } from './upload-predict';
 
-interface VersionInfo { id: string; version: number; promoted: boolean; architecture: string }
-interface Stats { fps: number; detectMs: number; classifyMs: number; faces: number; detectEvery: number }
+interface VersionInfo {
+  id: string;
+  version: number;
+  promoted: boolean;
+  architecture: string;
+}
+interface Stats {
+  fps: number;
+  detectMs: number;
+  classifyMs: number;
+  faces: number;
+  detectEvery: number;
+}
 
 function drawTracks(canvas: HTMLCanvasElement, video: HTMLVideoElement, tracks: Track[]): void {
   canvas.width = video.videoWidth;
@@ -87,7 +98,10 @@ export function LiveDemo() {
     };
     void refresh();
     const timer = setInterval(() => void refresh(), 3000);
-    return () => { stop = true; clearInterval(timer); };
+    return () => {
+      stop = true;
+      clearInterval(timer);
+    };
   }, [choice]);
 
   // For tests and the console: run the page's own pipeline on any image URL.
@@ -102,7 +116,15 @@ export function LiveDemo() {
         const pixels = tf.browser.fromPixels(img);
         try {
           await loadDetector('tiny');
-          return { modelVersion: m.version, faces: classifyFaces(m.model, m.metadata, pixels, await detectFaces(api, pixels, { kind: 'tiny', inputSize: 'auto' })) };
+          return {
+            modelVersion: m.version,
+            faces: classifyFaces(
+              m.model,
+              m.metadata,
+              pixels,
+              await detectFaces(api, pixels, { kind: 'tiny', inputSize: 'auto' }),
+            ),
+          };
         } finally {
           pixels.dispose();
         }
@@ -115,9 +137,14 @@ export function LiveDemo() {
     let previous: Track[] = [];
     let faces: Awaited<ReturnType<typeof detectFaces>> = [];
     const cadence = new DetectionCadence(settings.current.detectEvery);
-    let last = performance.now(), fps = 0, lastUi = 0, detectMs = 0;
+    let last = performance.now(),
+      fps = 0,
+      lastUi = 0,
+      detectMs = 0;
     const loop = async () => {
-      const video = videoRef.current, canvas = canvasRef.current, m = modelRef.current;
+      const video = videoRef.current,
+        canvas = canvasRef.current,
+        m = modelRef.current;
       if (!running) return;
       if (video && canvas && m && video.readyState >= 2 && video.videoWidth) {
         const t0 = performance.now();
@@ -126,7 +153,10 @@ export function LiveDemo() {
           cadence.every = settings.current.detectEvery;
           if (cadence.next(faces.length)) {
             await loadDetector(settings.current.detector);
-            faces = await detectFaces(api, frame, { kind: settings.current.detector, inputSize: settings.current.inputSize });
+            faces = await detectFaces(api, frame, {
+              kind: settings.current.detector,
+              inputSize: settings.current.inputSize,
+            });
             detectMs = performance.now() - t0;
           } else {
             // Between detections each face is classified at its last (smoothed-track) box.
@@ -142,9 +172,23 @@ export function LiveDemo() {
           if (t2 - lastUi > 250) {
             lastUi = t2;
             // What the model judged, per face: the same crop classifyFaces made, before normalisation.
-            if (previous.length) void drawCrops(faceCrops(frame, previous.map((t) => t.box), m.metadata.preprocessing.imageSize), cropRefs.current);
+            if (previous.length)
+              void drawCrops(
+                faceCrops(
+                  frame,
+                  previous.map((t) => t.box),
+                  m.metadata.preprocessing.imageSize,
+                ),
+                cropRefs.current,
+              );
             setTracks(previous);
-            setStats({ fps, detectMs, classifyMs: t2 - t1, faces: previous.length, detectEvery: settings.current.detectEvery });
+            setStats({
+              fps,
+              detectMs,
+              classifyMs: t2 - t1,
+              faces: previous.length,
+              detectEvery: settings.current.detectEvery,
+            });
           }
         } finally {
           frame.dispose();
@@ -157,7 +201,10 @@ export function LiveDemo() {
       await loadDetector('tiny');
       try {
         const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 } });
-        if (videoRef.current) { videoRef.current.srcObject = stream; await videoRef.current.play(); }
+        if (videoRef.current) {
+          videoRef.current.srcObject = stream;
+          await videoRef.current.play();
+        }
       } catch (err) {
         setCameraError(`Camera unavailable (${(err as Error).name}): allow camera access, or upload an image below.`);
       }
@@ -172,35 +219,76 @@ export function LiveDemo() {
   return (
     <>
       <div className="card demo-controls">
-        <label>Model
+        <label>
+          Model
           <select value={choice} onChange={(e) => setChoice(e.target.value)} data-testid="model-select">
             <option value="promoted">promoted{model && choice === 'promoted' ? ` (v${model.version})` : ''}</option>
-            {versions.map((v) => <option key={v.id} value={v.id}>v{v.version} {v.architecture}{v.promoted ? ' ★' : ''}</option>)}
+            {versions.map((v) => (
+              <option key={v.id} value={v.id}>
+                v{v.version} {v.architecture}
+                {v.promoted ? ' ★' : ''}
+              </option>
+            ))}
           </select>
         </label>
-        <label>Detector
+        <label>
+          Detector
           <select value={detector} onChange={(e) => setDetector(e.target.value as DetectorKind)}>
-            <option value="tiny">tiny face detector</option><option value="ssd">SSD MobileNet v1</option>
+            <option value="tiny">tiny face detector</option>
+            <option value="ssd">SSD MobileNet v1</option>
           </select>
         </label>
-        <label>Detector input
-          <select value={inputSize} disabled={detector !== 'tiny'} onChange={(e) => setInputSize(e.target.value === 'auto' ? 'auto' : Number(e.target.value))}>
+        <label>
+          Detector input
+          <select
+            value={inputSize}
+            disabled={detector !== 'tiny'}
+            onChange={(e) => setInputSize(e.target.value === 'auto' ? 'auto' : Number(e.target.value))}
+          >
             <option value="auto">auto (224, then 416)</option>
-            {[160, 224, 320, 416].map((s) => <option key={s} value={s}>{s} px{s === 416 ? ' (small faces)' : ''}</option>)}
+            {[160, 224, 320, 416].map((s) => (
+              <option key={s} value={s}>
+                {s} px{s === 416 ? ' (small faces)' : ''}
+              </option>
+            ))}
           </select>
         </label>
-        <label>Detect faces
-          <select value={detectEvery} onChange={(e) => setDetectEvery(Number(e.target.value))} data-testid="detect-every">
-            {[1, 2, 4, 8].map((n) => <option key={n} value={n}>{n === 1 ? 'every frame' : `every ${n} frames`}</option>)}
+        <label>
+          Detect faces
+          <select
+            value={detectEvery}
+            onChange={(e) => setDetectEvery(Number(e.target.value))}
+            data-testid="detect-every"
+          >
+            {[1, 2, 4, 8].map((n) => (
+              <option key={n} value={n}>
+                {n === 1 ? 'every frame' : `every ${n} frames`}
+              </option>
+            ))}
           </select>
         </label>
-        <label>Smoothing ({alpha.toFixed(2)})<input type="range" min={0.05} max={1} step={0.05} value={alpha} onChange={(e) => setAlpha(Number(e.target.value))} /></label>
+        <label>
+          Smoothing ({alpha.toFixed(2)})
+          <input
+            type="range"
+            min={0.05}
+            max={1}
+            step={0.05}
+            value={alpha}
+            onChange={(e) => setAlpha(Number(e.target.value))}
+          />
+        </label>
         <span className="muted" data-testid="demo-stats">
           backend {backend} · model {model ? `v${model.version}` : '…'}
-          {stats && ` · ${stats.fps.toFixed(1)} FPS · detect ${stats.detectMs.toFixed(0)} ms${stats.detectEvery > 1 ? ` every ${stats.detectEvery} frames` : ''} · classify ${stats.classifyMs.toFixed(0)} ms`}
+          {stats &&
+            ` · ${stats.fps.toFixed(1)} FPS · detect ${stats.detectMs.toFixed(0)} ms${stats.detectEvery > 1 ? ` every ${stats.detectEvery} frames` : ''} · classify ${stats.classifyMs.toFixed(0)} ms`}
         </span>
       </div>
-      {cameraError && <div className="card error" role="alert">{cameraError}</div>}
+      {cameraError && (
+        <div className="card error" role="alert">
+          {cameraError}
+        </div>
+      )}
       <div className="demo-stage">
         <div className="video-wrap">
           <video ref={videoRef} muted playsInline />
@@ -210,10 +298,23 @@ export function LiveDemo() {
           {!cameraError && tracks.length === 0 && <p className="muted">no face detected</p>}
           {tracks.map((t, i) => (
             <div key={i} className="face-bars">
-              <canvas className="face-crop" data-testid="face-crop" title="what the model sees" ref={(el) => { cropRefs.current[i] = el; }} />
+              <canvas
+                className="face-crop"
+                data-testid="face-crop"
+                title="what the model sees"
+                ref={(el) => {
+                  cropRefs.current[i] = el;
+                }}
+              />
               <strong data-testid="face-label">{topLabel(t.scores)}</strong>
               {Object.entries(t.scores).map(([label, p]) => (
-                <div key={label} className="bar-row"><span>{label}</span><div className="bar"><div style={{ width: `${(p * 100).toFixed(1)}%` }} /></div><span>{(p * 100).toFixed(0)}%</span></div>
+                <div key={label} className="bar-row">
+                  <span>{label}</span>
+                  <div className="bar">
+                    <div style={{ width: `${(p * 100).toFixed(1)}%` }} />
+                  </div>
+                  <span>{(p * 100).toFixed(0)}%</span>
+                </div>
               ))}
             </div>
           ))}

@@ -1,7 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as faceapi from '@vladmandic/face-api/dist/face-api.esm-nobundle.js';
-import { inferenceCopy, modelMetadataSchema, registerWasmCopyKernels, type ModelMetadata } from '@moodlab/cnn/inference';
+import {
+  inferenceCopy,
+  modelMetadataSchema,
+  registerWasmCopyKernels,
+  type ModelMetadata,
+} from '@moodlab/cnn/inference';
 import { fuseTinyFaceDetector, netFor, type DetectorKind, type FaceApi } from '@moodlab/faces';
 
 export const api = faceapi as unknown as FaceApi;
@@ -22,8 +27,13 @@ export async function startBackend(): Promise<string> {
   const order = forced ? [forced] : softwareWebGL() ? ['wasm', 'cpu'] : ['webgl', 'wasm', 'cpu'];
   for (const name of order) {
     try {
-      if (await tf.setBackend(name)) { await tf.ready(); return name; }
-    } catch { /* next one */ }
+      if (await tf.setBackend(name)) {
+        await tf.ready();
+        return name;
+      }
+    } catch {
+      /* next one */
+    }
   }
   throw new Error('no TensorFlow.js backend could start');
 }
@@ -35,7 +45,12 @@ export async function loadDetector(kind: DetectorKind): Promise<void> {
   if (kind === 'tiny') fuseTinyFaceDetector(api.nets.tinyFaceDetector, { leakyInKernel: tf.getBackend() !== 'wasm' });
 }
 
-export interface ClientModel { id: string; version: number; model: tf.LayersModel; metadata: ModelMetadata }
+export interface ClientModel {
+  id: string;
+  version: number;
+  model: tf.LayersModel;
+  metadata: ModelMetadata;
+}
 
 export async function loadModel(id: string, version: number): Promise<ClientModel> {
   const trained = await tf.loadLayersModel(`/api/models/${id}/model.json`);

@@ -1,8 +1,17 @@
 'use client';
 import { useState } from 'react';
 
-interface Face { box: { x: number; y: number; width: number; height: number }; label: string; scores: Record<string, number> }
-interface Result { modelVersion: number; width: number; height: number; faces: Face[] }
+interface Face {
+  box: { x: number; y: number; width: number; height: number };
+  label: string;
+  scores: Record<string, number>;
+}
+interface Result {
+  modelVersion: number;
+  width: number;
+  height: number;
+  faces: Face[];
+}
 
 /** Upload an image; the server detects and classifies (POST /api/predict), the page draws it. */
 export function UploadPredict({ modelVersion }: { modelVersion?: number }) {
@@ -24,21 +33,57 @@ export function UploadPredict({ modelVersion }: { modelVersion?: number }) {
   return (
     <div className="card upload">
       <h2 style={{ marginTop: 0 }}>Upload an image</h2>
-      <p className="muted">JPEG, PNG or WebP, up to 5 MB. Also as JSON: <code>POST /api/predict</code>.</p>
-      <input type="file" accept="image/jpeg,image/png,image/webp" data-testid="upload" onChange={(e) => { const f = e.target.files?.[0]; if (f) void upload(f); }} />
-      {error && <div className="error" role="alert">{error}</div>}
+      <p className="muted">
+        JPEG, PNG or WebP, up to 5 MB. Also as JSON: <code>POST /api/predict</code>.
+      </p>
+      <input
+        type="file"
+        accept="image/jpeg,image/png,image/webp"
+        data-testid="upload"
+        onChange={(e) => {
+          const f = e.target.files?.[0];
+          if (f) void upload(f);
+        }}
+      />
+      {error && (
+        <div className="error" role="alert">
+          {error}
+        </div>
+      )}
       {preview && (
         <div className="upload-preview" style={{ position: 'relative', display: 'inline-block', marginTop: 10 }}>
           {/* eslint-disable-next-line @next/next/no-img-element */}
-          <img src={preview} alt="uploaded" style={{ maxWidth: 480, display: 'block' }} onLoad={(e) => (e.currentTarget.dataset.natural = String(e.currentTarget.naturalWidth))} />
+          <img
+            src={preview}
+            alt="uploaded"
+            style={{ maxWidth: 480, display: 'block' }}
+            onLoad={(e) => (e.currentTarget.dataset.natural = String(e.currentTarget.naturalWidth))}
+          />
           {result?.faces.map((f, i) => (
-            <div key={i} className="upload-box" style={{ position: 'absolute', border: '3px solid #3b5bdb', left: `${(f.box.x / result.width) * 100}%`, top: `${(f.box.y / result.height) * 100}%`, width: `${(f.box.width / result.width) * 100}%`, height: `${(f.box.height / result.height) * 100}%` }}>
-              <span style={{ background: '#3b5bdb', color: '#fff', padding: '0 4px' }}>{f.label} {(f.scores[f.label]! * 100).toFixed(0)}%</span>
+            <div
+              key={i}
+              className="upload-box"
+              style={{
+                position: 'absolute',
+                border: '3px solid #3b5bdb',
+                left: `${(f.box.x / result.width) * 100}%`,
+                top: `${(f.box.y / result.height) * 100}%`,
+                width: `${(f.box.width / result.width) * 100}%`,
+                height: `${(f.box.height / result.height) * 100}%`,
+              }}
+            >
+              <span style={{ background: '#3b5bdb', color: '#fff', padding: '0 4px' }}>
+                {f.label} {(f.scores[f.label]! * 100).toFixed(0)}%
+              </span>
             </div>
           ))}
         </div>
       )}
-      {result && <p className="muted" data-testid="upload-result">model v{result.modelVersion}: {result.faces.map((f) => f.label).join(', ')}</p>}
+      {result && (
+        <p className="muted" data-testid="upload-result">
+          model v{result.modelVersion}: {result.faces.map((f) => f.label).join(', ')}
+        </p>
+      )}
     </div>
   );
 }

@@ -13,7 +13,15 @@ const USAGE: Record<string, string> = { Training: 'train', PublicTest: 'validati
  */
 const CSV_CLASS_NAMES = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'];
 
-export async function importFer2013Csv(file: string, opts: { classNames: readonly string[]; size?: number; onProblem?: ProblemPolicy; onProgress?: (rows: number) => void }): Promise<ImportResult> {
+export async function importFer2013Csv(
+  file: string,
+  opts: {
+    classNames: readonly string[];
+    size?: number;
+    onProblem?: ProblemPolicy;
+    onProgress?: (rows: number) => void;
+  },
+): Promise<ImportResult> {
   const size = opts.size ?? 48;
   const collector = new ImportCollector(size, opts.onProblem ?? 'skip');
   const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
@@ -24,7 +32,11 @@ export async function importFer2013Csv(file: string, opts: { classNames: readonl
     const cells = line.split(',');
     if (!header) {
       header = cells.map((c) => c.trim().toLowerCase());
-      for (const col of ['emotion', 'pixels', 'usage']) if (!header.includes(col)) throw new Error(`${file}: missing column "${col}" (the first line has ${header.length} comma-separated fields; a FER2013 CSV starts with "emotion,pixels,Usage")`);
+      for (const col of ['emotion', 'pixels', 'usage'])
+        if (!header.includes(col))
+          throw new Error(
+            `${file}: missing column "${col}" (the first line has ${header.length} comma-separated fields; a FER2013 CSV starts with "emotion,pixels,Usage")`,
+          );
       continue;
     }
     row++;
@@ -33,7 +45,10 @@ export async function importFer2013Csv(file: string, opts: { classNames: readonl
     const split = USAGE[get('usage')];
     const cls = CSV_CLASS_NAMES[Number(get('emotion'))];
     const label = cls ? opts.classNames.indexOf(cls) : -1;
-    if (!split || label < 0) { collector.undecodableFile(name, `unknown Usage "${get('usage')}" or emotion "${get('emotion')}"`); continue; }
+    if (!split || label < 0) {
+      collector.undecodableFile(name, `unknown Usage "${get('usage')}" or emotion "${get('emotion')}"`);
+      continue;
+    }
     const values = get('pixels').split(/\s+/).map(Number);
     const side = Math.round(Math.sqrt(values.length));
     if (side * side !== values.length || values.some((v) => !(v >= 0 && v <= 255))) {
@@ -41,7 +56,14 @@ export async function importFer2013Csv(file: string, opts: { classNames: readonl
       continue;
     }
     let pixels = Uint8Array.from(values);
-    if (side !== size) pixels = new Uint8Array(await sharp(Buffer.from(pixels), { raw: { width: side, height: side, channels: 1 } }).resize(size, size).extractChannel(0).raw().toBuffer());
+    if (side !== size)
+      pixels = new Uint8Array(
+        await sharp(Buffer.from(pixels), { raw: { width: side, height: side, channels: 1 } })
+          .resize(size, size)
+          .extractChannel(0)
+          .raw()
+          .toBuffer(),
+      );
     collector.add(split, name, label, pixels);
     opts.onProgress?.(row);
   }

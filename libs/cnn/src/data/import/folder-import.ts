@@ -5,7 +5,14 @@ import { ImportCollector, type ImportReport, type ProblemPolicy } from './report
 import type { LabeledImages } from '../labeled-images';
 
 /** Split folder names users have, mapped to ours. */
-const SPLIT_NAMES: Record<string, string> = { train: 'train', training: 'train', validation: 'validation', val: 'validation', valid: 'validation', test: 'test' };
+const SPLIT_NAMES: Record<string, string> = {
+  train: 'train',
+  training: 'train',
+  validation: 'validation',
+  val: 'validation',
+  valid: 'validation',
+  test: 'test',
+};
 
 export interface ImportOptions {
   classNames: readonly string[];
@@ -29,7 +36,11 @@ export interface ImageSource {
 }
 
 /** Maps "<split>/<class>" names to ours; unknown splits are not images to import (null). */
-export function classifyPath(splitName: string, className: string, classNames: readonly string[]): { split: string; label: number } | null | 'unknown-class' {
+export function classifyPath(
+  splitName: string,
+  className: string,
+  classNames: readonly string[],
+): { split: string; label: number } | null | 'unknown-class' {
   const split = SPLIT_NAMES[splitName.toLowerCase()];
   if (!split) return null;
   const label = classNames.indexOf(className.toLowerCase());
@@ -37,10 +48,17 @@ export function classifyPath(splitName: string, className: string, classNames: r
 }
 
 /** Decodes every source (several at a time) into the collector, then applies the import policy. */
-export async function importSources(sources: ImageSource[], collector: ImportCollector, opts: ImportOptions, where: string): Promise<ImportResult> {
-  if (!sources.length) throw new Error(`no images found in ${where} (expected <split>/<class>/<image>, e.g. train/happy/1.jpg)`);
+export async function importSources(
+  sources: ImageSource[],
+  collector: ImportCollector,
+  opts: ImportOptions,
+  where: string,
+): Promise<ImportResult> {
+  if (!sources.length)
+    throw new Error(`no images found in ${where} (expected <split>/<class>/<image>, e.g. train/happy/1.jpg)`);
   const size = collector.size;
-  let next = 0, done = 0;
+  let next = 0,
+    done = 0;
   const worker = async () => {
     while (next < sources.length) {
       const t = sources[next++]!;
@@ -62,10 +80,15 @@ export async function importClassFolders(root: string, opts: ImportOptions): Pro
   const collector = new ImportCollector(opts.size ?? 48, opts.onProblem ?? 'skip');
   const sources: ImageSource[] = [];
   for (const dir of (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory())) {
-    for (const cls of (await readdir(path.join(root, dir.name), { withFileTypes: true })).filter((d) => d.isDirectory())) {
+    for (const cls of (await readdir(path.join(root, dir.name), { withFileTypes: true })).filter((d) =>
+      d.isDirectory(),
+    )) {
       const where = classifyPath(dir.name, cls.name, opts.classNames);
       if (where === null) break;
-      if (where === 'unknown-class') { collector.unknownClass(`${dir.name}/${cls.name}`); continue; }
+      if (where === 'unknown-class') {
+        collector.unknownClass(`${dir.name}/${cls.name}`);
+        continue;
+      }
       for (const f of await readdir(path.join(root, dir.name, cls.name))) {
         const file = path.join(dir.name, cls.name, f);
         sources.push({ ...where, file, read: () => path.join(root, file) });

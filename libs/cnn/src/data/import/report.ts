@@ -9,7 +9,10 @@ import type { LabeledImages } from '../labeled-images';
  */
 export type ProblemPolicy = 'skip' | 'fail';
 
-export interface ImportProblem { file: string; reason: string }
+export interface ImportProblem {
+  file: string;
+  reason: string;
+}
 
 export interface ImportReport {
   files: number;
@@ -22,7 +25,12 @@ export interface ImportReport {
   crossSplitDuplicates: number;
 }
 
-interface Entry { file: string; label: number; pixels: Uint8Array; hash: string }
+interface Entry {
+  file: string;
+  label: number;
+  pixels: Uint8Array;
+  hash: string;
+}
 
 export class ImportCollector {
   private readonly entries = new Map<string, Entry[]>();
@@ -31,10 +39,14 @@ export class ImportCollector {
   readonly unknownClasses = new Set<string>();
   files = 0;
 
-  constructor(readonly size: number, readonly policy: ProblemPolicy) {}
+  constructor(
+    readonly size: number,
+    readonly policy: ProblemPolicy,
+  ) {}
 
   private problem(list: ImportProblem[], p: ImportProblem): void {
-    if (this.policy === 'fail') throw new Error(`${p.file}: ${p.reason} (import with on-problem=skip to skip such files)`);
+    if (this.policy === 'fail')
+      throw new Error(`${p.file}: ${p.reason} (import with on-problem=skip to skip such files)`);
     list.push(p);
   }
 
@@ -49,12 +61,20 @@ export class ImportCollector {
   }
 
   add(split: string, file: string, label: number, pixels: Uint8Array): void {
-    if (pixels.length !== this.size * this.size) throw new Error(`${file}: decoded to ${pixels.length} bytes, expected ${this.size}x${this.size}`);
+    if (pixels.length !== this.size * this.size)
+      throw new Error(`${file}: decoded to ${pixels.length} bytes, expected ${this.size}x${this.size}`);
     this.files++;
-    let min = 255, max = 0;
-    for (const p of pixels) { if (p < min) min = p; if (p > max) max = p; }
+    let min = 255,
+      max = 0;
+    for (const p of pixels) {
+      if (p < min) min = p;
+      if (p > max) max = p;
+    }
     // Nearly uniform images (FER2013 has a dozen all-black or all-white ones) carry no face.
-    if (max - min < 8) { this.problem(this.blank, { file, reason: `blank (all pixels within ${min}..${max})` }); return; }
+    if (max - min < 8) {
+      this.problem(this.blank, { file, reason: `blank (all pixels within ${min}..${max})` });
+      return;
+    }
     const hash = createHash('sha1').update(pixels).digest('hex');
     const list = this.entries.get(split) ?? [];
     list.push({ file, label, pixels, hash });
@@ -62,7 +82,9 @@ export class ImportCollector {
   }
 
   finish(): { splits: Record<string, LabeledImages>; report: ImportReport } {
-    let duplicatesWithinSplit = 0, conflictingLabels = 0, crossSplitDuplicates = 0;
+    let duplicatesWithinSplit = 0,
+      conflictingLabels = 0,
+      crossSplitDuplicates = 0;
     const kept = new Map<string, Entry[]>();
     for (const [split, list] of this.entries) {
       const byHash = new Map<string, Entry[]>();
@@ -70,7 +92,10 @@ export class ImportCollector {
       const out: Entry[] = [];
       for (const group of byHash.values()) {
         if (group.length > 1) duplicatesWithinSplit += group.length - 1;
-        if (new Set(group.map((e) => e.label)).size > 1) { conflictingLabels += group.length; continue; }
+        if (new Set(group.map((e) => e.label)).size > 1) {
+          conflictingLabels += group.length;
+          continue;
+        }
         // The copy with the first file name, so which copy is kept (and so the pack and its
         // digest) does not depend on the order in which concurrent decodes finished.
         out.push(group.reduce((a, b) => (b.file < a.file ? b : a)));
@@ -92,7 +117,10 @@ export class ImportCollector {
       list.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
       const images = new Uint8Array(list.length * px);
       const labels = new Uint8Array(list.length);
-      list.forEach((e, i) => { images.set(e.pixels, i * px); labels[i] = e.label; });
+      list.forEach((e, i) => {
+        images.set(e.pixels, i * px);
+        labels[i] = e.label;
+      });
       splits[split] = { size: this.size, images, labels };
     }
     return {
@@ -100,8 +128,12 @@ export class ImportCollector {
       report: {
         files: this.files,
         kept: Object.fromEntries(Object.entries(splits).map(([k, v]) => [k, v.labels.length])),
-        undecodable: this.undecodable, blank: this.blank, unknownClasses: [...this.unknownClasses],
-        duplicatesWithinSplit, conflictingLabels, crossSplitDuplicates,
+        undecodable: this.undecodable,
+        blank: this.blank,
+        unknownClasses: [...this.unknownClasses],
+        duplicatesWithinSplit,
+        conflictingLabels,
+        crossSplitDuplicates,
       },
     };
   }

@@ -14,17 +14,23 @@ export const ZIP_LIMITS = { maxEntries: 500_000, maxEntryBytes: 16 * 1024 * 1024
  */
 export async function importZip(zip: Uint8Array, opts: ImportOptions, limits = ZIP_LIMITS): Promise<ImportResult> {
   let entries: Record<string, Uint8Array>;
-  let count = 0, total = 0;
-  const tooBig = (what: string) => new Error(`the archive is refused: ${what} (limits: ${limits.maxEntries} entries, ${limits.maxEntryBytes / 2 ** 20} MiB a file, ${limits.maxTotalBytes / 2 ** 20} MiB in all)`);
+  let count = 0,
+    total = 0;
+  const tooBig = (what: string) =>
+    new Error(
+      `the archive is refused: ${what} (limits: ${limits.maxEntries} entries, ${limits.maxEntryBytes / 2 ** 20} MiB a file, ${limits.maxTotalBytes / 2 ** 20} MiB in all)`,
+    );
   try {
     // The sizes are checked from the archive's directory before anything is inflated; fflate
     // inflates each entry into a buffer of its declared size, so a lying header cannot exceed it.
     entries = unzipSync(zip, {
       filter: (file) => {
         if (++count > limits.maxEntries) throw tooBig(`more than ${limits.maxEntries} entries`);
-        if (file.originalSize > limits.maxEntryBytes) throw tooBig(`${file.name} inflates to ${(file.originalSize / 2 ** 20).toFixed(0)} MiB`);
+        if (file.originalSize > limits.maxEntryBytes)
+          throw tooBig(`${file.name} inflates to ${(file.originalSize / 2 ** 20).toFixed(0)} MiB`);
         total += file.originalSize;
-        if (total > limits.maxTotalBytes) throw tooBig(`it inflates to more than ${limits.maxTotalBytes / 2 ** 20} MiB`);
+        if (total > limits.maxTotalBytes)
+          throw tooBig(`it inflates to more than ${limits.maxTotalBytes / 2 ** 20} MiB`);
         return true;
       },
     });
@@ -41,9 +47,17 @@ export async function importZip(zip: Uint8Array, opts: ImportOptions, limits = Z
     const [splitName, className] = parts.slice(-3, -1) as [string, string];
     const where = classifyPath(splitName, className, opts.classNames);
     if (where === null) continue;
-    if (where === 'unknown-class') { unknown.add(`${splitName}/${className}`); continue; }
+    if (where === 'unknown-class') {
+      unknown.add(`${splitName}/${className}`);
+      continue;
+    }
     sources.push({ ...where, file: name, read: () => Buffer.from(data.buffer, data.byteOffset, data.byteLength) });
   }
   for (const u of unknown) collector.unknownClass(u);
-  return importSources(sources.sort((a, b) => (a.file < b.file ? -1 : 1)), collector, opts, 'the zip archive');
+  return importSources(
+    sources.sort((a, b) => (a.file < b.file ? -1 : 1)),
+    collector,
+    opts,
+    'the zip archive',
+  );
 }

@@ -11,10 +11,16 @@ export const POST = jsonRoute(async (req: Request) => {
   const client = req.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || 'direct';
   const result = await signIn(bodySchema.parse(await readJson(req)).password, client);
   if (result.session === null) {
-    if (result.retryAfterSeconds) throw new HttpError(429, `too many wrong passwords; try again in ${result.retryAfterSeconds} s`);
+    if (result.retryAfterSeconds)
+      throw new HttpError(429, `too many wrong passwords; try again in ${result.retryAfterSeconds} s`);
     throw new HttpError(401, 'wrong password');
   }
   const res = NextResponse.json({ signedIn: true });
-  res.cookies.set(SESSION_COOKIE, result.session, { httpOnly: true, sameSite: 'strict', path: '/', maxAge: SESSION_SECONDS });
+  res.cookies.set(SESSION_COOKIE, result.session, {
+    httpOnly: true,
+    sameSite: 'strict',
+    path: '/',
+    maxAge: SESSION_SECONDS,
+  });
   return res;
 });

@@ -10,7 +10,11 @@ import { services } from '@/server/services';
 export const runtime = 'nodejs';
 
 const MAX_UPLOAD_BYTES = 300 * 1024 * 1024;
-const optionsSchema = z.object({ name: z.string().min(1), imageSize: z.coerce.number().int().min(16).max(128).default(48), onProblem: z.enum(['skip', 'fail']).default('skip') });
+const optionsSchema = z.object({
+  name: z.string().min(1),
+  imageSize: z.coerce.number().int().min(16).max(128).default(48),
+  onProblem: z.enum(['skip', 'fail']).default('skip'),
+});
 
 /**
  * Starts an import job: an uploaded zip (multipart, field "file"), or a folder / fer2013.csv on
@@ -22,20 +26,37 @@ export const POST = adminRoute(async (req: Request) => {
   let payload: unknown;
   let uploadId: string | null = null;
   if (type.startsWith('multipart/form-data')) {
-    const form = await req.formData().catch(() => { throw new HttpError(400, 'malformed multipart body'); });
+    const form = await req.formData().catch(() => {
+      throw new HttpError(400, 'malformed multipart body');
+    });
     const file = form.get('file');
     if (!(file instanceof File)) throw new HttpError(400, 'multipart body needs a zip file field named "file"');
-    if (file.size > MAX_UPLOAD_BYTES) throw new HttpError(413, `the archive is ${(file.size / 1e6).toFixed(0)} MB; the limit is ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`);
-    const opts = optionsSchema.parse(Object.fromEntries(['name', 'imageSize', 'onProblem'].map((k) => [k, form.get(k) ?? undefined])));
-    if (await getDatasetByName(db, opts.name)) throw new HttpError(409, `a dataset named "${opts.name}" exists already`);
-    const upload = await saveArtifact(db, { kind: 'upload', meta: { fileName: file.name }, data: new Uint8Array(await file.arrayBuffer()) });
+    if (file.size > MAX_UPLOAD_BYTES)
+      throw new HttpError(
+        413,
+        `the archive is ${(file.size / 1e6).toFixed(0)} MB; the limit is ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`,
+      );
+    const opts = optionsSchema.parse(
+      Object.fromEntries(['name', 'imageSize', 'onProblem'].map((k) => [k, form.get(k) ?? undefined])),
+    );
+    if (await getDatasetByName(db, opts.name))
+      throw new HttpError(409, `a dataset named "${opts.name}" exists already`);
+    const upload = await saveArtifact(db, {
+      kind: 'upload',
+      meta: { fileName: file.name },
+      data: new Uint8Array(await file.arrayBuffer()),
+    });
     uploadId = upload.id;
     payload = { ...opts, source: { kind: 'zip', artifactId: upload.id, fileName: file.name } };
   } else {
-    const body = optionsSchema.extend({ source: importSourceSchema }).strict().parse(await readJson(req));
+    const body = optionsSchema
+      .extend({ source: importSourceSchema })
+      .strict()
+      .parse(await readJson(req));
     if (body.source.kind === 'zip') throw new HttpError(400, 'upload zips as multipart/form-data');
     const confined = await confineImportPath(body.source.path, env.MOODLAB_IMPORT_ROOTS);
-    if (await getDatasetByName(db, body.name)) throw new HttpError(409, `a dataset named "${body.name}" exists already`);
+    if (await getDatasetByName(db, body.name))
+      throw new HttpError(409, `a dataset named "${body.name}" exists already`);
     payload = { ...body, source: { ...body.source, path: confined } };
   }
   const job = await enqueueImport(importQueue, payload).catch(async (err: unknown) => {

@@ -8,5 +8,10 @@ export const dynamic = 'force-dynamic';
 export const GET = jsonRoute(async (_req: Request, { params }: { params: Promise<{ jobId: string }> }) => {
   const job = await services().importQueue.getJob((await params).jobId);
   if (!job) throw new HttpError(404, 'no such import job');
-  return NextResponse.json({ state: await job.getState(), progress: job.progress, result: job.returnvalue ?? null, error: job.failedReason || null });
+  return NextResponse.json({
+    state: await job.getState(),
+    progress: job.progress,
+    result: job.returnvalue ?? null,
+    error: job.failedReason || null,
+  });
 });

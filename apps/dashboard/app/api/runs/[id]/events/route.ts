@@ -28,17 +28,30 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
     async start(controller) {
       let last = '';
       let open = true;
-      req.signal.addEventListener('abort', () => { open = false; });
+      req.signal.addEventListener('abort', () => {
+        open = false;
+      });
       while (open) {
         // The database may be away for a while (a restart): the stream waits for it.
         const run = await getRun(services().db, id).catch(() => undefined);
-        if (run === undefined) { await new Promise((r) => setTimeout(r, POLL_MS * 4)); continue; }
+        if (run === undefined) {
+          await new Promise((r) => setTimeout(r, POLL_MS * 4));
+          continue;
+        }
         if (!run) break;
         const logs = await runLogs(services(), id).catch(() => []);
-        const seen = run.status === 'running' && run.workerId ? await workerLastSeen(services().db, run.workerId).catch(() => null) : null;
-        const workerSilentMs = seen && Date.now() - seen.getTime() > SILENT_AFTER_MS ? Date.now() - seen.getTime() : null;
+        const seen =
+          run.status === 'running' && run.workerId
+            ? await workerLastSeen(services().db, run.workerId).catch(() => null)
+            : null;
+        const workerSilentMs =
+          seen && Date.now() - seen.getTime() > SILENT_AFTER_MS ? Date.now() - seen.getTime() : null;
         // Rounded to seconds, so that the payload changes (and is sent) once a second, not every poll.
-        const payload = JSON.stringify({ ...run, logs, workerSilentSeconds: workerSilentMs === null ? null : Math.floor(workerSilentMs / 1000) });
+        const payload = JSON.stringify({
+          ...run,
+          logs,
+          workerSilentSeconds: workerSilentMs === null ? null : Math.floor(workerSilentMs / 1000),
+        });
         if (payload !== last) {
           last = payload;
           controller.enqueue(encoder.encode(`data: ${payload}\n\n`));
@@ -49,5 +62,11 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
       controller.close();
     },
   });
-  return new Response(stream, { headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive' } });
+  return new Response(stream, {
+    headers: {
+      'Content-Type': 'text/event-stream',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+    },
+  });
 }
