@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { zipSync } from 'fflate';
-import { generateSyntheticFaces } from '@moodlab/cnn';
+import { generateSyntheticFaces } from '@moodlab/cnn/datasets';
 import { EMOTIONS } from '@moodlab/shared';
 import { createDb } from '@moodlab/db';
 import { resetServices } from '../tests/reset-services';

@@ -3,15 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  getArchitecture,
-  loadModelFromArtifact,
-  modelToArtifact,
-  packMetaSchema,
-  predictProbabilities,
-  selectBackend,
-  unpackSplit,
-} from '@moodlab/cnn';
+import { getArchitecture } from '@moodlab/cnn/training';
+import { loadModelFromArtifact, modelToArtifact, predictProbabilities } from '@moodlab/cnn/inference';
+import { packMetaSchema, unpackSplit } from '@moodlab/cnn/datasets';
+import { selectBackend } from '@moodlab/cnn/backend';
 import {
   createDb,
   createRun,

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getArchitecture, modelToArtifact, selectBackend } from '@moodlab/cnn';
+import { getArchitecture } from '@moodlab/cnn/training';
+import { modelToArtifact } from '@moodlab/cnn/inference';
+import { selectBackend } from '@moodlab/cnn/backend';
 import { ImageDecodeError, PredictPool, predictImage, type PoolModel } from '@moodlab/faces/node';
 import { EMOTIONS, preprocessingSchema } from '@moodlab/shared';
 import { detectableFaces, framePng } from '../../tools/demo/detectable-faces';

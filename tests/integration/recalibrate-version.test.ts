@@ -1,16 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  classCounts,
-  evaluateModel,
-  generateSyntheticFaces,
-  isBatchNorm,
-  packDataset,
-  loadModelFromArtifact,
-  modelToArtifact,
-  selectBackend,
-  trainModel,
-} from '@moodlab/cnn';
+import { classCounts, generateSyntheticFaces, packDataset } from '@moodlab/cnn/datasets';
+import { evaluateModel, loadModelFromArtifact, modelToArtifact } from '@moodlab/cnn/inference';
+import { isBatchNorm, trainModel } from '@moodlab/cnn/training';
+import { selectBackend } from '@moodlab/cnn/backend';
 import {
   createDb,
   createRun,
@@ -20,7 +13,8 @@ import {
   registerDataset,
   type Prisma,
 } from '@moodlab/db';
-import { ConflictError, modelBundleOf, NotFoundError, recalibrateModelVersion } from '@moodlab/runs';
+import { ConflictError, modelBundleOf, NotFoundError } from '@moodlab/runs';
+import { recalibrateModelVersion } from '@moodlab/runs/training';
 import { EMOTIONS, hyperparametersSchema } from '@moodlab/shared';
 import { registerSyntheticDataset } from '../../tools/seed/builtin-dataset';
 import { TEST_DATABASE_URL } from '../test-env';

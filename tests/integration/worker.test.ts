@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadModelFromArtifact, selectBackend } from '@moodlab/cnn';
+import { loadModelFromArtifact } from '@moodlab/cnn/inference';
+import { selectBackend } from '@moodlab/cnn/backend';
 import { createDb, createRun, getArtifact, getRun, listEpochs, setRunJobId } from '@moodlab/db';
 import { createRedis, createTrainQueue, enqueueTrain, TRAIN_QUEUE } from '@moodlab/jobs';
 import { cancelRun, ConflictError, resumeRun } from '@moodlab/runs';

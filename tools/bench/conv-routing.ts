@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { NATIVE_MIN_DEPTH, describeBackend, routesToNative, selectBackend, setConvRouting } from '@moodlab/cnn';
+import { NATIVE_MIN_DEPTH, describeBackend, routesToNative, selectBackend, setConvRouting } from '@moodlab/cnn/backend';
 import { printMachine } from './machine';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '30' } } });

@@ -1,5 +1,5 @@
 import { cpus } from 'node:os';
-import { describeBackend, describeCpu, type SelectedBackend } from '@moodlab/cnn';
+import { describeBackend, describeCpu, type SelectedBackend } from '@moodlab/cnn/backend';
 
 /**
  * The first lines of every benchmark: which CPU (figures from one CPU say nothing of another's),

@@ -7,13 +7,8 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import {
-  artifactMetaFromLayersModelJson,
-  describeBackend,
-  loadInferenceModel,
-  loadModelFromArtifact,
-  selectBackend,
-} from '@moodlab/cnn';
+import { artifactMetaFromLayersModelJson, loadInferenceModel, loadModelFromArtifact } from '@moodlab/cnn/inference';
+import { describeBackend, selectBackend } from '@moodlab/cnn/backend';
 import { classifyFaces, detectFaces } from '@moodlab/faces';
 import { decodeImage, loadNodeFaceApi } from '@moodlab/faces/node';
 import { readModelBundle } from '@moodlab/runs';

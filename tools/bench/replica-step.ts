@@ -8,16 +8,15 @@
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import {
+  applyGradients,
+  averageGradients,
   computeGradients,
-  describeBackend,
-  gatherBatch,
   getArchitecture,
-  selectBackend,
-  createRng,
-} from '@moodlab/cnn';
+  ReplicaPool,
+} from '@moodlab/cnn/training';
+import { describeBackend, selectBackend } from '@moodlab/cnn/backend';
+import { gatherBatch, createRng } from '@moodlab/cnn/datasets';
 import { hyperparametersSchema } from '@moodlab/shared';
-import { ReplicaPool } from '../../libs/cnn/src/train/replica-pool';
-import { applyGradients, averageGradients } from '../../libs/cnn/src/train/step';
 import { printMachine } from './machine';
 
 const { values } = parseArgs({

@@ -6,7 +6,8 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { ARCHITECTURES, computeGradients, getArchitecture, selectBackend } from '@moodlab/cnn';
+import { ARCHITECTURES, computeGradients, getArchitecture } from '@moodlab/cnn/training';
+import { selectBackend } from '@moodlab/cnn/backend';
 import { hyperparametersSchema } from '@moodlab/shared';
 import { printMachine } from './machine';
 
@@ -21,7 +22,7 @@ const batch = Number(values.batch);
 const backend = await selectBackend({ threads: 1, measureGemm: true });
 printMachine(backend);
 
-for (const name of values.arch ? values.arch.split(',') : ARCHITECTURES.map((a) => a.name)) {
+for (const name of values.arch ? values.arch.split(',') : Object.keys(ARCHITECTURES)) {
   const hp = hyperparametersSchema.parse({ architecture: name, batchSize: batch });
   const model = getArchitecture(name).build({ imageSize: 48, numClasses: 7, seed: 1 });
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);

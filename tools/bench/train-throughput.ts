@@ -12,16 +12,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import {
-  ARCHITECTURES,
-  describeBackend,
-  getArchitecture,
-  layersModelJson,
-  modelToArtifact,
-  predictProbabilities,
-  selectBackend,
-  trainModel,
-} from '@moodlab/cnn';
+import { ARCHITECTURES, getArchitecture, trainModel } from '@moodlab/cnn/training';
+import { describeBackend, selectBackend } from '@moodlab/cnn/backend';
+import { layersModelJson, modelToArtifact, predictProbabilities } from '@moodlab/cnn/inference';
 import { EMOTIONS, hyperparametersSchema } from '@moodlab/shared';
 import { printMachine } from './machine';
 
@@ -42,7 +35,7 @@ const TORCH = path.resolve('../shared/bench/torch_reference.py');
 const torchEnv = { ...process.env };
 const backend = await selectBackend({ prefer: values.backend as 'wasm' | undefined, threads: 1, measureGemm: true });
 printMachine(backend);
-const archs = values.arch ? values.arch.split(',') : ARCHITECTURES.map((a) => a.name);
+const archs = values.arch ? values.arch.split(',') : Object.keys(ARCHITECTURES);
 
 function randomImages(n: number) {
   const images = new Uint8Array(n * 48 * 48);
@@ -75,7 +68,7 @@ for (const name of archs) {
   });
   const trainImgS = (batch * steps) / ((stamps[steps + 2]! - stamps[2]!) / 1000);
   // Input pipeline alone: gather + augment one batch.
-  const { gatherBatch, createRng } = await import('@moodlab/cnn');
+  const { gatherBatch, createRng } = await import('@moodlab/cnn/datasets');
   const rng = createRng(1);
   for (let i = 0; i < 5; i++) {
     const t = performance.now();

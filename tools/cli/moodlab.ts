@@ -12,14 +12,9 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  evaluateModel,
-  loadModelFromArtifact,
-  packMetaSchema,
-  selectBackend,
-  unpackSplit,
-  type ImportReport,
-} from '@moodlab/cnn';
+import { evaluateModel, loadModelFromArtifact } from '@moodlab/cnn/inference';
+import { packMetaSchema, unpackSplit, type ImportReport } from '@moodlab/cnn/datasets';
+import { selectBackend } from '@moodlab/cnn/backend';
 import {
   createDb,
   DEFAULT_DATABASE_URL,
@@ -41,7 +36,6 @@ import {
 import {
   cancelRun,
   importDataset,
-  recalibrateModelVersion,
   loadDatasetPack,
   modelBundleOf,
   readModelBundle,
@@ -51,13 +45,8 @@ import {
   startRun,
   writeModelBundle,
 } from '@moodlab/runs';
-import {
-  describeProgress,
-  EMOTIONS,
-  TERMINAL_STATUSES,
-  hyperparametersSchema,
-  type TrainProgress,
-} from '@moodlab/shared';
+import { recalibrateModelVersion } from '@moodlab/runs/training';
+import { describeProgress, TERMINAL_STATUSES, hyperparametersSchema, type TrainProgress } from '@moodlab/shared';
 import { progressBar } from './progress';
 import { printEpochs, printReport } from './tables';
 

@@ -1,4 +1,4 @@
-import type { ClassificationReport } from '@moodlab/cnn';
+import type { ClassificationReport } from '@moodlab/cnn/inference';
 
 const pct = (v: number | null | undefined) => (v == null ? '-' : `${(v * 100).toFixed(1)}%`);
 

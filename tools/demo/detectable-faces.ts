@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '@moodlab/cnn';
+import { selectBackend } from '@moodlab/cnn/backend';
 import { detectFaces } from '@moodlab/faces';
 import { loadNodeFaceApi } from '@moodlab/faces/node';
 import { composeFrame, sampleFaces, type FaceImage } from './test-frames';

@@ -1,7 +1,7 @@
 /** How often face-api finds the face in our test frames: npx tsx tools/demo/detection-rate.ts [n=28] */
 import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '@moodlab/cnn';
+import { selectBackend } from '@moodlab/cnn/backend';
 import { detectFaces } from '@moodlab/faces';
 import { loadNodeFaceApi } from '@moodlab/faces/node';
 import { composeFrame, sampleFaces } from './test-frames';

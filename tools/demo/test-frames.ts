@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { EMOTIONS } from '@moodlab/shared';
-import { generateSyntheticFaces } from '@moodlab/cnn';
+import { generateSyntheticFaces } from '@moodlab/cnn/datasets';
 
 /**
  * Camera-like test frames (grayscale, 640x480) with faces pasted in: FER2013 validation faces

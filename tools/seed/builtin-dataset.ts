@@ -1,5 +1,5 @@
 import { EMOTIONS } from '@moodlab/shared';
-import { classCounts, generateSyntheticFaces, packDataset } from '@moodlab/cnn';
+import { classCounts, generateSyntheticFaces, packDataset } from '@moodlab/cnn/datasets';
 import { registerDataset, type Db } from '@moodlab/db';
 
 export const SYNTHETIC_DATASET_NAME = 'synthetic-faces';

@@ -2,7 +2,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { EMOTIONS, hyperparametersSchema } from '@moodlab/shared';
 import { readModelBundle, registerModelBundle } from '@moodlab/runs';
-import { evaluateModel, modelToArtifact, packMetaSchema, selectBackend, trainModel, unpackSplit } from '@moodlab/cnn';
+import { evaluateModel, modelToArtifact } from '@moodlab/cnn/inference';
+import { packMetaSchema, unpackSplit } from '@moodlab/cnn/datasets';
+import { selectBackend } from '@moodlab/cnn/backend';
+import { trainModel } from '@moodlab/cnn/training';
 import {
   createRun,
   getArtifact,

@@ -18,7 +18,11 @@ fi
 npx tsc -p tsconfig.json --noEmit
 # The dashboard has its own tsconfig (Next's plugin, the @/ alias); the root one does not cover it.
 npx tsc -p apps/dashboard/tsconfig.json --noEmit
-npx madge --circular --extensions ts --exclude 'generated' libs apps/worker/src tools
+# Module boundaries and import cycles over every app, library, tool and test, .tsx included
+# (.dependency-cruiser.cjs says who may import what).
+npx depcruise --config .dependency-cruiser.cjs apps libs tools tests e2e
+npx prettier --check --log-level warn .
+npx eslint --max-warnings 0 .
 npx vitest run
 (cd apps/dashboard && npx next build >/dev/null) && echo "dashboard: built"
 npx playwright test

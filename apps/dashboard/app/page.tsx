@@ -1,4 +1,4 @@
-import { architectureNames, DEFAULT_ARCHITECTURE } from '@moodlab/cnn/registry';
+import { ARCHITECTURE_NAMES, DEFAULT_ARCHITECTURE } from '@moodlab/shared';
 import { getRun, listDatasets, listRunSummaries } from '@moodlab/db';
 import { uuidParam } from '@/server/http';
 import { z } from 'zod';
@@ -31,7 +31,7 @@ export default async function Home({ searchParams }: { searchParams: Promise<{ c
         <NewRunForm
           key={cloned?.id ?? 'new'}
           datasets={datasets.filter((d) => d.packId).map((d) => ({ id: d.id, name: d.name }))}
-          architectures={architectureNames()}
+          architectures={[...ARCHITECTURE_NAMES]}
           schema={HYPERPARAMETERS_JSON_SCHEMA}
           defaults={defaults}
           datasetId={cloned?.datasetId}

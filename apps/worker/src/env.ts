@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { z } from 'zod';
-import { BACKEND_ORDER } from '@moodlab/cnn';
+import { BACKEND_ORDER } from '@moodlab/cnn/backend';
 import { importRootsSchema } from '@moodlab/runs';
 
 /** The worker's whole configuration, parsed once at boot; nothing else reads process.env. */

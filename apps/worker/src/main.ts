@@ -1,5 +1,5 @@
 import { Worker } from 'bullmq';
-import { describeBackend, selectBackend } from '@moodlab/cnn';
+import { describeBackend, selectBackend } from '@moodlab/cnn/backend';
 import { beat, createDb, describeError, markRunFailed, removeWorker } from '@moodlab/db';
 import { createRedis, createTrainQueue, EVALUATE_QUEUE, IMPORT_QUEUE, TRAIN_QUEUE } from '@moodlab/jobs';
 import { reconcileRuns, requeueStalledRun } from '@moodlab/runs';

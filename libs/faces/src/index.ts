@@ -12,5 +12,5 @@ export {
   type DetectorOptions,
   type FaceApi,
 } from './detector';
-export { fuseTinyFaceDetector, type TinyDetectorNet } from './tiny-detector-fused';
+export { fuseTinyFaceDetector, fusedForwardInput, type TinyDetectorNet } from './tiny-detector-fused';
 export { frameFace, type Framing } from './framing';

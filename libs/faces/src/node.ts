@@ -3,7 +3,7 @@ import sharp, { type OutputInfo } from 'sharp';
 import * as tf from '@tensorflow/tfjs';
 import { packageDir } from '@moodlab/shared/node';
 import type { ModelMetadata } from '@moodlab/cnn/inference';
-import { nativeKernelsRegistered } from '@moodlab/cnn';
+import { nativeKernelsRegistered } from '@moodlab/cnn/backend';
 import { classifyFaces } from './classify';
 import { ImageDecodeError, type ImagePrediction } from './prediction';
 import { detectFaces, netFor, type DetectorKind, type FaceApi } from './detector';

@@ -4,7 +4,8 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type * as tf from '@tensorflow/tfjs';
-import { loadInferenceModel, selectBackend, type ModelMetadata } from '@moodlab/cnn';
+import { loadInferenceModel, type ModelMetadata } from '@moodlab/cnn/inference';
+import { selectBackend } from '@moodlab/cnn/backend';
 import { ImageDecodeError, loadNodeFaceApi, predictImage } from './node';
 import { threadRequestSchema, type ThreadReply } from './predict-protocol';
 

@@ -6,7 +6,7 @@ import {
   importZip,
   packDataset,
   type ImportResult,
-} from '@moodlab/cnn';
+} from '@moodlab/cnn/datasets';
 import { deleteArtifact, getArtifact, registerDataset, type Db } from '@moodlab/db';
 import type { ImportPayload } from '@moodlab/jobs';
 import { EMOTIONS } from '@moodlab/shared';

@@ -21,12 +21,6 @@ export {
 } from './model-bundle';
 export { modelCardSchema, type ModelCard } from './model-card';
 export {
-  recalibrateModelVersion,
-  recalibrateRequestSchema,
-  type RecalibrateRequest,
-  type RecalibrateResult,
-} from './recalibrate-version';
-export {
   reconcileRuns,
   requeueStalledRun,
   JOB_VANISHED,

@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { artifactMetaFromLayersModelJson, layersModelJson, modelArtifactMetaSchema } from '@moodlab/cnn';
+import { artifactMetaFromLayersModelJson, layersModelJson, modelArtifactMetaSchema } from '@moodlab/cnn/inference';
 import {
   createModelVersion,
   digestOf,

@@ -1,12 +1,6 @@
-import {
-  evaluateModel,
-  hasBatchNorm,
-  loadModelFromArtifact,
-  modelToArtifact,
-  packMetaSchema,
-  recalibrateBatchNorm,
-  unpackSplit,
-} from '@moodlab/cnn';
+import { evaluateModel, loadModelFromArtifact, modelToArtifact } from '@moodlab/cnn/inference';
+import { hasBatchNorm, recalibrateBatchNorm } from '@moodlab/cnn/training';
+import { packMetaSchema, unpackSplit } from '@moodlab/cnn/datasets';
 import {
   createModelVersion,
   getDatasetByName,

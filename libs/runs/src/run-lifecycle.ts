@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { architectureNames } from '@moodlab/cnn/registry';
+import { ARCHITECTURE_NAMES, isArchitectureName } from '@moodlab/shared';
 import {
   createRun,
   getDataset,
@@ -85,10 +85,10 @@ async function checkInitialModel(db: Db, hp: Hyperparameters, classNames: string
 export async function startRun(deps: RunDeps, body: unknown, codeVersion = 'dev') {
   const req = startRunRequestSchema.parse(body);
   const hp = req.hyperparameters;
-  if (!architectureNames().includes(hp.architecture)) {
+  if (!isArchitectureName(hp.architecture)) {
     throw invalid(
       ['hyperparameters', 'architecture'],
-      `Unknown architecture; known: ${architectureNames().join(', ')}`,
+      `Unknown architecture; known: ${ARCHITECTURE_NAMES.join(', ')}`,
       hp.architecture,
     );
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { versionNumberSchema } from './stored-values';
+import { DEFAULT_ARCHITECTURE } from './architectures';
 
 /** Preprocessing is part of the model contract: it is stored in every exported artifact. */
 export const preprocessingSchema = z.object({
@@ -29,7 +30,7 @@ export const augmentationSchema = z.object({
  * and the training loop all parse through it.
  */
 export const hyperparametersSchema = z.object({
-  architecture: z.string().min(1).default('small-cnn'),
+  architecture: z.string().min(1).default(DEFAULT_ARCHITECTURE),
   epochs: z.number().int().min(1).max(500).default(8),
   batchSize: z.number().int().min(1).max(1024).default(64),
   optimizer: z.enum(['adam', 'sgd']).default('adam'),

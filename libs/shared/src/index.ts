@@ -1,4 +1,5 @@
 export * from './labels';
+export * from './architectures';
 export * from './hyperparameters';
 export * from './status';
 export * from './progress';

@@ -153,7 +153,6 @@ function CellFaces({ ev, cell }: { ev: Evaluation; cell: Cell }) {
       <div className="sample-row" style={{ flexWrap: 'wrap' }}>
         {result?.samples.map((s) => (
           <figure key={s.index} style={{ margin: 0, textAlign: 'center' }}>
-            {/* eslint-disable-next-line @next/next/no-img-element */}
             <img
               src={`/api/datasets/${result.datasetId}/images/${result.split}/${s.index}`}
               alt={`#${s.index}`}

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { packMetaSchema, unpackSplit } from '@moodlab/cnn';
+import { packMetaSchema, unpackSplit } from '@moodlab/cnn/datasets';
 import { loadDatasetPack } from '@moodlab/runs';
 import { HttpError } from './http';
 import { services } from './services';

@@ -1,4 +1,5 @@
-import { argmaxRows, packMetaSchema, predictProbabilities, unpackSplit } from '@moodlab/cnn';
+import { argmaxRows, predictProbabilities } from '@moodlab/cnn/inference';
+import { packMetaSchema, unpackSplit } from '@moodlab/cnn/datasets';
 import { getEvaluation } from '@moodlab/db';
 import { loadDatasetPack, NotFoundError } from '@moodlab/runs';
 import { HttpError } from './http';

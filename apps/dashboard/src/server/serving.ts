@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { loadInferenceModel, selectBackend, type ModelMetadata } from '@moodlab/cnn';
+import { loadInferenceModel, type ModelMetadata } from '@moodlab/cnn/inference';
+import { selectBackend } from '@moodlab/cnn/backend';
 import { findModelVersionId, getModelVersion, servingPromotion } from '@moodlab/db';
 import { NotFoundError } from '@moodlab/runs';
 import { services } from './services';

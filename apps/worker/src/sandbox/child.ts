@@ -3,16 +3,10 @@
  * stays free to renew the job lock and write to Postgres and Redis; the parent can also end a
  * cancelled run at once by killing this process.
  */
-import {
-  evaluateModel,
-  loadModelFromArtifact,
-  modelToArtifact,
-  packMetaSchema,
-  selectBackend,
-  describeBackend,
-  trainModel,
-  unpackSplit,
-} from '@moodlab/cnn';
+import { evaluateModel, loadModelFromArtifact, modelToArtifact } from '@moodlab/cnn/inference';
+import { packMetaSchema, unpackSplit } from '@moodlab/cnn/datasets';
+import { selectBackend, describeBackend } from '@moodlab/cnn/backend';
+import { trainModel } from '@moodlab/cnn/training';
 import { childMessageSchema, parentMessageSchema, type ChildMessage } from './messages';
 
 function send(msg: ChildMessage): Promise<void> {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BACKEND_ORDER } from '@moodlab/cnn';
+import { BACKEND_ORDER } from '@moodlab/cnn/backend';
 import {
   batchNormRecalibrationSchema,
   epochMetricSchema,

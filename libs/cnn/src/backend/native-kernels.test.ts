@@ -6,9 +6,9 @@ import { selectBackend } from './select-backend';
 import { routesToNative, setConvRouting } from './native-kernels';
 import { hasBatchNormTrainingKernel } from './batchnorm-training';
 import { EMOTIONS, hyperparametersSchema } from '@moodlab/shared';
-import { BatchNormalization, batchNormalization } from '../models/batchnorm-layer';
-import { getArchitecture } from '../models/registry';
-import { loadModelFromArtifact, modelToArtifact } from '../export/model-artifact';
+import { BatchNormalization, batchNormalization } from '../training/models/batchnorm-layer';
+import { getArchitecture } from '../training/models/registry';
+import { loadModelFromArtifact, modelToArtifact } from '../inference/model-artifact';
 
 const native = loadNativeKernels();
 if (!native.kernels) console.warn(`skipping the native kernel tests: the addon is ${native.reason}`);

@@ -50,7 +50,6 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
         {samples?.map((indices, c) => (
           <div key={c} className="sample-row">
             <strong>{ds.classNames[c]}</strong>
-            {/* eslint-disable-next-line @next/next/no-img-element */}
             {indices.map((i) => (
               <img
                 key={i}

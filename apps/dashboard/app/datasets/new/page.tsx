@@ -16,11 +16,13 @@ export default function ImportDataset() {
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     if (!jobId) return;
-    const timer = setInterval(async () => {
+    const poll = async () => {
       const s = (await (await fetch(`/api/datasets/import/${jobId}`)).json()) as Status;
       setStatus(s);
       if (s.state === 'completed' || s.state === 'failed') clearInterval(timer);
-    }, 500);
+    };
+    // A failed poll (the server restarting) is retried on the next tick.
+    const timer = setInterval(() => void poll().catch(() => undefined), 500);
     return () => clearInterval(timer);
   }, [jobId]);
   const submit = async (form: FormData) => {

@@ -209,7 +209,9 @@ export function LiveDemo() {
         setCameraError(`Camera unavailable (${(err as Error).name}): allow camera access, or upload an image below.`);
       }
       void loop();
-    })();
+    })().catch((err: unknown) =>
+      setCameraError(`The demo could not start: ${err instanceof Error ? err.message : String(err)}`),
+    );
     return () => {
       running = false;
       (videoRef.current?.srcObject as MediaStream | null)?.getTracks().forEach((t) => t.stop());

@@ -52,7 +52,6 @@ export function UploadPredict({ modelVersion }: { modelVersion?: number }) {
       )}
       {preview && (
         <div className="upload-preview" style={{ position: 'relative', display: 'inline-block', marginTop: 10 }}>
-          {/* eslint-disable-next-line @next/next/no-img-element */}
           <img
             src={preview}
             alt="uploaded"

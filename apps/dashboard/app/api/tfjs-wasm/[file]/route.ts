@@ -1,4 +1,4 @@
-import { WASM_DIST_DIR } from '@moodlab/cnn';
+import { WASM_DIST_DIR } from '@moodlab/cnn/backend';
 import { jsonRoute } from '@/server/http';
 import { servePackageFile } from '@/server/static-files';
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getArchitecture } from '../models/registry';
+import { getArchitecture } from '../training/models/registry';
 import { foldBatchNorm } from './fold-batchnorm';
 
 /** Gives every BatchNorm statistics far from their initial 0/1, as training would. */

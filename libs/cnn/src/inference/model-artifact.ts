@@ -1,9 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { foldBatchNorm } from './fold-batchnorm';
-// Registers the training-fast BatchNormalization under the stock name before any model is loaded
-// here, so that checkpoints and --init-from models train on the fused kernels too.
-import '../models/batchnorm-layer';
 import { preprocessingSchema } from '@moodlab/shared';
 
 /**

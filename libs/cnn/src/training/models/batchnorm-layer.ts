@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchNormTraining, hasBatchNormTrainingKernel } from '../backend/batchnorm-training';
+import { batchNormTraining, hasBatchNormTrainingKernel } from '../../backend/batchnorm-training';
 
 type LayerArgs = NonNullable<Parameters<typeof tf.layers.batchNormalization>[0]>;
 type CallArgs = Parameters<tf.layers.Layer['call']>;

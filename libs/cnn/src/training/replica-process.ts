@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend/select-backend';
-import { getArchitecture } from '../models/registry';
+import { getArchitecture } from './models/registry';
 import { seedMathRandom } from './seeded-random';
 import { replicaRequestSchema, type ReplicaReply } from './replica-protocol';
 import { computeGradients } from './step';

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Preprocessing } from '@moodlab/shared';
-import type { LabeledImages } from '../data/labeled-images';
+import type { LabeledImages } from '../datasets/labeled-images';
 import { classificationReport, type ClassificationReport } from './metrics';
 import { argmaxRows, predictProbabilities } from './predict';
 

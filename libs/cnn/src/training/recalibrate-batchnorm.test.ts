@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { preprocessingSchema } from '@moodlab/shared';
 import { selectBackend } from '../backend/select-backend';
-import { toModelInput } from '../data/preprocess';
-import { generateSyntheticFaces } from '../data/synthetic-faces';
-import { getArchitecture } from '../models/registry';
+import { toModelInput } from '../inference/preprocess';
+import { generateSyntheticFaces } from '../datasets/synthetic-faces';
+import { getArchitecture } from './models/registry';
 import { isBatchNorm, recalibrateBatchNorm } from './recalibrate-batchnorm';
 
 const p = preprocessingSchema.parse({});

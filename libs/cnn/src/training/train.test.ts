@@ -2,11 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EMOTIONS, hyperparametersSchema, type EpochMetricData } from '@moodlab/shared';
 import { selectBackend } from '../backend/select-backend';
-import { generateSyntheticFaces } from '../data/synthetic-faces';
-import { evaluateModel } from '../eval/evaluate';
-import { loadModelFromArtifact, modelToArtifact } from '../export/model-artifact';
+import { generateSyntheticFaces } from '../datasets/synthetic-faces';
+import { evaluateModel } from '../inference/evaluate';
+import { loadModelFromArtifact, modelToArtifact } from '../inference/model-artifact';
 import { restoreCheckpoint, type EncodedCheckpoint } from './checkpoint';
-import { getArchitecture } from '../models/registry';
+import { getArchitecture } from './models/registry';
 import { recalibrateBatchNorm } from './recalibrate-batchnorm';
 import { trainModel } from './train';
 

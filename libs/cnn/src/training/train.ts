@@ -6,14 +6,14 @@ import type {
   TrainProgress,
   WeightAverageOutcome,
 } from '@moodlab/shared';
-import { gatherBatch } from '../data/augment';
-import type { LabeledImages } from '../data/labeled-images';
-import { createRng, shuffledIndices } from '../data/random';
-import { evaluateModel } from '../eval/evaluate';
-import { accuracy } from '../eval/metrics';
-import { argmaxRows, meanCrossEntropy, predictProbabilities } from '../eval/predict';
-import { loadModelFromArtifact } from '../export/model-artifact';
-import { getArchitecture } from '../models/registry';
+import { gatherBatch } from '../datasets/augment';
+import type { LabeledImages } from '../datasets/labeled-images';
+import { createRng, shuffledIndices } from '../datasets/random';
+import { evaluateModel } from '../inference/evaluate';
+import { accuracy } from '../inference/metrics';
+import { argmaxRows, meanCrossEntropy, predictProbabilities } from '../inference/predict';
+import { loadModelFromArtifact } from '../inference/model-artifact';
+import { getArchitecture } from './models/registry';
 import {
   encodeCheckpoint,
   restoreCheckpoint,

@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '@moodlab/cnn';
-import { detectableFaces, framePng } from '../../../tools/demo/detectable-faces';
-import { loadNodeFaceApi, decodeImage } from './node';
-import type { FaceApi } from './detector';
-import { fusedForwardInput, fuseTinyFaceDetector, type TinyDetectorNet } from './tiny-detector-fused';
+import { selectBackend } from '@moodlab/cnn/backend';
+import { fusedForwardInput, fuseTinyFaceDetector, type FaceApi, type TinyDetectorNet } from '@moodlab/faces';
+import { loadNodeFaceApi, decodeImage } from '@moodlab/faces/node';
+import { detectableFaces, framePng } from '../../tools/demo/detectable-faces';
 
 let api: FaceApi;
 let net: FaceApi['nets']['tinyFaceDetector'];

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Preprocessing } from '@moodlab/shared';
-import type { LabeledImages } from '../data/labeled-images';
-import { createRng, shuffledIndices } from '../data/random';
-import { toModelInput } from '../data/preprocess';
+import type { LabeledImages } from '../datasets/labeled-images';
+import { createRng, shuffledIndices } from '../datasets/random';
+import { toModelInput } from '../inference/preprocess';
 
 /**
  * "Precise BatchNorm": replaces every BatchNormalization layer's moving mean and variance with

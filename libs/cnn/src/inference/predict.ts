@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Preprocessing } from '@moodlab/shared';
-import type { LabeledImages } from '../data/labeled-images';
-import { toModelInput } from '../data/preprocess';
+import type { LabeledImages } from '../datasets/labeled-images';
+import { toModelInput } from './preprocess';
 
 /** Class probabilities for every image of a split, in batches, as one N x K array. */
 export function predictProbabilities(

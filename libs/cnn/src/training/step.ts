@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Hyperparameters } from '@moodlab/shared';
-import { toModelInput } from '../data/preprocess';
+import { toModelInput } from '../inference/preprocess';
 
 export interface StepGradients {
   /** Sum (not mean) of per-sample losses and the number of correct predictions. */

@@ -1,0 +1,78 @@
+// Module boundaries, checked by `npm test` (npx depcruise ...). Each rule says who may import what;
+// a violation names the rule and the import. Entries are what each library's package.json exports.
+const ENTRIES = [
+  '^libs/[^/]+/src/index\\.ts$',
+  '^libs/cnn/src/(inference|backend|datasets|training)/index\\.ts$',
+  '^libs/faces/src/node\\.ts$',
+  '^libs/runs/src/training\\.ts$',
+  '^libs/shared/src/node/package-dir\\.ts$',
+];
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'Import cycles make load order matter; break them by moving the shared part down.',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'libraries-not-apps',
+      severity: 'error',
+      comment: 'Libraries never import apps, tools or tests.',
+      from: { path: '^libs/' },
+      to: { path: '^(apps|tools|tests|e2e)/' },
+    },
+    {
+      name: 'only-public-entries',
+      severity: 'error',
+      comment: 'Outside a library, import it by its package name and exports (its public entries), not its files.',
+      from: { path: '^(apps|tools|tests|e2e|libs/([^/]+))/' },
+      to: { path: '^libs/[^/]+/src/', pathNot: ['^libs/$2/', ...ENTRIES] },
+    },
+    {
+      name: 'dashboard-never-trains',
+      severity: 'error',
+      comment: 'The dashboard enqueues training; the training code (architectures, loop, replicas) stays in workers.',
+      from: { path: '^apps/dashboard/' },
+      to: { path: '^libs/cnn/src/training/', reachable: true },
+    },
+    {
+      name: 'inference-is-browser-safe',
+      severity: 'error',
+      comment: '@moodlab/cnn/inference runs in the browser demo: no Node built-ins.',
+      from: { path: '^libs/cnn/src/inference/', pathNot: '\\.test\\.ts$' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'inference-without-training-or-node-backend',
+      severity: 'error',
+      comment: '@moodlab/cnn/inference reaches neither training code nor the Node backend selection.',
+      from: { path: '^libs/cnn/src/inference/', pathNot: '\\.test\\.ts$' },
+      to: {
+        path: '^(libs/cnn/src/(training|datasets/import)/|libs/cnn/src/backend/(select-backend|native-kernels)|libs/cnn-native/)',
+        reachable: true,
+      },
+    },
+    {
+      name: 'apps-not-each-other',
+      severity: 'error',
+      comment: 'Apps share code through libraries, not by importing each other.',
+      from: { path: '^apps/([^/]+)/' },
+      to: { path: '^apps/', pathNot: '^apps/$1/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(node_modules|\\.next|generated|build)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.depcruise.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.tsx', '.js', '.mjs', '.cjs', '.json'],
+    },
+    combinedDependencies: false,
+  },
+};
