@@ -174,7 +174,7 @@ describe('model bundle', () => {
     );
     await expect(start({ architecture: 'small-cnn', initFrom: 9999 })).rejects.toThrow(/No model version 9999/);
     const run = await start({ architecture: 'small-cnn', initFrom: mv.version });
-    expect((run.hyperparameters as { initFrom: number }).initFrom).toBe(mv.version);
+    expect(run.hyperparameters.initFrom).toBe(mv.version);
     await db.run.delete({ where: { id: run.id } });
     await trainQueue.obliterate({ force: true });
   });

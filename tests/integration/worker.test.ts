@@ -130,7 +130,7 @@ describe('worker', () => {
       return r?.status === 'completed' ? r : null;
     });
     expect(run.epochs.map((e) => e.epoch)).toEqual([0, 1, 2, 3, 4]);
-    expect((run.hyperparameters as { epochs: number }).epochs).toBe(5);
+    expect(run.hyperparameters.epochs).toBe(5);
     await expect(resumeRun({ db, trainQueue: queue }, runId)).rejects.toBeInstanceOf(ConflictError);
   });
 

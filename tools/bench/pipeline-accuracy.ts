@@ -19,7 +19,7 @@ import { selectBackend } from '@moodlab/cnn/backend';
 import { classifyFaces, DETECTOR_FRAMING, detectFaces, frameFace, type Box, type Framing } from '@moodlab/faces';
 import { FACE_MODELS_DIR, loadNodeFaceApi } from '@moodlab/faces/node';
 import { readModelBundle } from '@moodlab/runs';
-import { EMOTIONS } from '@moodlab/shared';
+import { formatPercent, EMOTIONS } from '@moodlab/shared';
 import { SHIPPED_MODEL_DIR } from '../seed/default-model';
 import { FER_VALIDATION } from '../demo/test-frames';
 import { printMachine } from './machine';
@@ -158,7 +158,7 @@ for (const size of [96, 192, 320]) {
     tensor.dispose();
   }
 }
-const pct = (n: number, d: number) => (d ? `${((n / d) * 100).toFixed(1)}%` : '-');
+const pct = (n: number, d: number) => formatPercent(d ? n / d : null, 1, '-');
 console.log(
   `${faces.length} FER2013 ${values.split} faces (${perClass} a class) x 3 positions, ${values.model ?? 'shipped'} model, tiny detector (auto input size); ${((Date.now() - t0) / 1000).toFixed(0)} s`,
 );

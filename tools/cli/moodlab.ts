@@ -12,8 +12,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { evaluateModel, loadModelFromArtifact } from '@moodlab/cnn/inference';
-import { packMetaSchema, unpackSplit, type ImportReport } from '@moodlab/cnn/datasets';
 import { selectBackend } from '@moodlab/cnn/backend';
 import {
   createDb,
@@ -21,22 +19,24 @@ import {
   getDataset,
   getDatasetByName,
   getModelVersionByNumber,
+  getEvaluation,
   getRun,
   promoteModelVersion,
-  recordEvaluation,
-  saveArtifact,
 } from '@moodlab/db';
 import {
+  createEvaluateQueue,
   createRedis,
   createTrainQueue,
   DEFAULT_REDIS_URL,
-  importPayloadSchema,
-  type ImportPayload,
+  evaluateResultSchema,
 } from '@moodlab/jobs';
 import {
   cancelRun,
   importDataset,
-  loadDatasetPack,
+  queueEvaluation,
+  prepareImport,
+  importOptionsSchema,
+  type ImportSource,
   modelBundleOf,
   readModelBundle,
   registerModelBundle,
@@ -46,7 +46,7 @@ import {
   writeModelBundle,
 } from '@moodlab/runs';
 import { recalibrateModelVersion } from '@moodlab/runs/training';
-import { describeProgress, TERMINAL_STATUSES, hyperparametersSchema, type TrainProgress } from '@moodlab/shared';
+import { formatPercent, describeProgress, TERMINAL_STATUSES, hyperparametersSchema } from '@moodlab/shared';
 import { progressBar } from './progress';
 import { printEpochs, printReport } from './tables';
 
@@ -73,29 +73,27 @@ async function importCmd() {
     throw new Error('usage: import <folder|archive.zip|fer2013.csv> --name NAME [--size 48] [--on-problem skip|fail]');
   const bar = progressBar('decoding');
   const started = Date.now();
-  let source: ImportPayload['source'];
-  if (src.toLowerCase().endsWith('.zip')) {
-    const upload = await saveArtifact(db, {
-      kind: 'upload',
-      meta: { fileName: path.basename(src) },
-      data: new Uint8Array(await readFile(src)),
-    });
-    source = { kind: 'zip', artifactId: upload.id, fileName: path.basename(src) };
-  } else {
-    source = { kind: (await stat(src)).isDirectory() ? 'folder' : 'csv', path: src };
-  }
-  const job = importPayloadSchema.parse({
-    name: values.name,
-    source,
-    imageSize: Number(values.size),
-    onProblem: values['on-problem'],
-  });
-  const summary = await importDataset(db, job, (done, total) => {
+  const source: ImportSource = src.toLowerCase().endsWith('.zip')
+    ? { kind: 'zip', fileName: path.basename(src), bytes: new Uint8Array(await readFile(src)) }
+    : { kind: (await stat(src)).isDirectory() ? 'folder' : 'csv', path: src };
+  // The CLI reads the user's own disk: no import roots to confine it to.
+  const { payload } = await prepareImport(
+    db,
+    {
+      name: values.name,
+      source,
+      imageSize: Number(values.size),
+      onProblem: importOptionsSchema.shape.onProblem.parse(values['on-problem']),
+    },
+    null,
+  );
+  const summary = await importDataset(db, payload, (done, total) => {
     if (done % 500 === 0 || done === total) bar.update(done, total || done);
   });
   bar.stop();
   const ds = (await getDataset(db, summary.datasetId))!;
-  const report = ds.report as unknown as ImportReport;
+  const report = ds.report;
+  if (!report) throw new Error(`dataset ${ds.name} was stored without its import report`);
   console.log(
     `imported "${ds.name}" (${ds.id}) in ${((Date.now() - started) / 1000).toFixed(1)} s, digest ${ds.digest.slice(0, 16)}`,
   );
@@ -117,20 +115,21 @@ async function watch(runId: string) {
   for (;;) {
     const run = await getRun(db, runId);
     if (!run) throw new Error(`Unknown run id ${runId}`);
-    const p = run.progress as TrainProgress | null;
+    const p = run.progress;
     if (p) bar.update(Math.round(p.fraction * 1000), 1000, `${run.status}, ${describeProgress(p)}`);
     if (TERMINAL_STATUSES.includes(run.status)) {
       bar.stop();
       printEpochs(run.epochs);
       console.log(`run ${run.id}: ${run.status}${run.error ? ` (${run.error})` : ''}; backend ${run.backend ?? '-'}`);
-      const ev = run.modelVersions[0]?.evaluations[0];
-      if (ev) {
-        console.log(`model version v${run.modelVersions[0]!.version}`);
+      const latest = run.modelVersions.at(-1);
+      const ev = latest?.evaluations[0];
+      if (latest && ev) {
+        console.log(`model version v${latest.version}`);
         printReport({
           accuracy: ev.accuracy,
           macroF1: ev.macroF1,
-          perClass: ev.perClass as never,
-          confusion: ev.confusionMatrix as number[][],
+          perClass: ev.perClass,
+          confusion: ev.confusionMatrix,
         });
       }
       return;
@@ -237,30 +236,40 @@ async function evaluateCmd() {
   if (!mv) throw new Error(`Unknown model version ${values.version}`);
   const ds = await getDatasetByName(db, values.dataset);
   if (!ds) throw new Error(`Unknown dataset "${values.dataset}"`);
-  await selectBackend();
-  const pack = await loadDatasetPack(db, ds.id);
-  const { model, metadata } = await loadModelFromArtifact(mv.artifact.meta, new Uint8Array(mv.artifact.data));
-  const started = Date.now();
-  const report = evaluateModel(
-    model,
-    unpackSplit(packMetaSchema.parse(pack.meta), pack.data, values.split),
-    metadata.classNames,
-    metadata.preprocessing,
-    values.tta,
-  );
-  console.log(
-    `v${mv.version} on ${ds.name}/${values.split}${values.tta ? ' with flip TTA' : ''} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
-  );
-  printReport(report);
-  await recordEvaluation(db, {
-    modelVersionId: mv.id,
-    datasetId: ds.id,
-    split: values.tta ? `${values.split}+flip-tta` : values.split,
-    accuracy: report.accuracy,
-    macroF1: report.macroF1,
-    perClass: report.perClass,
-    confusionMatrix: report.confusion,
-  });
+  const redis = createRedis(process.env.REDIS_URL ?? DEFAULT_REDIS_URL, 'client');
+  const evaluateQueue = createEvaluateQueue(redis);
+  try {
+    const started = Date.now();
+    const { jobId } = await queueEvaluation({ db, evaluateQueue }, mv.id, {
+      datasetId: ds.id,
+      split: values.split,
+      flipTta: values.tta,
+    });
+    console.log(`queued evaluation job ${jobId}; a worker computes it`);
+    for (;;) {
+      const job = await evaluateQueue.getJob(jobId);
+      if (!job) throw new Error(`evaluation job ${jobId} vanished from the queue`);
+      const state = await job.getState();
+      if (state === 'failed') throw new Error(`evaluation failed: ${job.failedReason}`);
+      if (state === 'completed') {
+        const { evaluationId } = evaluateResultSchema.parse(job.returnvalue);
+        const ev = await getEvaluation(db, evaluationId);
+        if (!ev) throw new Error(`evaluation ${evaluationId} is not in the database`);
+        console.log(`v${mv.version} on ${ds.name}/${ev.split} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+        printReport({
+          accuracy: ev.accuracy,
+          macroF1: ev.macroF1,
+          perClass: ev.perClass,
+          confusion: ev.confusionMatrix,
+        });
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  } finally {
+    await evaluateQueue.close();
+    redis.disconnect();
+  }
 }
 
 async function recalibrateCmd() {
@@ -278,7 +287,7 @@ async function recalibrateCmd() {
     (done, total) => bar.update(done, total),
   );
   bar.stop();
-  const pct = (a: number | null) => (a === null ? '-' : `${(a * 100).toFixed(2)}%`);
+  const pct = (a: number | null) => formatPercent(a, 2, '-');
   console.log(
     `v${values.version}: BatchNorm statistics recomputed over ${outcome.images} training images in ${((Date.now() - started) / 1000).toFixed(1)} s; validation accuracy ${pct(outcome.valAccuracyBefore)} -> ${pct(outcome.valAccuracy)}`,
   );

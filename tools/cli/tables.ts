@@ -1,6 +1,7 @@
+import { formatPercent } from '@moodlab/shared';
 import type { ClassificationReport } from '@moodlab/cnn/inference';
 
-const pct = (v: number | null | undefined) => (v == null ? '-' : `${(v * 100).toFixed(1)}%`);
+const pct = (v: number | null | undefined) => formatPercent(v, 1, '-');
 
 export function printEpochs(
   epochs: {

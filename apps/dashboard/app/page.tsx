@@ -69,7 +69,7 @@ export default async function Home({ searchParams }: { searchParams: Promise<{ c
             <span className="muted">
               ({d.source}, {d.imageSize}px, digest {d.digest.slice(0, 10)})
             </span>
-            <ClassDistribution classNames={d.classNames} counts={d.counts as Record<string, Record<string, number>>} />
+            <ClassDistribution classNames={d.classNames} counts={d.counts} />
           </div>
         ))}
       </div>

@@ -7,9 +7,12 @@ import {
   packDataset,
   type ImportResult,
 } from '@moodlab/cnn/datasets';
-import { deleteArtifact, getArtifact, registerDataset, type Db } from '@moodlab/db';
-import type { ImportPayload } from '@moodlab/jobs';
+import { deleteArtifact, getArtifact, getDatasetByName, registerDataset, saveArtifact, type Db } from '@moodlab/db';
+import { enqueueImport, importPayloadSchema, type createImportQueue, type ImportPayload } from '@moodlab/jobs';
 import { EMOTIONS } from '@moodlab/shared';
+import type { z } from 'zod';
+import { ConflictError } from './errors';
+import { confineImportPath } from './import-roots';
 
 /**
  * Imports a dataset described by an import job: decode, report, pack, register. Shared by the
@@ -55,4 +58,61 @@ async function importFrom(db: Db, job: ImportPayload, onProgress: (done: number,
     pack: { meta: packed.meta, data: packed.data },
   });
   return { datasetId: dataset.id, kept: report.kept, files: report.files };
+}
+
+/** Import options a caller gives besides the images: the job's payload without its source. */
+export const importOptionsSchema = importPayloadSchema.omit({ source: true });
+
+/** The images as a caller has them: an uploaded zip's bytes, or a folder or fer2013.csv on disk. */
+export type ImportSource =
+  { kind: 'zip'; fileName: string; bytes: Uint8Array } | { kind: 'folder' | 'csv'; path: string };
+export type ImportRequest = z.input<typeof importOptionsSchema> & { source: ImportSource };
+
+/**
+ * Turns a request into an import job's payload: refuses a name in use (ConflictError), confines
+ * a path to `roots` (ForbiddenError; null: the caller's own disk, as the CLI's), and stores an
+ * upload in Postgres so that any worker can take it. `discard` removes that upload if the job
+ * never starts.
+ */
+export async function prepareImport(
+  db: Db,
+  request: ImportRequest,
+  roots: readonly string[] | null,
+): Promise<{ payload: ImportPayload; discard: () => Promise<void> }> {
+  const options = importOptionsSchema.parse({ ...request, source: undefined });
+  if (await getDatasetByName(db, options.name))
+    throw new ConflictError(`a dataset named "${options.name}" exists already`);
+  const { source } = request;
+  if (source.kind !== 'zip') {
+    const confined = roots ? await confineImportPath(source.path, roots) : source.path;
+    return {
+      payload: importPayloadSchema.parse({ ...options, source: { kind: source.kind, path: confined } }),
+      discard: async () => {},
+    };
+  }
+  const upload = await saveArtifact(db, { kind: 'upload', meta: { fileName: source.fileName }, data: source.bytes });
+  return {
+    payload: importPayloadSchema.parse({
+      ...options,
+      source: { kind: 'zip', artifactId: upload.id, fileName: source.fileName },
+    }),
+    discard: () => deleteArtifact(db, upload.id),
+  };
+}
+
+/** Prepares an import and queues it for a worker; the dashboard's upload and folder forms use this. */
+export async function queueImport(
+  { db, importQueue }: { db: Db; importQueue: ReturnType<typeof createImportQueue> },
+  request: ImportRequest,
+  roots: readonly string[],
+): Promise<{ jobId: string }> {
+  const { payload, discard } = await prepareImport(db, request, roots);
+  try {
+    const job = await enqueueImport(importQueue, payload);
+    if (!job.id) throw new Error('BullMQ returned a job without an id');
+    return { jobId: job.id };
+  } catch (err) {
+    await discard();
+    throw err;
+  }
 }

@@ -13,3 +13,6 @@ export function imagesMissing(name: string): ConflictError {
 
 /** The request asks for something this server does not allow (HTTP 403). */
 export class ForbiddenError extends Error {}
+
+/** The request names something that exists but does not fit (a split the dataset lacks): HTTP 400. */
+export class InvalidRequestError extends Error {}

@@ -1,4 +1,11 @@
-export { NotFoundError, ConflictError, ForbiddenError, imagesMissing } from './errors';
+export { NotFoundError, ConflictError, ForbiddenError, InvalidRequestError, imagesMissing } from './errors';
+export {
+  queueEvaluation,
+  recordEvaluationReport,
+  evaluationRequestSchema,
+  type EvaluationDeps,
+  type EvaluationRequest,
+} from './evaluation';
 export {
   startRun,
   cancelRun,
@@ -11,7 +18,14 @@ export {
 } from './run-lifecycle';
 export { loadDatasetPack, DEFAULT_PACK_CACHE } from './dataset-pack';
 export { runLogs } from './run-logs';
-export { importDataset } from './dataset-import';
+export {
+  importDataset,
+  prepareImport,
+  queueImport,
+  importOptionsSchema,
+  type ImportRequest,
+  type ImportSource,
+} from './dataset-import';
 export {
   modelBundleOf,
   writeModelBundle,

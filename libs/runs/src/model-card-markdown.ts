@@ -1,7 +1,8 @@
 import type { ModelCard } from './model-card';
 import type { Hyperparameters } from '@moodlab/shared';
+import { formatPercent } from '@moodlab/shared';
 
-const pct = (v: number | null | undefined) => (v == null ? '-' : `${(v * 100).toFixed(1)}%`);
+const pct = (v: number | null | undefined) => formatPercent(v, 1, '-');
 
 /** The model card as Markdown (README.md of a bundle): what a reader checks before using a model. */
 export function modelCardMarkdown(card: ModelCard, title: string): string {

@@ -1,21 +1,14 @@
 import { z } from 'zod';
 import {
   batchNormRecalibrationSchema,
+  classificationReportSchema,
   epochMetricSchema,
   storedHyperparametersSchema,
   weightAverageOutcomeSchema,
 } from '@moodlab/shared';
 
 /** The model card of a bundle (card.json): what a model was trained on, how, and how well it did. */
-export const evaluationSchema = z.object({
-  split: z.string(),
-  accuracy: z.number(),
-  macroF1: z.number(),
-  perClass: z.array(
-    z.object({ label: z.string(), precision: z.number(), recall: z.number(), f1: z.number(), support: z.number() }),
-  ),
-  confusion: z.array(z.array(z.number())),
-});
+export const evaluationSchema = classificationReportSchema.extend({ split: z.string() });
 
 export const initializedFromSchema = z.object({ architecture: z.string(), weightsSha256: z.string().length(64) });
 

@@ -1,3 +1,4 @@
+import { formatPercent } from './format';
 import { z } from 'zod';
 
 /*
@@ -41,7 +42,7 @@ export function describeFinishing(summary: unknown): string[] {
     })
     .catch({})
     .parse(summary);
-  const pct = (a: number | null) => (a === null ? '–' : `${(a * 100).toFixed(1)}%`);
+  const pct = (a: number | null) => formatPercent(a);
   const lines: string[] = [];
   if (s.averaged)
     lines.push(

@@ -1,4 +1,7 @@
 export * from './labels';
+export * from './import-report';
+export * from './format';
+export * from './evaluation';
 export * from './architectures';
 export * from './hyperparameters';
 export * from './status';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { getRunsForComparison } from '@moodlab/db';
 import { CompareView, type CompareRun } from '@/components/compare-view';
-import type { Evaluation } from '@/components/run-live';
+import type { Evaluation } from '@/components/run-view';
 import { services } from '@/server/services';
 
 export const dynamic = 'force-dynamic';
@@ -28,7 +28,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
       id: r.id,
       dataset: r.dataset.name,
       architecture: r.architecture,
-      hyperparameters: r.hyperparameters as Record<string, unknown>,
+      hyperparameters: r.hyperparameters,
       epochs: r.epochs.map((e) => ({
         epoch: e.epoch,
         valAccuracy: e.valAccuracy,

@@ -1,10 +1,11 @@
+import { formatPercent } from '@moodlab/shared';
 import { listModelVersions, promotionHistory, servingPromotion } from '@moodlab/db';
 import { PromoteButton, RollbackButton } from '@/components/model-actions';
 import { services } from '@/server/services';
 
 export const dynamic = 'force-dynamic';
 
-const pct = (v: unknown) => (typeof v === 'number' ? `${(v * 100).toFixed(1)}%` : '–');
+const pct = (v: unknown) => formatPercent(typeof v === 'number' ? v : null);
 
 export default async function ModelsPage() {
   const { db } = services();

@@ -1,6 +1,8 @@
 'use client';
+import { formatPercent } from '@moodlab/shared';
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
-import { ConfusionMatrix, type Evaluation } from './run-live';
+import { ConfusionMatrix } from './confusion-matrix';
+import type { Evaluation } from './run-view';
 
 export interface CompareRun {
   id: string;
@@ -25,7 +27,7 @@ const COLORS = [
   '#d6336c',
 ];
 const short = (id: string) => id.slice(0, 8);
-const pct = (v: number | null | undefined) => (v == null ? '–' : `${(v * 100).toFixed(1)}%`);
+const pct = (v: number | null | undefined) => formatPercent(v);
 
 /** Dotted paths of every leaf value, so nested hyperparameters line up in one table. */
 function flatten(obj: Record<string, unknown>, prefix = ''): Record<string, string> {

@@ -1,51 +1,21 @@
 'use client';
 import { useEffect, useState } from 'react';
-import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import {
+  formatPercent,
   describeFinishing,
   describeProgress,
   TERMINAL_STATUSES,
-  type EpochMetricData,
-  type RunStatus,
   type TrainProgress,
 } from '@moodlab/shared';
+import { ConfusionMatrix } from './confusion-matrix';
+import { EvaluateForm } from './evaluate-form';
+import { ResumeRun } from './resume-run';
+import { TrainingCurves } from './training-curves';
+import type { DatasetChoice, RunView } from './run-view';
 
-export interface Evaluation {
-  id: string;
-  datasetId: string;
-  split: string;
-  accuracy: number;
-  macroF1: number;
-  perClass: { label: string; precision: number; recall: number; f1: number; support: number }[];
-  confusionMatrix: number[][];
-}
-export interface RunView {
-  id: string;
-  status: RunStatus;
-  architecture: string;
-  backend: string | null;
-  error: string | null;
-  workerId: string | null;
-  hyperparameters: Record<string, unknown>;
-  progress: TrainProgress | null;
-  dataset: { id: string; name: string };
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  epochs: (EpochMetricData & { id: string })[];
-  modelVersions: { id: string; version: number; summary: Record<string, unknown>; evaluations: Evaluation[] }[];
-  logs: string[];
-  /** Set while the run's worker has missed its heartbeats (it died): how long it has been silent. */
-  workerSilentSeconds?: number | null;
-}
+export type { DatasetChoice, Evaluation, RunView } from './run-view';
 
-export interface DatasetChoice {
-  id: string;
-  name: string;
-  splits: string[];
-}
-
-const pct = (v: number | null | undefined) => (v == null ? '–' : `${(v * 100).toFixed(1)}%`);
+const pct = (v: number | null | undefined) => formatPercent(v);
 
 /** Time left: at the average epoch duration so far, else at the pace of this first epoch. */
 function eta(run: RunView, p: TrainProgress): string {
@@ -75,199 +45,6 @@ function useLiveRun(initial: RunView): RunView {
     return () => source.close();
   }, [initial.id, initial.status]);
   return run;
-}
-
-function Curves({ epochs }: { epochs: EpochMetricData[] }) {
-  const data = epochs.map((e) => ({
-    epoch: e.epoch + 1,
-    loss: e.loss,
-    val_loss: e.valLoss,
-    accuracy: e.accuracy,
-    val_accuracy: e.valAccuracy,
-  }));
-  return (
-    <div className="grid">
-      {(
-        [
-          ['loss', 'val_loss'],
-          ['accuracy', 'val_accuracy'],
-        ] as const
-      ).map(([a, b]) => (
-        <div key={a} className={`chart chart-${a}`}>
-          <LineChart width={520} height={240} data={data}>
-            <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="epoch" />
-            <YAxis domain={a === 'accuracy' ? [0, 1] : ['auto', 'auto']} />
-            <Tooltip />
-            <Legend />
-            <Line dataKey={a} stroke="#3b5bdb" isAnimationActive={false} />
-            <Line dataKey={b} stroke="#f08c00" isAnimationActive={false} />
-          </LineChart>
-        </div>
-      ))}
-    </div>
-  );
-}
-
-interface Cell {
-  t: number;
-  p: number;
-}
-interface CellResult {
-  split: string;
-  datasetId: string;
-  total: number;
-  samples: { index: number; confidence: number; trueScore: number }[];
-}
-
-/** The faces behind one cell, fetched on click; the most confident predictions first. */
-function CellFaces({ ev, cell }: { ev: Evaluation; cell: Cell }) {
-  const [result, setResult] = useState<CellResult | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    setResult(null);
-    fetch(`/api/evaluations/${ev.id}/cell?true=${cell.t}&pred=${cell.p}`).then(
-      async (r) => {
-        const body = (await r.json()) as CellResult & { error?: string };
-        if (r.ok) setResult(body);
-        else setError(body.error ?? 'failed');
-      },
-      (e: Error) => setError(e.message),
-    );
-  }, [ev.id, cell.t, cell.p]);
-  const labels = ev.perClass.map((c) => c.label);
-  return (
-    <div className="card cell-faces" data-testid="cell-faces">
-      <strong>
-        {labels[cell.t]} predicted as {labels[cell.p]}
-      </strong>
-      {result && (
-        <span className="muted">
-          {' '}
-          — {result.total} images
-          {result.total > result.samples.length ? `, the ${result.samples.length} most confident` : ''}
-        </span>
-      )}
-      {error && <p className="error">{error}</p>}
-      {!result && !error && <p className="muted">computing predictions…</p>}
-      <div className="sample-row" style={{ flexWrap: 'wrap' }}>
-        {result?.samples.map((s) => (
-          <figure key={s.index} style={{ margin: 0, textAlign: 'center' }}>
-            <img
-              src={`/api/datasets/${result.datasetId}/images/${result.split}/${s.index}`}
-              alt={`#${s.index}`}
-              width={72}
-              height={72}
-            />
-            <figcaption style={{ fontSize: 11 }}>
-              {(s.confidence * 100).toFixed(0)}%{cell.t !== cell.p ? ` (true ${(s.trueScore * 100).toFixed(0)}%)` : ''}
-            </figcaption>
-          </figure>
-        ))}
-      </div>
-    </div>
-  );
-}
-
-export function ConfusionMatrix({ ev }: { ev: Evaluation }) {
-  const labels = ev.perClass.map((c) => c.label);
-  const [cell, setCell] = useState<Cell | null>(null);
-  const [normalised, setNormalised] = useState(false);
-  return (
-    <>
-      <label style={{ flexDirection: 'row', gap: 6, marginBottom: 6 }}>
-        <input type="checkbox" checked={normalised} onChange={(e) => setNormalised(e.target.checked)} /> row-normalised
-      </label>
-      <table className="confusion">
-        <thead>
-          <tr>
-            <th>true \ pred</th>
-            {labels.map((l) => (
-              <th key={l}>{l}</th>
-            ))}
-            <th>precision</th>
-            <th>recall</th>
-            <th>F1</th>
-          </tr>
-        </thead>
-        <tbody>
-          {ev.confusionMatrix.map((row, i) => {
-            const total = row.reduce((a, b) => a + b, 0) || 1;
-            return (
-              <tr key={labels[i]}>
-                <th>{labels[i]}</th>
-                {row.map((v, j) => (
-                  <td
-                    key={j}
-                    className="cm"
-                    data-testid={`cell-${i}-${j}`}
-                    title="show these faces"
-                    onClick={() => setCell({ t: i, p: j })}
-                    style={{
-                      cursor: 'pointer',
-                      background: `rgba(59,91,219,${(v / total).toFixed(2)})`,
-                      color: v / total > 0.5 ? '#fff' : undefined,
-                      outline: cell?.t === i && cell.p === j ? '2px solid #f08c00' : undefined,
-                    }}
-                  >
-                    {normalised ? `${((v / total) * 100).toFixed(0)}%` : v}
-                  </td>
-                ))}
-                <td>{ev.perClass[i]!.precision.toFixed(2)}</td>
-                <td>{ev.perClass[i]!.recall.toFixed(2)}</td>
-                <td>{ev.perClass[i]!.f1.toFixed(2)}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-      {cell && <CellFaces ev={ev} cell={cell} />}
-    </>
-  );
-}
-
-function EvaluateForm({ modelVersionId, datasets }: { modelVersionId: string; datasets: DatasetChoice[] }) {
-  const [message, setMessage] = useState<string | null>(null);
-  return (
-    <form
-      className="new-run"
-      action={async (form) => {
-        const [datasetId, split] = String(form.get('target')).split('|');
-        const res = await fetch(`/api/models/${modelVersionId}/evaluate`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ datasetId, split, flipTta: form.get('tta') === 'on' }),
-        });
-        const body = (await res.json()) as { error?: string; details?: string };
-        setMessage(
-          res.ok
-            ? 'queued: a worker evaluates it; reload to see the result'
-            : `${body.error ?? 'failed'}${body.details ? `: ${body.details}` : ''}`,
-        );
-      }}
-    >
-      <label>
-        Evaluate on
-        <select name="target">
-          {datasets.flatMap((d) =>
-            d.splits.map((s) => (
-              <option key={`${d.id}|${s}`} value={`${d.id}|${s}`}>
-                {d.name} / {s}
-              </option>
-            )),
-          )}
-        </select>
-      </label>
-      <label>
-        Flip TTA
-        <input type="checkbox" name="tta" />
-      </label>
-      <button type="submit" className="secondary">
-        Queue evaluation
-      </button>
-      {message && <span className="muted">{message}</span>}
-    </form>
-  );
 }
 
 export function RunLive({ initial, datasets }: { initial: RunView; datasets: DatasetChoice[] }) {
@@ -341,16 +118,12 @@ export function RunLive({ initial, datasets }: { initial: RunView; datasets: Dat
       )}
       {(run.status === 'failed' || run.status === 'cancelled') && (
         <div className="card">
-          <ResumeRun
-            runId={run.id}
-            epochs={(run.hyperparameters as { epochs: number }).epochs}
-            done={run.epochs.length}
-          />
+          <ResumeRun runId={run.id} epochs={run.hyperparameters.epochs} done={run.epochs.length} />
         </div>
       )}
       <h2>Curves</h2>
       <div className="card">
-        {run.epochs.length ? <Curves epochs={run.epochs} /> : <p className="muted">No epoch finished yet.</p>}
+        {run.epochs.length ? <TrainingCurves epochs={run.epochs} /> : <p className="muted">No epoch finished yet.</p>}
       </div>
       <h2>Epochs</h2>
       <div className="card">
@@ -433,43 +206,6 @@ export function RunLive({ initial, datasets }: { initial: RunView; datasets: Dat
       <pre className="card log" data-testid="run-log">
         {run.logs.length ? run.logs.join('\n') : 'no log lines yet'}
       </pre>
-    </>
-  );
-}
-
-/** Resume from the last checkpoint, optionally with a new length (more epochs, or fewer than planned). */
-function ResumeRun({ runId, epochs, done }: { runId: string; epochs: number; done: number }) {
-  const [target, setTarget] = useState(epochs);
-  const [error, setError] = useState<string | null>(null);
-  const resume = async () => {
-    const res = await fetch(`/api/runs/${runId}/resume`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(target === epochs ? {} : { epochs: target }),
-    });
-    if (res.ok) window.location.reload();
-    else setError(((await res.json()) as { error?: string }).error ?? `HTTP ${res.status}`);
-  };
-  return (
-    <>
-      <label>
-        Epochs{' '}
-        <input
-          type="number"
-          min={done + 1}
-          value={target}
-          onChange={(e) => setTarget(Number(e.target.value))}
-          data-testid="resume-epochs"
-        />
-      </label>{' '}
-      <button className="secondary" onClick={() => void resume()}>
-        Resume from last checkpoint
-      </button>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
     </>
   );
 }

@@ -1,4 +1,5 @@
 'use client';
+import { formatPercent } from '@moodlab/shared';
 import { useMemo, useState } from 'react';
 import { useRouter } from 'next/navigation';
 
@@ -17,7 +18,7 @@ export interface RunRow {
 }
 
 type SortKey = 'createdAt' | 'bestValAccuracy' | 'macroF1' | 'durationMs' | 'epochs';
-const pct = (v: number | null) => (v == null ? '–' : `${(v * 100).toFixed(1)}%`);
+const pct = (v: number | null) => formatPercent(v);
 const dur = (ms: number | null) =>
   ms == null ? '–' : ms < 60_000 ? `${(ms / 1000).toFixed(0)} s` : `${(ms / 60_000).toFixed(1)} min`;
 

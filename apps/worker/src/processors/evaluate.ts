@@ -1,9 +1,9 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { getModelVersion, recordEvaluation } from '@moodlab/db';
+import { getModelVersion } from '@moodlab/db';
 import { describeValidationError, evaluatePayloadSchema, type EvaluateResult } from '@moodlab/jobs';
 import { runInChild } from '../sandbox/run-child';
 import type { ProcessorContext } from './context';
-import { loadDatasetPack } from '@moodlab/runs';
+import { loadDatasetPack, recordEvaluationReport } from '@moodlab/runs';
 
 export function createEvaluateProcessor(ctx: ProcessorContext) {
   return async function processEvaluate(job: Job): Promise<EvaluateResult> {
@@ -29,15 +29,7 @@ export function createEvaluateProcessor(ctx: ProcessorContext) {
       async () => {},
     ).done;
     if (final.type !== 'evaluated') throw new Error(`unexpected result ${final.type}`);
-    const ev = await recordEvaluation(ctx.db, {
-      modelVersionId,
-      datasetId,
-      split,
-      accuracy: final.report.accuracy,
-      macroF1: final.report.macroF1,
-      perClass: final.report.perClass,
-      confusionMatrix: final.report.confusion,
-    });
+    const ev = await recordEvaluationReport(ctx.db, parsed.data, final.report);
     return { evaluationId: ev.id, accuracy: ev.accuracy, macroF1: ev.macroF1 };
   };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BACKEND_ORDER } from '@moodlab/cnn/backend';
 import {
   batchNormRecalibrationSchema,
+  classificationReportSchema,
   epochMetricSchema,
   hyperparametersSchema,
   trainProgressSchema,
@@ -34,15 +35,6 @@ export const parentMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type ParentMessage = z.infer<typeof parentMessageSchema>;
 
-const reportSchema = z.object({
-  accuracy: z.number(),
-  macroF1: z.number(),
-  perClass: z.array(
-    z.object({ label: z.string(), precision: z.number(), recall: z.number(), f1: z.number(), support: z.number() }),
-  ),
-  confusion: z.array(z.array(z.number())),
-});
-
 export const childMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('backend'), name: z.string() }),
   z.object({ type: z.literal('progress'), progress: trainProgressSchema }),
@@ -59,9 +51,9 @@ export const childMessageSchema = z.discriminatedUnion('type', [
     averaged: weightAverageOutcomeSchema.nullable(),
     recalibrated: batchNormRecalibrationSchema.nullable(),
     model: z.object({ meta: z.record(z.string(), z.unknown()), data: bytes }),
-    evaluation: reportSchema.nullable(),
+    evaluation: classificationReportSchema.nullable(),
   }),
-  z.object({ type: z.literal('evaluated'), report: reportSchema }),
+  z.object({ type: z.literal('evaluated'), report: classificationReportSchema }),
   z.object({ type: z.literal('error'), message: z.string() }),
 ]);
 export type ChildMessage = z.infer<typeof childMessageSchema>;

@@ -1,20 +1,7 @@
-/** Classification metrics from true and predicted class indices. */
-// Type aliases (not interfaces) so that reports are assignable to JSON columns.
-export type ClassMetrics = {
-  label: string;
-  precision: number;
-  recall: number;
-  f1: number;
-  support: number;
-};
+import type { ClassificationReport, ClassMetrics } from '@moodlab/shared';
 
-export type ClassificationReport = {
-  accuracy: number;
-  macroF1: number;
-  perClass: ClassMetrics[];
-  /** confusion[true][predicted] */
-  confusion: number[][];
-};
+/** Classification metrics from true and predicted class indices. */
+export type { ClassificationReport, ClassMetrics };
 
 /** The fraction of predictions that match (0 for no samples). */
 export function accuracy(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {

@@ -1,6 +1,8 @@
 import type { Db } from '../client';
 import type { Prisma } from '../generated/client';
 import { saveArtifact } from './artifacts';
+import { parseImportReport, parseSplitCounts } from '../json-columns';
+import type { ImportReport } from '@moodlab/shared';
 
 export interface NewDataset {
   name: string;
@@ -92,13 +94,22 @@ export async function ensureDatasetRecord(db: Db, ds: DatasetRecord) {
 }
 
 export async function listDatasets(db: Db) {
-  return db.dataset.findMany({ select: summarySelect, orderBy: { createdAt: 'asc' } });
+  const rows = await db.dataset.findMany({ select: summarySelect, orderBy: { createdAt: 'asc' } });
+  return rows.map(withCounts);
 }
 
 export async function getDataset(db: Db, id: string) {
-  return db.dataset.findUnique({ where: { id }, select: summarySelect });
+  const row = await db.dataset.findUnique({ where: { id }, select: summarySelect });
+  return row && withCounts(row);
 }
 
 export async function getDatasetByName(db: Db, name: string) {
-  return db.dataset.findUnique({ where: { name }, select: summarySelect });
+  const row = await db.dataset.findUnique({ where: { name }, select: summarySelect });
+  return row && withCounts(row);
+}
+
+function withCounts<R extends { counts: unknown; report: unknown }>(
+  row: R,
+): Omit<R, 'counts' | 'report'> & { counts: Record<string, Record<string, number>>; report: ImportReport | null } {
+  return { ...row, counts: parseSplitCounts(row.counts), report: parseImportReport(row.report) };
 }

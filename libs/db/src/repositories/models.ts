@@ -1,6 +1,7 @@
 import type { Db } from '../client';
 import type { Prisma } from '../generated/client';
 import { artifactRow } from './artifacts';
+import { parseEvaluationRow } from '../json-columns';
 
 export interface NewModelVersion {
   runId: string;
@@ -122,7 +123,8 @@ export async function rollbackPromotion(db: Db, note = '') {
 }
 
 export async function getEvaluation(db: Db, id: string) {
-  return db.evaluation.findUnique({ where: { id } });
+  const ev = await db.evaluation.findUnique({ where: { id } });
+  return ev && parseEvaluationRow(ev);
 }
 
 export async function recordEvaluation(db: Db, ev: Prisma.EvaluationUncheckedCreateInput) {

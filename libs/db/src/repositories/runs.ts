@@ -2,6 +2,7 @@ import type { EpochMetricData, RunStatus, TrainProgress } from '@moodlab/shared'
 import type { Db } from '../client';
 import type { Prisma } from '../generated/client';
 import { artifactRow } from './artifacts';
+import { parseEvaluationRow, parseRunColumns } from '../json-columns';
 
 export interface NewRun {
   datasetId: string;
@@ -13,7 +14,7 @@ export interface NewRun {
 }
 
 export async function createRun(db: Db, run: NewRun) {
-  return db.run.create({ data: { ...run, status: 'queued' } });
+  return parseRunColumns(await db.run.create({ data: { ...run, status: 'queued' } }));
 }
 
 /** A run that happened elsewhere (a shipped model's training), recorded complete with its epochs. */
@@ -33,8 +34,9 @@ export async function setRunJobId(db: Db, runId: string, jobId: string) {
   await db.run.update({ where: { id: runId }, data: { jobId } });
 }
 
+/** A run with its dataset, epochs, and model versions oldest first (each with its evaluations, newest first). */
 export async function getRun(db: Db, id: string) {
-  return db.run.findUnique({
+  const run = await db.run.findUnique({
     where: { id },
     include: {
       dataset: { select: { id: true, name: true } },
@@ -48,9 +50,16 @@ export async function getRun(db: Db, id: string) {
           createdAt: true,
           evaluations: { orderBy: { createdAt: 'desc' } },
         },
+        orderBy: { version: 'asc' },
       },
     },
   });
+  return (
+    run && {
+      ...parseRunColumns(run),
+      modelVersions: run.modelVersions.map((mv) => ({ ...mv, evaluations: mv.evaluations.map(parseEvaluationRow) })),
+    }
+  );
 }
 
 /**
@@ -95,7 +104,7 @@ export async function listRunSummaries(db: Db, take = 1000) {
 
 /** Runs with their epochs and latest validation evaluation, for side-by-side comparison. */
 export async function getRunsForComparison(db: Db, ids: string[]) {
-  return db.run.findMany({
+  const runs = await db.run.findMany({
     where: { id: { in: ids } },
     include: {
       dataset: { select: { name: true } },
@@ -105,9 +114,14 @@ export async function getRunsForComparison(db: Db, ids: string[]) {
           version: true,
           evaluations: { where: { split: 'validation' }, orderBy: { createdAt: 'desc' }, take: 1 },
         },
+        orderBy: { version: 'asc' },
       },
     },
   });
+  return runs.map((run) => ({
+    ...parseRunColumns(run),
+    modelVersions: run.modelVersions.map((mv) => ({ ...mv, evaluations: mv.evaluations.map(parseEvaluationRow) })),
+  }));
 }
 
 /**

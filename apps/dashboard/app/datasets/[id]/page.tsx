@@ -7,24 +7,13 @@ import { services } from '@/server/services';
 
 export const dynamic = 'force-dynamic';
 
-interface Report {
-  files?: number;
-  kept?: Record<string, number>;
-  undecodable?: { file: string; reason: string }[];
-  blank?: { file: string }[];
-  duplicatesWithinSplit?: number;
-  conflictingLabels?: number;
-  crossSplitDuplicates?: number;
-  unknownClasses?: string[];
-}
-
 export default async function DatasetPage({ params }: { params: Promise<{ id: string }> }) {
   const id = uuidParam.safeParse((await params).id);
   if (!id.success) notFound();
   const ds = await getDataset(services().db, id.data);
   if (!ds) notFound();
   const samples = ds.packId ? await sampleIndices(ds.id, 'train', 8) : null;
-  const r = ds.report as Report;
+  const r = ds.report;
   return (
     <>
       <h1>Dataset {ds.name}</h1>
@@ -37,7 +26,7 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
         <code>{ds.digest}</code>
       </div>
       <div className="card">
-        <ClassDistribution classNames={ds.classNames} counts={ds.counts as Record<string, Record<string, number>>} />
+        <ClassDistribution classNames={ds.classNames} counts={ds.counts} />
       </div>
       <h2>Samples (train)</h2>
       <div className="card sample-grid" data-testid="samples">
@@ -64,7 +53,7 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
       </div>
       <h2>Import report</h2>
       <div className="card" data-testid="import-report">
-        {r.files === undefined ? (
+        {r === null ? (
           <p className="muted">Generated in code; nothing to report.</p>
         ) : (
           <table>
@@ -73,7 +62,7 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
                 <td>Files read</td>
                 <td>{r.files}</td>
               </tr>
-              {Object.entries(r.kept ?? {}).map(([split, n]) => (
+              {Object.entries(r.kept).map(([split, n]) => (
                 <tr key={split}>
                   <td>Kept in {split}</td>
                   <td>{n}</td>
@@ -81,39 +70,36 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
               ))}
               <tr>
                 <td>Undecodable</td>
-                <td>{r.undecodable?.length ?? 0}</td>
+                <td>{r.undecodable.length}</td>
               </tr>
               <tr>
                 <td>Blank</td>
-                <td>{r.blank?.length ?? 0}</td>
+                <td>{r.blank.length}</td>
               </tr>
               <tr>
                 <td>Duplicates within a split (kept once)</td>
-                <td>{r.duplicatesWithinSplit ?? 0}</td>
+                <td>{r.duplicatesWithinSplit}</td>
               </tr>
               <tr>
                 <td>Conflicting labels (all copies dropped)</td>
-                <td>{r.conflictingLabels ?? 0}</td>
+                <td>{r.conflictingLabels}</td>
               </tr>
               <tr>
                 <td>Also in an evaluation split (dropped from train)</td>
-                <td>{r.crossSplitDuplicates ?? 0}</td>
+                <td>{r.crossSplitDuplicates}</td>
               </tr>
               <tr>
                 <td>Unknown class folders</td>
-                <td>{r.unknownClasses?.join(', ') || 0}</td>
+                <td>{r.unknownClasses.join(', ') || 0}</td>
               </tr>
             </tbody>
           </table>
         )}
-        {(r.undecodable?.length ?? 0) + (r.blank?.length ?? 0) > 0 && (
+        {r !== null && r.undecodable.length + r.blank.length > 0 && (
           <details>
             <summary>Skipped files</summary>
             <ul>
-              {[
-                ...(r.undecodable ?? []).map((p) => `${p.file}: ${p.reason}`),
-                ...(r.blank ?? []).map((p) => `${p.file}: blank`),
-              ]
+              {[...r.undecodable.map((p) => `${p.file}: ${p.reason}`), ...r.blank.map((p) => `${p.file}: blank`)]
                 .slice(0, 200)
                 .map((l) => (
                   <li key={l}>

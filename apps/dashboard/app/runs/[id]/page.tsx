@@ -21,7 +21,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
       initial={JSON.parse(JSON.stringify({ ...run, logs }))}
       datasets={datasets
         .filter((d) => d.packId)
-        .map((d) => ({ id: d.id, name: d.name, splits: Object.keys(d.counts as object) }))}
+        .map((d) => ({ id: d.id, name: d.name, splits: Object.keys(d.counts) }))}
     />
   );
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ImportProblem, ImportReport } from '@moodlab/shared';
 import type { LabeledImages } from '../labeled-images';
 
 /**
@@ -9,21 +10,7 @@ import type { LabeledImages } from '../labeled-images';
  */
 export type ProblemPolicy = 'skip' | 'fail';
 
-export interface ImportProblem {
-  file: string;
-  reason: string;
-}
-
-export interface ImportReport {
-  files: number;
-  kept: Record<string, number>;
-  undecodable: ImportProblem[];
-  blank: ImportProblem[];
-  unknownClasses: string[];
-  duplicatesWithinSplit: number;
-  conflictingLabels: number;
-  crossSplitDuplicates: number;
-}
+export type { ImportProblem, ImportReport } from '@moodlab/shared';
 
 interface Entry {
   file: string;
