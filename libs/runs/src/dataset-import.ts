@@ -79,10 +79,10 @@ export async function prepareImport(
   request: ImportRequest,
   roots: readonly string[] | null,
 ): Promise<{ payload: ImportPayload; discard: () => Promise<void> }> {
-  const options = importOptionsSchema.parse({ ...request, source: undefined });
+  const { source, ...rest } = request;
+  const options = importOptionsSchema.parse(rest);
   if (await getDatasetByName(db, options.name))
     throw new ConflictError(`a dataset named "${options.name}" exists already`);
-  const { source } = request;
   if (source.kind !== 'zip') {
     const confined = roots ? await confineImportPath(source.path, roots) : source.path;
     return {

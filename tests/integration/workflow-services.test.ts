@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getArchitecture } from '@moodlab/cnn/training';
+import { modelToArtifact } from '@moodlab/cnn/inference';
+import { selectBackend } from '@moodlab/cnn/backend';
+import { createDb, createRun, getArtifact, getEvaluation, recordTrainedModel, type Prisma } from '@moodlab/db';
+import { createEvaluateQueue, createImportQueue, createRedis } from '@moodlab/jobs';
+import {
+  ConflictError,
+  ForbiddenError,
+  InvalidRequestError,
+  NotFoundError,
+  prepareImport,
+  queueEvaluation,
+  queueImport,
+  recordEvaluationReport,
+} from '@moodlab/runs';
+import { EMOTIONS, hyperparametersSchema, parseEvaluationSplit } from '@moodlab/shared';
+import { registerSyntheticDataset } from '../../tools/seed/builtin-dataset';
+import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../test-env';
+
+/** The evaluation and import workflows that the dashboard's routes, the CLI and the workers share. */
+const db = createDb(TEST_DATABASE_URL);
+const redis = createRedis(TEST_REDIS_URL, 'client');
+const evaluateQueue = createEvaluateQueue(redis);
+const importQueue = createImportQueue(redis);
+const NAME = 'services-synthetic';
+let datasetId = '';
+let modelVersionId = '';
+
+beforeAll(async () => {
+  await selectBackend({ prefer: 'wasm' });
+  const ds = await registerSyntheticDataset(db, { name: NAME, trainPerClass: 2, validationPerClass: 2 });
+  datasetId = ds.id;
+  const hp = hyperparametersSchema.parse({ epochs: 1 });
+  const run = await createRun(db, { datasetId, architecture: hp.architecture, hyperparameters: hp, seed: hp.seed });
+  const model = getArchitecture(hp.architecture).build({ imageSize: 48, numClasses: 7, seed: 1 });
+  const artifact = await modelToArtifact(model, {
+    classNames: [...EMOTIONS],
+    preprocessing: hp.preprocessing,
+    architecture: hp.architecture,
+  });
+  const mv = await recordTrainedModel(db, {
+    runId: run.id,
+    datasetId,
+    architecture: hp.architecture,
+    summary: {},
+    artifact: { meta: artifact.meta as Prisma.InputJsonValue, data: artifact.data },
+    evaluation: null,
+  });
+  modelVersionId = mv.id;
+});
+
+afterAll(async () => {
+  await evaluateQueue.obliterate({ force: true });
+  await importQueue.obliterate({ force: true });
+  await evaluateQueue.close();
+  await importQueue.close();
+  redis.disconnect();
+  await db.$disconnect();
+});
+
+describe('evaluation workflow', () => {
+  it('queues a job for an existing model, dataset and split', async () => {
+    const { jobId } = await queueEvaluation({ db, evaluateQueue }, modelVersionId, {
+      datasetId,
+      split: 'validation',
+      flipTta: true,
+    });
+    const job = await evaluateQueue.getJob(jobId);
+    expect(job?.data).toEqual({ modelVersionId, datasetId, split: 'validation', flipTta: true });
+  });
+
+  it('refuses an unknown model (404) and a split the dataset lacks (400, naming the splits it has)', async () => {
+    const deps = { db, evaluateQueue };
+    await expect(
+      queueEvaluation(deps, '00000000-0000-4000-8000-000000000000', { datasetId, split: 'validation' }),
+    ).rejects.toThrow(NotFoundError);
+    const wrongSplit = queueEvaluation(deps, modelVersionId, { datasetId, split: 'test' });
+    await expect(wrongSplit).rejects.toThrow(InvalidRequestError);
+    await expect(queueEvaluation(deps, modelVersionId, { datasetId, split: 'test' })).rejects.toThrow(
+      /has no "test" split \(it has train, validation\)/,
+    );
+  });
+
+  it('stores a flip-TTA evaluation apart from a plain one, and reads both back typed', async () => {
+    const report = {
+      accuracy: 0.5,
+      macroF1: 0.4,
+      perClass: EMOTIONS.map((label) => ({ label, precision: 0.5, recall: 0.5, f1: 0.5, support: 2 })),
+      confusion: EMOTIONS.map((_, i) => EMOTIONS.map((__, j) => (i === j ? 1 : j === (i + 1) % 7 ? 1 : 0))),
+    };
+    const payload = { modelVersionId, datasetId, split: 'validation' };
+    const tta = await recordEvaluationReport(db, { ...payload, flipTta: true }, report);
+    const plain = await recordEvaluationReport(db, { ...payload, flipTta: false }, report);
+    expect(parseEvaluationSplit(tta.split)).toEqual({ split: 'validation', flipTta: true });
+    expect(parseEvaluationSplit(plain.split)).toEqual({ split: 'validation', flipTta: false });
+    const back = await getEvaluation(db, tta.id);
+    expect(back?.perClass[3]?.label).toBe('happy');
+    expect(back?.confusionMatrix[0]).toEqual([1, 1, 0, 0, 0, 0, 0]);
+  });
+});
+
+describe('import workflow', () => {
+  it('refuses a name in use, and a path outside the import roots', async () => {
+    await expect(prepareImport(db, { name: NAME, source: { kind: 'folder', path: '/tmp' } }, null)).rejects.toThrow(
+      ConflictError,
+    );
+    await expect(
+      prepareImport(db, { name: 'fresh-name', source: { kind: 'folder', path: '/etc' } }, ['/tmp']),
+    ).rejects.toThrow(ForbiddenError);
+  });
+
+  it('stores an upload for any worker to take, and removes it when the job cannot be queued', async () => {
+    const bytes = new Uint8Array([80, 75, 5, 6, ...new Array(18).fill(0)]);
+    const { payload, discard } = await prepareImport(
+      db,
+      { name: 'upload-check', source: { kind: 'zip', fileName: 'faces.zip', bytes } },
+      null,
+    );
+    if (payload.source.kind !== 'zip') throw new Error('expected a zip source');
+    expect(new Uint8Array((await getArtifact(db, payload.source.artifactId))!.data)).toEqual(bytes);
+    await discard();
+    expect(await getArtifact(db, payload.source.artifactId)).toBeNull();
+
+    const { jobId } = await queueImport(
+      { db, importQueue },
+      { name: 'queued-check', source: { kind: 'zip', fileName: 'faces.zip', bytes } },
+      [],
+    );
+    const job = await importQueue.getJob(jobId);
+    expect(job?.data).toMatchObject({ name: 'queued-check', source: { kind: 'zip', fileName: 'faces.zip' } });
+  });
+});
