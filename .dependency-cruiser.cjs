@@ -1,12 +1,15 @@
 // Module boundaries, checked by `npm test` (npx depcruise ...). Each rule says who may import what;
 // a violation names the rule and the import. Entries are what each library's package.json exports.
-const ENTRIES = [
-  '^libs/[^/]+/src/index\\.ts$',
-  '^libs/cnn/src/(inference|backend|datasets|training)/index\\.ts$',
-  '^libs/faces/src/node\\.ts$',
-  '^libs/runs/src/training\\.ts$',
-  '^libs/shared/src/node/package-dir\\.ts$',
-];
+const fs = require('node:fs');
+const path = require('node:path');
+
+/** Each library's public entries: the files its package.json exports (the one list of them). */
+const ENTRIES = fs.readdirSync(path.join(__dirname, 'libs')).flatMap((lib) => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, 'libs', lib, 'package.json'), 'utf8'));
+  return Object.values(manifest.exports ?? {}).map(
+    (file) => `^${path.posix.join('libs', lib, file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`,
+  );
+});
 
 module.exports = {
   forbidden: [

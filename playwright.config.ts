@@ -1,7 +1,9 @@
 import { defineConfig } from '@playwright/test';
 import { CAMERA_VIDEO } from './e2e/assets';
+// A relative path: config files load before workspace TypeScript packages can be resolved.
+import { databaseUrlFor } from './libs/db/src/urls';
 
-const E2E_DB = 'postgresql://postgres@127.0.0.1:5432/moodlab_e2e';
+const E2E_DB = databaseUrlFor('moodlab_e2e');
 const E2E_REDIS = 'redis://127.0.0.1:6379/2';
 const env = { DATABASE_URL: E2E_DB, REDIS_URL: E2E_REDIS, NEXT_TELEMETRY_DISABLED: '1', CHECKPOINT_DISABLE: '1' };
 

@@ -1,4 +1,5 @@
 import { defineConfig } from 'prisma/config';
+import { DEFAULT_DATABASE_URL } from './libs/db/src/urls';
 
 // The CLI is used here only for `generate` (offline); migrations apply with `npm run migrate`
 // (libs/db/src/migrate.ts), which keeps the same folder and _prisma_migrations bookkeeping
@@ -6,5 +7,5 @@ import { defineConfig } from 'prisma/config';
 export default defineConfig({
   schema: 'prisma/schema.prisma',
   migrations: { path: 'prisma/migrations' },
-  datasource: { url: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/moodlab' },
+  datasource: { url: process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL },
 });

@@ -1,3 +1,5 @@
+// A relative path: config files load before workspace TypeScript packages can be resolved.
+import { databaseUrlFor } from './libs/db/src/urls';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -14,7 +16,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     env: {
-      DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/moodlab_test',
+      DATABASE_URL: databaseUrlFor('moodlab_test'),
       REDIS_URL: 'redis://127.0.0.1:6379/1',
       CHECKPOINT_DISABLE: '1',
     },

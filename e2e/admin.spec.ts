@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
+import { databaseUrlFor } from '@moodlab/db/urls';
 
 /** A second dashboard with ADMIN_PASSWORD set: state changes need sign-in, reading does not. */
 const PORT = 3101;
@@ -15,7 +16,7 @@ test.beforeAll(async () => {
     detached: true,
     env: {
       ...process.env,
-      DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/moodlab_e2e',
+      DATABASE_URL: databaseUrlFor('moodlab_e2e'),
       REDIS_URL: 'redis://127.0.0.1:6379/2',
       ADMIN_PASSWORD: 'correct horse',
     },

@@ -2,12 +2,13 @@ import { expect, test, type APIRequestContext } from '@playwright/test';
 import { zipSync } from 'fflate';
 import sharp from 'sharp';
 import { createDb } from '@moodlab/db';
+import { databaseUrlFor } from '@moodlab/db/urls';
 
 /**
  * Hostile and malformed requests over the API: each gets a 4xx that names the problem, none a
  * 5xx, and none reads a server file or acts on behalf of another site.
  */
-const db = createDb('postgresql://postgres@127.0.0.1:5432/moodlab_e2e');
+const db = createDb(databaseUrlFor('moodlab_e2e'));
 test.afterAll(() => db.$disconnect());
 
 interface Case {

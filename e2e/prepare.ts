@@ -16,8 +16,9 @@ import { detectableFaces, framePng } from '../tools/demo/detectable-faces';
 import { composeFrame } from '../tools/demo/test-frames';
 import { writeY4m } from '../tools/demo/write-y4m';
 import { ASSETS_DIR, CAMERA_VIDEO, MANIFEST, UPLOAD_ZIP, type AssetManifest } from './assets';
+import { databaseUrlFor } from '@moodlab/db/urls';
 
-const url = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/moodlab_e2e';
+const url = process.env.DATABASE_URL ?? databaseUrlFor('moodlab_e2e');
 await resetServices(url, process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/2');
 const db = createDb(url);
 const dataset = await registerSyntheticDataset(db, { trainPerClass: 60, validationPerClass: 15 });

@@ -3,9 +3,9 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModelFromArtifact } from '@moodlab/cnn/inference';
 import { selectBackend } from '@moodlab/cnn/backend';
-import { createDb, createRun, getArtifact, getRun, listEpochs, setRunJobId } from '@moodlab/db';
+import { createDb, createRun, getArtifact, getRun, listEpochs } from '@moodlab/db';
 import { createRedis, createTrainQueue, enqueueTrain, TRAIN_QUEUE } from '@moodlab/jobs';
-import { cancelRun, ConflictError, resumeRun } from '@moodlab/runs';
+import { cancelRun, ConflictError, resumeRun, startRun } from '@moodlab/runs';
 import { hyperparametersSchema } from '@moodlab/shared';
 import { registerSyntheticDataset } from '../../tools/seed/builtin-dataset';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../test-env';
@@ -50,11 +50,9 @@ async function waitFor<T>(
   }
 }
 
-async function startRun(epochs: number) {
-  const hp = hyperparametersSchema.parse({ epochs, batchSize: 32 });
-  const run = await createRun(db, { datasetId, architecture: hp.architecture, hyperparameters: hp, seed: hp.seed });
-  const job = await enqueueTrain(queue, { runId: run.id, datasetId, hyperparameters: hp });
-  await setRunJobId(db, run.id, job.id!);
+/** A run started as the dashboard and the CLI start one. */
+async function startTestRun(epochs: number) {
+  const run = await startRun({ db, trainQueue: queue }, { datasetId, hyperparameters: { epochs, batchSize: 32 } });
   return run.id;
 }
 
@@ -74,7 +72,7 @@ afterAll(async () => {
 describe('worker', () => {
   it('trains a run to completion: one EpochMetric per epoch and a model version whose artifact loads back', async () => {
     startWorker('it-a');
-    const runId = await startRun(2);
+    const runId = await startTestRun(2);
     const run = await waitFor('run to complete', async () => {
       const r = await getRun(db, runId);
       if (r?.status === 'failed') throw new Error(`run failed: ${r.error}`);
@@ -92,7 +90,7 @@ describe('worker', () => {
 
   it('resumes a run from its checkpoint on another worker after its worker is killed', async () => {
     const first = workers[0]!;
-    const runId = await startRun(5);
+    const runId = await startTestRun(5);
     await waitFor('the first epoch', async () => (await listEpochs(db, runId)).length >= 1);
     first.kill('SIGKILL');
     const atKill = await getRun(db, runId);
@@ -112,7 +110,7 @@ describe('worker', () => {
   });
 
   it('cancels a running run and resumes it later from its checkpoint', async () => {
-    const runId = await startRun(4);
+    const runId = await startTestRun(4);
     await waitFor('the first epoch', async () => (await listEpochs(db, runId)).length >= 1);
     expect((await cancelRun({ db, trainQueue: queue }, runId)).cancelled).toBe(true);
     // The worker kills its training process and completes the job as cancelled.

@@ -7,8 +7,9 @@ import { spawn } from 'node:child_process';
 import { createDb, registerDataset } from '@moodlab/db';
 import { EMOTIONS, hyperparametersSchema } from '@moodlab/shared';
 import { resetServices } from '../../tests/reset-services';
+import { databaseUrlFor } from '@moodlab/db/urls';
 
-const DB = 'postgresql://postgres@127.0.0.1:5432/moodlab_bench_e2e';
+const DB = databaseUrlFor('moodlab_bench_e2e');
 const PORT = 3199;
 await resetServices(DB, 'redis://127.0.0.1:6379/3');
 const db = createDb(DB);

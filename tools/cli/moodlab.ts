@@ -15,7 +15,6 @@ import { parseArgs } from 'node:util';
 import { selectBackend } from '@moodlab/cnn/backend';
 import {
   createDb,
-  DEFAULT_DATABASE_URL,
   getDataset,
   getDatasetByName,
   getModelVersionByNumber,
@@ -23,13 +22,7 @@ import {
   getRun,
   promoteModelVersion,
 } from '@moodlab/db';
-import {
-  createEvaluateQueue,
-  createRedis,
-  createTrainQueue,
-  DEFAULT_REDIS_URL,
-  evaluateResultSchema,
-} from '@moodlab/jobs';
+import { createEvaluateQueue, createRedis, createTrainQueue, evaluateResultSchema } from '@moodlab/jobs';
 import {
   cancelRun,
   importDataset,
@@ -47,14 +40,15 @@ import {
 } from '@moodlab/runs';
 import { recalibrateModelVersion } from '@moodlab/runs/training';
 import { formatPercent, describeProgress, TERMINAL_STATUSES, hyperparametersSchema } from '@moodlab/shared';
+import { toolsEnv } from '../env';
 import { progressBar } from './progress';
 import { printEpochs, printReport } from './tables';
 
-const db = createDb(process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL);
+const db = createDb(toolsEnv.DATABASE_URL);
 const [command, ...rest] = process.argv.slice(2);
 
 async function queue() {
-  const redis = createRedis(process.env.REDIS_URL ?? DEFAULT_REDIS_URL, 'client');
+  const redis = createRedis(toolsEnv.REDIS_URL, 'client');
   return { trainQueue: createTrainQueue(redis), close: () => redis.disconnect() };
 }
 
@@ -236,7 +230,7 @@ async function evaluateCmd() {
   if (!mv) throw new Error(`Unknown model version ${values.version}`);
   const ds = await getDatasetByName(db, values.dataset);
   if (!ds) throw new Error(`Unknown dataset "${values.dataset}"`);
-  const redis = createRedis(process.env.REDIS_URL ?? DEFAULT_REDIS_URL, 'client');
+  const redis = createRedis(toolsEnv.REDIS_URL, 'client');
   const evaluateQueue = createEvaluateQueue(redis);
   try {
     const started = Date.now();

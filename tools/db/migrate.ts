@@ -1,11 +1,12 @@
 /** Applies prisma/migrations to DATABASE_URL (creating the database if needed). */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_DATABASE_URL, migrate } from '@moodlab/db';
+import { migrate } from '@moodlab/db';
+import { toolsEnv } from '../env';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const result = await migrate({
-  connectionString: process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+  connectionString: toolsEnv.DATABASE_URL,
   migrationsDir: path.join(root, 'prisma/migrations'),
   log: (line) => console.log(`migrate: ${line}`),
 });

@@ -2,11 +2,13 @@ import os from 'node:os';
 import { z } from 'zod';
 import { BACKEND_ORDER } from '@moodlab/cnn/backend';
 import { importRootsSchema } from '@moodlab/runs';
+import { DEFAULT_DATABASE_URL } from '@moodlab/db/urls';
+import { DEFAULT_REDIS_URL } from '@moodlab/jobs';
 
 /** The worker's whole configuration, parsed once at boot; nothing else reads process.env. */
 const envSchema = z.object({
-  DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/moodlab'),
-  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  DATABASE_URL: z.string().url().default(DEFAULT_DATABASE_URL),
+  REDIS_URL: z.string().url().default(DEFAULT_REDIS_URL),
   WORKER_ID: z.string().min(1).default(`${os.hostname()}-${process.pid}`),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   /** Force a TF.js backend; by default the fastest that loads (GPU, native CPU, WASM, JS). */
@@ -25,7 +27,6 @@ const envSchema = z.object({
   RECONCILE_MS: z.coerce.number().int().min(500).default(10_000),
   /** Folders under which import jobs may read server-side paths; none by default (uploads only). The CLI imports without this limit. */
   MOODLAB_IMPORT_ROOTS: importRootsSchema,
-  CODE_VERSION: z.string().default(process.env.npm_package_version ?? 'dev'),
 });
 export type WorkerEnv = z.infer<typeof envSchema>;
 

@@ -3,7 +3,7 @@ import { PrismaClient } from './generated/client';
 
 export type Db = InstanceType<typeof PrismaClient>;
 
-export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/moodlab';
+import { DEFAULT_DATABASE_URL } from './urls';
 
 /** The one place that opens a Prisma connection; apps pass their parsed DATABASE_URL. */
 export function createDb(connectionString: string = DEFAULT_DATABASE_URL): Db {

@@ -1,4 +1,5 @@
-export { createDb, DEFAULT_DATABASE_URL, type Db } from './client';
+export { createDb, type Db } from './client';
+export { DEFAULT_DATABASE_URL, databaseUrlFor } from './urls';
 export { migrate, ensureDatabase, listMigrations, type MigrateOptions, type MigrateResult } from './migrate';
 export * from './repositories/artifacts';
 export * from './repositories/datasets';
@@ -6,4 +7,5 @@ export * from './repositories/runs';
 export * from './repositories/models';
 export * from './repositories/workers';
 export type { Prisma } from './generated/client';
+export { RUN_STATUSES_MATCH_SCHEMA } from './run-status-check';
 export { describeError, isConnectionError, withDbRetry, type RetryOptions } from './retry';

@@ -3,11 +3,6 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 
-/**
- * Applies prisma/migrations without Prisma's schema engine (it cannot be downloaded offline).
- * Bookkeeping is Prisma's own `_prisma_migrations` table with the same checksum (sha256 of
- * migration.sql), so `prisma migrate deploy` sees these migrations as applied and vice versa.
- */
 export interface MigrateOptions {
   connectionString: string;
   migrationsDir: string;
@@ -33,6 +28,7 @@ const BOOKKEEPING_DDL = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 // Any constant works; it only serialises concurrent migrators (several workers booting at once).
 const ADVISORY_LOCK_KEY = 72707369;
 
+/** Creates the URL's database when it does not exist; true when it did not. */
 export async function ensureDatabase(connectionString: string): Promise<boolean> {
   const url = new URL(connectionString);
   const dbName = decodeURIComponent(url.pathname.slice(1));
@@ -49,6 +45,7 @@ export async function ensureDatabase(connectionString: string): Promise<boolean>
   }
 }
 
+/** The migrations in a Prisma migrations folder, in the order they apply, with Prisma's checksums. */
 export async function listMigrations(
   migrationsDir: string,
 ): Promise<{ name: string; sql: string; checksum: string }[]> {
@@ -65,6 +62,11 @@ export async function listMigrations(
   );
 }
 
+/**
+ * Applies prisma/migrations without Prisma's schema engine (it cannot be downloaded offline).
+ * Bookkeeping is Prisma's own `_prisma_migrations` table with the same checksum (sha256 of
+ * migration.sql), so `prisma migrate deploy` sees these migrations as applied and vice versa.
+ */
 export async function migrate({
   connectionString,
   migrationsDir,

@@ -2,14 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelMetadata } from '@moodlab/cnn/inference';
 import type { Box } from './crop';
 import { facesToModelInput } from './crop';
+import type { FacePrediction } from './prediction';
 
-export interface FacePrediction {
-  box: Box;
-  /** Detector confidence. */
-  score: number;
-  scores: Record<string, number>;
-  label: string;
-}
+export type { FacePrediction } from './prediction';
 
 /** Classifies each detected face; probabilities in the model's own class order. */
 export function classifyFaces(

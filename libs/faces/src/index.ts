@@ -1,6 +1,14 @@
 /** Face detection, cropping and per-face classification, shared by the browser demo and the server API. */
 export { faceCrops, facesToModelInput, squareBox, type Box } from './crop';
-export { classifyFaces, type FacePrediction } from './classify';
+export { classifyFaces } from './classify';
+export {
+  facePredictionSchema,
+  imagePredictionSchema,
+  predictResponseSchema,
+  type FacePrediction,
+  type ImagePrediction,
+  type PredictResponse,
+} from './prediction';
 export { DetectionCadence } from './detection-cadence';
 export {
   AUTO_INPUT_SIZES,

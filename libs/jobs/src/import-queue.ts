@@ -1,6 +1,7 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { preprocessingSchema } from '@moodlab/shared';
 
 export const IMPORT_QUEUE = 'import';
 
@@ -19,7 +20,7 @@ export const importPayloadSchema = z
       .max(100)
       .regex(/^[\w.-]+$/, 'use letters, digits, dot, dash and underscore'),
     source: importSourceSchema,
-    imageSize: z.number().int().min(16).max(128).default(48),
+    imageSize: preprocessingSchema.shape.imageSize,
     onProblem: z.enum(['skip', 'fail']).default('skip'),
   })
   .strict();

@@ -1,4 +1,5 @@
-import { PredictPool, predictImage, type ImagePrediction } from '@moodlab/faces/node';
+import { PredictPool, predictImage } from '@moodlab/faces/node';
+import type { PredictResponse } from '@moodlab/faces';
 import type { DetectorKind } from '@moodlab/faces';
 import { env } from './env';
 import { artifactById, servingModel, servingVersionId } from './serving';
@@ -10,7 +11,7 @@ export async function predict(
   bytes: Uint8Array,
   modelVersion: number | undefined,
   detector: DetectorKind,
-): Promise<ImagePrediction & { modelVersion: number; modelVersionId: string }> {
+): Promise<PredictResponse> {
   if (env.PREDICT_THREADS === 0) {
     const served = await servingModel(modelVersion);
     return {

@@ -99,20 +99,21 @@ describe('training on the WASM backend', () => {
     const unbroken = await trainModel({ hyperparameters: hp, classNames: EMOTIONS, train, validation });
     unbroken.model.dispose();
 
-    // "Kill" the run after its first epoch: keep that epoch's checkpoint, then resume from it.
+    // "Kill" the run after its first epoch, as a dying worker does: keep that epoch's checkpoint
+    // (the worker persists it before going on), then resume from it.
     let firstCheckpoint: EncodedCheckpoint | null = null;
-    const first = await trainModel({
-      hyperparameters: hp,
-      classNames: EMOTIONS,
-      train,
-      validation,
-      onEpochEnd: async (_m, c) => {
-        firstCheckpoint ??= c;
-      },
-      shouldStop: () => firstCheckpoint !== null,
-    });
-    expect(first.cancelled).toBe(true);
-    first.model.dispose();
+    await expect(
+      trainModel({
+        hyperparameters: hp,
+        classNames: EMOTIONS,
+        train,
+        validation,
+        onEpochEnd: async (_m, c) => {
+          firstCheckpoint = c;
+          throw new Error('worker killed');
+        },
+      }),
+    ).rejects.toThrow('worker killed');
     const resumed = await trainModel({
       hyperparameters: hp,
       classNames: EMOTIONS,

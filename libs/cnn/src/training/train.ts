@@ -47,11 +47,9 @@ export interface TrainInput {
    */
   replicas?: number;
   /** Smaller training sets stay in one process: starting replicas costs seconds. Default 2000. */
+  minImagesForReplicas?: number;
   /** Each replica's live tensor count after each step (to catch leaks in tests). */
   onReplicaTensors?: (counts: number[]) => void;
-  minImagesForReplicas?: number;
-  /** Polled between batches; returning true stops after the current batch. */
-  shouldStop?: () => boolean;
 }
 
 export interface TrainResult {
@@ -59,7 +57,6 @@ export interface TrainResult {
   history: EpochMetricData[];
   best: CheckpointState['best'];
   stoppedEarly: boolean;
-  cancelled: boolean;
   /** Set when the run averaged its last epochs: over how many, how the average validated, and whether it became the model. */
   averaged: WeightAverageOutcome | null;
   /** Set when the run recomputed its BatchNorm statistics at the end (recalibrateBatchNorm). */
@@ -169,10 +166,7 @@ interface EpochContext {
 }
 
 /** One pass over the shuffled, augmented training split; stops early when asked to. */
-async function trainOneEpoch(
-  ctx: EpochContext,
-  epoch: number,
-): Promise<{ lossSum: number; correct: number; cancelled: boolean }> {
+async function trainOneEpoch(ctx: EpochContext, epoch: number): Promise<{ lossSum: number; correct: number }> {
   const { input, model, vars, optimizer, classWeights, pool } = ctx;
   const hp = input.hyperparameters;
   const { train } = input;
@@ -187,7 +181,6 @@ async function trainOneEpoch(
   let lossSum = 0,
     correct = 0;
   for (let b = 0; b < batches; b++) {
-    if (input.shouldStop?.()) return { lossSum, correct, cancelled: true };
     const idx = order.subarray(b * hp.batchSize, Math.min(n, (b + 1) * hp.batchSize));
     const pixels = gatherBatch(train.images, size, idx, hp.augmentation, rng);
     const labels = Int32Array.from(idx, (i) => train.labels[i]!);
@@ -222,7 +215,7 @@ async function trainOneEpoch(
     // Let the event loop breathe (IPC, lock renewal) between batches.
     if (b % 8 === 7) await new Promise((r) => setImmediate(r));
   }
-  return { lossSum, correct, cancelled: false };
+  return { lossSum, correct };
 }
 
 /** Weights of a trained model into a freshly built one of the same architecture. */
@@ -283,21 +276,16 @@ export async function trainModel(input: TrainInput): Promise<TrainResult> {
     ? await ReplicaPool.start(extra, { hyperparameters: hp, numClasses: k, classWeights, backend: 'wasm' })
     : null;
   const ctx: EpochContext = { input, model, vars, optimizer, classWeights, pool, report };
-  let cancelled = false,
-    stoppedEarly = false;
+  let stoppedEarly = false;
   let restoreRandom = () => {};
   try {
-    for (let epoch = state.nextEpoch; epoch < hp.epochs && !cancelled && !stoppedEarly; epoch++) {
+    for (let epoch = state.nextEpoch; epoch < hp.epochs && !stoppedEarly; epoch++) {
       const started = Date.now();
       const lr = learningRateAt(hp, epoch, state.plateau.reductions);
       setLearningRate(optimizer, lr);
       restoreRandom();
       restoreRandom = seedMathRandom(`${hp.seed}:epoch:${epoch}:replica:0`);
       const pass = await trainOneEpoch(ctx, epoch);
-      if (pass.cancelled) {
-        cancelled = true;
-        break;
-      }
 
       let valLoss: number | null = null,
         valAccuracy: number | null = null;
@@ -346,9 +334,7 @@ export async function trainModel(input: TrainInput): Promise<TrainResult> {
     restoreRandom();
   }
   optimizer.dispose();
-  const finished = cancelled
-    ? { averaged: null, recalibrated: null }
-    : finishWeights(model, average, input, state.history.at(-1)?.valAccuracy ?? null, report);
+  const finished = finishWeights(model, average, input, state.history.at(-1)?.valAccuracy ?? null, report);
   if (average) tf.dispose(average.weights);
-  return { model, history: state.history, best: state.best, stoppedEarly, cancelled, ...finished };
+  return { model, history: state.history, best: state.best, stoppedEarly, ...finished };
 }

@@ -1,22 +1,12 @@
 'use client';
 import { useState } from 'react';
-
-interface Face {
-  box: { x: number; y: number; width: number; height: number };
-  label: string;
-  scores: Record<string, number>;
-}
-interface Result {
-  modelVersion: number;
-  width: number;
-  height: number;
-  faces: Face[];
-}
+import { predictResponseSchema, type PredictResponse } from '@moodlab/faces';
+import { apiErrorMessage } from '@/api-error';
 
 /** Upload an image; the server detects and classifies (POST /api/predict), the page draws it. */
 export function UploadPredict({ modelVersion }: { modelVersion?: number }) {
   const [preview, setPreview] = useState<string | null>(null);
-  const [result, setResult] = useState<Result | null>(null);
+  const [result, setResult] = useState<PredictResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
   async function upload(file: File) {
     setError(null);
@@ -26,9 +16,9 @@ export function UploadPredict({ modelVersion }: { modelVersion?: number }) {
     form.set('image', file);
     if (modelVersion) form.set('modelVersion', String(modelVersion));
     const res = await fetch('/api/predict', { method: 'POST', body: form });
-    const json = (await res.json()) as Result & { error?: string };
-    if (!res.ok) setError(json.error ?? `failed (${res.status})`);
-    else setResult(json);
+    const json: unknown = await res.json();
+    if (res.ok) setResult(predictResponseSchema.parse(json));
+    else setError(apiErrorMessage(json, res.status));
   }
   return (
     <div className="card upload">
