@@ -154,6 +154,7 @@ async function trainCmd() {
       gamma: { type: 'string' },
       blur: { type: 'string' },
       'class-weights': { type: 'boolean', default: false },
+      'class-weight-power': { type: 'string' },
       patience: { type: 'string' },
       seed: { type: 'string' },
       'weight-decay': { type: 'string' },
@@ -168,7 +169,7 @@ async function trainCmd() {
   });
   if (!values.dataset)
     throw new Error(
-      'usage: train --dataset NAME [--arch vgg-lite] [--epochs N] [--augment [--zoom F] [--shift F] [--brightness F] [--contrast F] [--gamma F] [--blur P]] [--class-weights] [--schedule cosine] [--average-last N] [--recalibrate-bn IMAGES] [--init-from VERSION] ...',
+      'usage: train --dataset NAME [--arch vgg-lite] [--epochs N] [--augment [--zoom F] [--shift F] [--brightness F] [--contrast F] [--gamma F] [--blur P]] [--class-weights [--class-weight-power 0.5]] [--schedule cosine] [--average-last N] [--recalibrate-bn IMAGES] [--init-from VERSION] ...',
     );
   const ds = await getDatasetByName(db, values.dataset);
   if (!ds) throw new Error(`Unknown dataset "${values.dataset}"`);
@@ -189,6 +190,7 @@ async function trainCmd() {
         recalibrateBatchNorm: num(values['recalibrate-bn']),
         initFrom: num(values['init-from']),
         classWeighting: values['class-weights'],
+        classWeightPower: num(values['class-weight-power']),
         augmentation: {
           enabled: values.augment,
           zoom: num(values.zoom),

@@ -45,7 +45,7 @@ export function modelCardMarkdown(card: ModelCard, title: string): string {
     '',
     '## Training',
     '',
-    `${card.run.epochs.length} epochs in ${(wallMs / 60_000).toFixed(0)} min on the \`${card.run.backend ?? '?'}\` backend; batch ${hp.batchSize}, ${hp.optimizer} at ${hp.learningRate} with a ${hp.lrSchedule} schedule, label smoothing ${hp.labelSmoothing}, weight decay ${hp.weightDecay}, augmentation ${hp.augmentation.enabled ? `on (${describeAugmentation(hp.augmentation)})` : 'off'}, class weights ${hp.classWeighting ? 'on' : 'off'}, seed ${hp.seed}${card.run.initializedFrom ? `; started from the weights of an earlier ${card.run.initializedFrom.architecture} (sha256 \`${card.run.initializedFrom.weightsSha256.slice(0, 16)}\`)` : ''}.${averagedLine(card)}${recalibratedLine(card)}`,
+    `${card.run.epochs.length} epochs in ${(wallMs / 60_000).toFixed(0)} min on the \`${card.run.backend ?? '?'}\` backend; batch ${hp.batchSize}, ${hp.optimizer} at ${hp.learningRate} with a ${hp.lrSchedule} schedule, label smoothing ${hp.labelSmoothing}, weight decay ${hp.weightDecay}, augmentation ${hp.augmentation.enabled ? `on (${describeAugmentation(hp.augmentation)})` : 'off'}, class weights ${hp.classWeighting ? (hp.classWeightPower === 1 ? 'on' : `on (power ${hp.classWeightPower})`) : 'off'}, seed ${hp.seed}${card.run.initializedFrom ? `; started from the weights of an earlier ${card.run.initializedFrom.architecture} (sha256 \`${card.run.initializedFrom.weightsSha256.slice(0, 16)}\`)` : ''}.${averagedLine(card)}${recalibratedLine(card)}`,
     '',
     '| epoch | loss | accuracy | val loss | val accuracy | learning rate | minutes |',
     '| --- | --- | --- | --- | --- | --- | --- |',

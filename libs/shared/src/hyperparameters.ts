@@ -66,6 +66,12 @@ export const hyperparametersSchema = z.object({
     .default(8192)
     .describe('Recompute BatchNorm statistics over N training images at the end (0: off)'),
   classWeighting: z.boolean().default(false),
+  classWeightPower: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(1)
+    .describe('With class weighting: 1 weighs each class by its inverse frequency, 0.5 by its square root (milder)'),
   augmentation: augmentationSchema.default(augmentationSchema.parse({ enabled: false })),
   preprocessing: preprocessingSchema.default(preprocessingSchema.parse({})),
   seed: z

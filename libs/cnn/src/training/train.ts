@@ -243,7 +243,7 @@ export async function trainModel(input: TrainInput): Promise<TrainResult> {
   const model = getArchitecture(hp.architecture).build({ imageSize: size, numClasses: k, seed: hp.seed });
   const optimizer = makeOptimizer(hp);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const classWeights = hp.classWeighting ? balancedClassWeights(train.labels, k) : null;
+  const classWeights = hp.classWeighting ? balancedClassWeights(train.labels, k, hp.classWeightPower) : null;
 
   let state: CheckpointState = {
     architecture: hp.architecture,
