@@ -9,25 +9,62 @@ const pct = (v: unknown) => formatPercent(typeof v === 'number' ? v : null);
 
 export default async function ModelsPage() {
   const { db } = services();
-  const [versions, serving, history] = await Promise.all([listModelVersions(db), servingPromotion(db), promotionHistory(db)]);
+  const [versions, serving, history] = await Promise.all([
+    listModelVersions(db),
+    servingPromotion(db),
+    promotionHistory(db),
+  ]);
   return (
     <>
       <h1>Models</h1>
       <div className="card">
-        <p>Serving: <strong data-testid="serving">{serving ? `v${serving.modelVersion.version}` : 'nothing promoted'}</strong>{serving && <span className="muted"> since {serving.createdAt.toISOString().replace('T', ' ').slice(0, 19)}{serving.note ? ` — ${serving.note}` : ''}</span>}</p>
+        <p>
+          Serving:{' '}
+          <strong data-testid="serving">{serving ? `v${serving.modelVersion.version}` : 'nothing promoted'}</strong>
+          {serving && (
+            <span className="muted">
+              {' '}
+              since {serving.createdAt.toISOString().replace('T', ' ').slice(0, 19)}
+              {serving.note ? ` — ${serving.note}` : ''}
+            </span>
+          )}
+        </p>
         <RollbackButton />
       </div>
       <div className="card">
         <table>
-          <thead><tr><th>Version</th><th>Architecture</th><th>Dataset</th><th>Best val accuracy</th><th>Evaluations</th><th>Created</th><th /></tr></thead>
+          <thead>
+            <tr>
+              <th>Version</th>
+              <th>Architecture</th>
+              <th>Dataset</th>
+              <th>Best val accuracy</th>
+              <th>Evaluations</th>
+              <th>Created</th>
+              <th />
+            </tr>
+          </thead>
           <tbody>
             {versions.map((v) => (
               <tr key={v.id} data-testid={`model-v${v.version}`}>
-                <td><a href={`/runs/${v.run.id}`}>v{v.version}</a>{serving?.modelVersionId === v.id && ' ★'}{typeof (v.summary as Record<string, unknown>).registeredFrom === 'string' && <span className="muted" title="registered from a model bundle (models/default ships one)"> bundle</span>}</td>
+                <td>
+                  <a href={`/runs/${v.run.id}`}>v{v.version}</a>
+                  {serving?.modelVersionId === v.id && ' ★'}
+                  {typeof (v.summary as Record<string, unknown>).registeredFrom === 'string' && (
+                    <span className="muted" title="registered from a model bundle (models/default ships one)">
+                      {' '}
+                      bundle
+                    </span>
+                  )}
+                </td>
                 <td>{v.architecture}</td>
                 <td>{v.run.dataset.name}</td>
                 <td>{pct((v.summary as Record<string, unknown>).bestValAccuracy)}</td>
-                <td>{v.evaluations.map((e) => `${e.split}: ${pct(e.accuracy)} acc, ${e.macroF1.toFixed(3)} F1`).join('; ') || '–'}</td>
+                <td>
+                  {v.evaluations
+                    .map((e) => `${e.split}: ${pct(e.accuracy)} acc, ${e.macroF1.toFixed(3)} F1`)
+                    .join('; ') || '–'}
+                </td>
                 <td className="muted">{v.createdAt.toISOString().slice(0, 10)}</td>
                 <td>{serving?.modelVersionId !== v.id && <PromoteButton id={v.id} version={v.version} />}</td>
               </tr>
@@ -38,10 +75,22 @@ export default async function ModelsPage() {
       <h2>Promotion history</h2>
       <div className="card">
         <table>
-          <thead><tr><th>When</th><th>Version</th><th>Note</th><th /></tr></thead>
+          <thead>
+            <tr>
+              <th>When</th>
+              <th>Version</th>
+              <th>Note</th>
+              <th />
+            </tr>
+          </thead>
           <tbody>
             {history.map((p) => (
-              <tr key={p.id}><td className="muted">{p.createdAt.toISOString().replace('T', ' ').slice(0, 19)}</td><td>v{p.modelVersion.version}</td><td>{p.note}</td><td>{p.rollbackOf ? 'rollback' : ''}</td></tr>
+              <tr key={p.id}>
+                <td className="muted">{p.createdAt.toISOString().replace('T', ' ').slice(0, 19)}</td>
+                <td>v{p.modelVersion.version}</td>
+                <td>{p.note}</td>
+                <td>{p.rollbackOf ? 'rollback' : ''}</td>
+              </tr>
             ))}
           </tbody>
         </table>

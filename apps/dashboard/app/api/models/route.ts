@@ -7,5 +7,15 @@ export const dynamic = 'force-dynamic';
 
 export const GET = jsonRoute(async () => {
   const [versions, serving] = await Promise.all([listModelVersions(services().db), servingPromotion(services().db)]);
-  return NextResponse.json(versions.map((v) => ({ id: v.id, version: v.version, architecture: v.architecture, summary: v.summary, createdAt: v.createdAt, dataset: v.run.dataset.name, promoted: v.id === serving?.modelVersionId })));
+  return NextResponse.json(
+    versions.map((v) => ({
+      id: v.id,
+      version: v.version,
+      architecture: v.architecture,
+      summary: v.summary,
+      createdAt: v.createdAt,
+      dataset: v.run.dataset.name,
+      promoted: v.id === serving?.modelVersionId,
+    })),
+  );
 });

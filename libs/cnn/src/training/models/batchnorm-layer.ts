@@ -21,9 +21,15 @@ interface BatchNormState {
 // Taken from the serialization registry, where TF.js registers it, because @tensorflow/tfjs
 // exports only the factory; a throwaway instance would shift every later layer's default name.
 const registered = tf.serialization.SerializationMap.getMap().classNameMap.BatchNormalization as unknown as
-  | [(new (args?: LayerArgs) => tf.layers.Layer) & Pick<tf.serialization.SerializableConstructor<tf.layers.Layer>, 'fromConfig'>]
+  | [
+      (new (args?: LayerArgs) => tf.layers.Layer) &
+        Pick<tf.serialization.SerializableConstructor<tf.layers.Layer>, 'fromConfig'>,
+    ]
   | undefined;
-if (!registered) throw new Error('@tensorflow/tfjs registers no BatchNormalization layer class; is @tensorflow/tfjs-layers installed?');
+if (!registered)
+  throw new Error(
+    '@tensorflow/tfjs registers no BatchNormalization layer class; is @tensorflow/tfjs-layers installed?',
+  );
 const [StockBatchNormalization] = registered;
 
 /**
@@ -40,14 +46,25 @@ export class BatchNormalization extends StockBatchNormalization {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     const s = this as unknown as BatchNormState;
     const lastAxis = x !== undefined && x.rank >= 2 && (s.axis === -1 || s.axis === x.rank - 1);
-    if (!kwargs.training || (Array.isArray(inputs) && inputs.length !== 1) || !lastAxis || x.dtype !== 'float32' || !s.gamma || !s.beta || !hasBatchNormTrainingKernel()) {
+    if (
+      !kwargs.training ||
+      (Array.isArray(inputs) && inputs.length !== 1) ||
+      !lastAxis ||
+      x.dtype !== 'float32' ||
+      !s.gamma ||
+      !s.beta ||
+      !hasBatchNormTrainingKernel()
+    ) {
       return super.call(inputs, kwargs);
     }
     const { gamma, beta } = s;
     return tf.tidy(() => {
       const [y, mean, variance] = batchNormTraining(x, gamma.read(), beta.read(), s.epsilon);
       // The stock layer's update: moving -= (moving - batch) * (1 - momentum).
-      for (const [moving, batch] of [[s.movingMean, mean], [s.movingVariance, variance]] as const) {
+      for (const [moving, batch] of [
+        [s.movingMean, mean],
+        [s.movingVariance, variance],
+      ] as const) {
         tf.tidy(() => {
           const value = moving.read();
           moving.write(value.sub(value.sub(batch).mul(1 - s.momentum)));

@@ -5,12 +5,20 @@ import { batchNormalization } from './batchnorm-layer';
 // seeds the random source per epoch instead (train/seeded-random.ts).
 
 /** Conv (no bias: BatchNorm follows) -> BatchNorm -> ReLU, the block every architecture here uses. */
-export function convBnRelu(model: tf.Sequential, opts: { filters: number; kernelSize: number; seed: number; inputShape?: number[] }): void {
-  model.add(tf.layers.conv2d({
-    ...(opts.inputShape ? { inputShape: opts.inputShape } : {}),
-    filters: opts.filters, kernelSize: opts.kernelSize, padding: 'same', useBias: false,
-    kernelInitializer: tf.initializers.heNormal({ seed: opts.seed }),
-  }));
+export function convBnRelu(
+  model: tf.Sequential,
+  opts: { filters: number; kernelSize: number; seed: number; inputShape?: number[] },
+): void {
+  model.add(
+    tf.layers.conv2d({
+      ...(opts.inputShape ? { inputShape: opts.inputShape } : {}),
+      filters: opts.filters,
+      kernelSize: opts.kernelSize,
+      padding: 'same',
+      useBias: false,
+      kernelInitializer: tf.initializers.heNormal({ seed: opts.seed }),
+    }),
+  );
   // Keras' 0.99 leaves the moving statistics near their initial values for short runs.
   model.add(batchNormalization({ momentum: 0.9 }));
   model.add(tf.layers.activation({ activation: 'relu' }));
@@ -23,5 +31,11 @@ export function denseBnRelu(model: tf.Sequential, units: number, seed: number): 
 }
 
 export function softmaxHead(model: tf.Sequential, numClasses: number, seed: number): void {
-  model.add(tf.layers.dense({ units: numClasses, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed }) }));
+  model.add(
+    tf.layers.dense({
+      units: numClasses,
+      activation: 'softmax',
+      kernelInitializer: tf.initializers.glorotUniform({ seed }),
+    }),
+  );
 }

@@ -9,11 +9,24 @@ import { convBnRelu, denseBnRelu, softmaxHead } from '../layers';
  */
 export const seedCnn: Architecture = {
   name: 'seed-cnn',
-  description: 'classic Keras FER CNN: conv 64/3, 128/5, 512/3, 512/3 + dense 256, 512 (BatchNorm, ReLU, max-pool, dropout 0.25); ~4.5M parameters',
+  description:
+    'classic Keras FER CNN: conv 64/3, 128/5, 512/3, 512/3 + dense 256, 512 (BatchNorm, ReLU, max-pool, dropout 0.25); ~4.5M parameters',
   build({ imageSize, numClasses, seed }) {
     const model = tf.sequential({ name: 'seed_cnn' });
-    ([[64, 3], [128, 5], [512, 3], [512, 3]] as const).forEach(([filters, kernelSize], i) => {
-      convBnRelu(model, { filters, kernelSize, seed: seed + i, ...(i === 0 ? { inputShape: [imageSize, imageSize, 1] } : {}) });
+    (
+      [
+        [64, 3],
+        [128, 5],
+        [512, 3],
+        [512, 3],
+      ] as const
+    ).forEach(([filters, kernelSize], i) => {
+      convBnRelu(model, {
+        filters,
+        kernelSize,
+        seed: seed + i,
+        ...(i === 0 ? { inputShape: [imageSize, imageSize, 1] } : {}),
+      });
       model.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
       model.add(tf.layers.dropout({ rate: 0.25 }));
     });

@@ -9,7 +9,12 @@ export const smallCnn: Architecture = {
   build({ imageSize, numClasses, seed }) {
     const model = tf.sequential({ name: 'small_cnn' });
     [16, 32, 64].forEach((filters, i) => {
-      convBnRelu(model, { filters, kernelSize: 3, seed: seed + i, ...(i === 0 ? { inputShape: [imageSize, imageSize, 1] } : {}) });
+      convBnRelu(model, {
+        filters,
+        kernelSize: 3,
+        seed: seed + i,
+        ...(i === 0 ? { inputShape: [imageSize, imageSize, 1] } : {}),
+      });
       model.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
     });
     model.add(tf.layers.flatten());

@@ -9,7 +9,8 @@ import { convBnRelu, softmaxHead } from '../layers';
  */
 export const vggLite: Architecture = {
   name: 'vgg-lite',
-  description: 'conv 32 @48px, then 2x conv per block 64 @24, 128 @12, 192 @6 (BatchNorm, ReLU, max-pool, dropout), global average pool, dropout 0.4, dense 7; ~0.83M parameters',
+  description:
+    'conv 32 @48px, then 2x conv per block 64 @24, 128 @12, 192 @6 (BatchNorm, ReLU, max-pool, dropout), global average pool, dropout 0.4, dense 7; ~0.83M parameters',
   build({ imageSize, numClasses, seed }) {
     const model = tf.sequential({ name: 'vgg_lite' });
     convBnRelu(model, { filters: 32, kernelSize: 3, seed, inputShape: [imageSize, imageSize, 1] });

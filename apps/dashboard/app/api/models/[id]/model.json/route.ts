@@ -10,5 +10,7 @@ export const GET = jsonRoute(async (_req: Request, { params }: { params: Promise
   const id = uuidParam.parse((await params).id);
   const mv = await getModelVersion(services().db, id);
   if (!mv) throw new NotFoundError(`Unknown model version id ${id}`);
-  return NextResponse.json(layersModelJson(modelArtifactMetaSchema.parse(mv.artifact.meta), 'weights.bin'), { headers: { 'Cache-Control': 'public, max-age=31536000, immutable' } });
+  return NextResponse.json(layersModelJson(modelArtifactMetaSchema.parse(mv.artifact.meta), 'weights.bin'), {
+    headers: { 'Cache-Control': 'public, max-age=31536000, immutable' },
+  });
 });
