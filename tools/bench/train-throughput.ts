@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ARCHITECTURES, getArchitecture, trainModel } from '@moodlab/cnn/training';
 import { describeBackend, selectBackend } from '@moodlab/cnn/backend';
 import { layersModelJson, modelToArtifact, predictProbabilities } from '@moodlab/cnn/inference';
-import { EMOTIONS, hyperparametersSchema } from '@moodlab/shared';
+import { errorMessage, EMOTIONS, hyperparametersSchema } from '@moodlab/shared';
 import { printMachine } from './machine';
 
 const { values } = parseArgs({
@@ -111,7 +111,7 @@ for (const name of archs) {
       );
       torch = JSON.parse(out.trim().split('\n').at(-1)!);
     } catch (err) {
-      console.error(`torch reference failed for ${name}: ${(err as Error).message.split('\n')[0]}`);
+      console.error(`torch reference failed for ${name}: ${errorMessage(err).split('\n')[0]}`);
     }
   }
   rows.push({

@@ -39,7 +39,13 @@ import {
   writeModelBundle,
 } from '@moodlab/runs';
 import { recalibrateModelVersion } from '@moodlab/runs/training';
-import { formatPercent, describeProgress, TERMINAL_STATUSES, hyperparametersSchema } from '@moodlab/shared';
+import {
+  errorMessage,
+  formatPercent,
+  describeProgress,
+  TERMINAL_STATUSES,
+  hyperparametersSchema,
+} from '@moodlab/shared';
 import { toolsEnv } from '../env';
 import { progressBar } from './progress';
 import { printEpochs, printReport } from './tables';
@@ -376,7 +382,7 @@ try {
   if (!run) throw new Error(`usage: moodlab <${Object.keys(commands).join('|')}> ...`);
   await run();
 } catch (err) {
-  console.error(`error: ${(err as Error).message}`);
+  console.error(`error: ${errorMessage(err)}`);
   process.exitCode = 1;
 } finally {
   await db.$disconnect();

@@ -3,6 +3,7 @@ import { describeBackend, selectBackend } from '@moodlab/cnn/backend';
 import { beat, createDb, describeError, markRunFailed, removeWorker } from '@moodlab/db';
 import { createRedis, createTrainQueue, EVALUATE_QUEUE, IMPORT_QUEUE, TRAIN_QUEUE } from '@moodlab/jobs';
 import { reconcileRuns, requeueStalledRun } from '@moodlab/runs';
+import { errorMessage } from '@moodlab/shared';
 import { parseEnv } from './env';
 import { createEvaluateProcessor } from './processors/evaluate';
 import { createImportProcessor } from './processors/import';
@@ -98,6 +99,6 @@ async function close(signal: string) {
   connection.disconnect();
   process.exit(0);
 }
-process.on('unhandledRejection', (err) => log(`unhandled: ${(err as Error)?.message ?? String(err)}`));
+process.on('unhandledRejection', (err) => log(`unhandled: ${errorMessage(err)}`));
 process.on('SIGTERM', () => void close('SIGTERM'));
 process.on('SIGINT', () => void close('SIGINT'));

@@ -70,7 +70,7 @@ export function loadNativeKernels(): NativeLoad {
       blas: { config: native.blasConfig(), core: native.blasCore(), chosenBy: choice.reason, cpu },
     });
   } catch (err) {
-    const message = (err as Error).message.split('\n')[0] ?? 'failed to load';
+    const message = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? 'failed to load';
     return (cached = {
       kernels: null,
       reason: /cannot open shared object|Cannot find module|ENOENT/i.test(message)

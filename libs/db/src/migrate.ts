@@ -1,3 +1,4 @@
+import { errorMessage } from '@moodlab/shared';
 import { createHash, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -116,7 +117,7 @@ export async function migrate({
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK');
-        throw new Error(`Migration ${m.name} failed: ${(err as Error).message}`);
+        throw new Error(`Migration ${m.name} failed: ${errorMessage(err)}`);
       }
       log(`applied ${m.name}`);
       result.applied.push(m.name);

@@ -1,3 +1,4 @@
+import { errorMessage } from '@moodlab/shared';
 import path from 'node:path';
 import sharp, { type OutputInfo } from 'sharp';
 import * as tf from '@tensorflow/tfjs';
@@ -73,7 +74,7 @@ export async function decodeImage(bytes: Uint8Array, maxSide = 1280): Promise<De
       .raw()
       .toBuffer({ resolveWithObject: true });
   } catch (err) {
-    throw new ImageDecodeError(`not a readable image: ${(err as Error).message.split('\n')[0]}`);
+    throw new ImageDecodeError(`not a readable image: ${errorMessage(err).split('\n')[0]}`);
   }
   const { data, info } = raw;
   return {

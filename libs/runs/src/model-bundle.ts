@@ -14,7 +14,12 @@ import {
   type Db,
   type Prisma,
 } from '@moodlab/db';
-import { batchNormRecalibrationSchema, storedHyperparametersSchema, weightAverageOutcomeSchema } from '@moodlab/shared';
+import {
+  errorMessage,
+  batchNormRecalibrationSchema,
+  storedHyperparametersSchema,
+  weightAverageOutcomeSchema,
+} from '@moodlab/shared';
 import { NotFoundError } from './errors';
 import { evaluationSchema, initializedFromSchema, modelCardSchema, type ModelCard } from './model-card';
 import { modelCardMarkdown } from './model-card-markdown';
@@ -109,7 +114,7 @@ export async function readModelBundle(dir: string): Promise<ModelBundle> {
     try {
       return JSON.parse(await readFile(path.join(dir, name), 'utf8')) as unknown;
     } catch (err) {
-      throw new Error(`model bundle ${dir}: cannot read ${name}: ${(err as Error).message}`);
+      throw new Error(`model bundle ${dir}: cannot read ${name}: ${errorMessage(err)}`);
     }
   };
   const cardParsed = modelCardSchema.safeParse(await readJson('card.json'));

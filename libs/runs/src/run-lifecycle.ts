@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ARCHITECTURE_NAMES, isArchitectureName } from '@moodlab/shared';
+import { errorMessage, ARCHITECTURE_NAMES, isArchitectureName } from '@moodlab/shared';
 import {
   createRun,
   getDataset,
@@ -54,7 +54,7 @@ async function enqueue(
     const job = await enqueueTrain(trainQueue, { runId, datasetId, hyperparameters: hp }, priority);
     await setRunJobId(db, runId, job.id!);
   } catch (err) {
-    await markRunFailed(db, runId, `could not enqueue: ${(err as Error).message}`);
+    await markRunFailed(db, runId, `could not enqueue: ${errorMessage(err)}`);
     throw err;
   }
 }

@@ -1,4 +1,5 @@
 export * from './labels';
+export * from './error-message';
 export * from './import-report';
 export * from './format';
 export * from './evaluation';

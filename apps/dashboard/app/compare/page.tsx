@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { getRunsForComparison } from '@moodlab/db';
 import { CompareView, type CompareRun } from '@/components/compare-view';
-import type { Evaluation } from '@/components/run-view';
+import { evaluationViewSchema } from '@/api-schemas';
 import { services } from '@/server/services';
 
 export const dynamic = 'force-dynamic';
@@ -36,7 +36,9 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
         loss: e.loss,
         accuracy: e.accuracy,
       })),
-      evaluation: JSON.parse(JSON.stringify(r.modelVersions.at(-1)?.evaluations[0] ?? null)) as Evaluation | null,
+      evaluation: evaluationViewSchema
+        .nullable()
+        .parse(JSON.parse(JSON.stringify(r.modelVersions.at(-1)?.evaluations[0] ?? null))),
       durationMs: r.startedAt && r.finishedAt ? r.finishedAt.getTime() - r.startedAt.getTime() : null,
     }));
   return (

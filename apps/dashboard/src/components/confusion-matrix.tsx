@@ -1,29 +1,25 @@
 'use client';
 import { useEffect, useState } from 'react';
 import type { Evaluation } from './run-view';
+import { apiErrorMessage } from '@/api-error';
+import { cellSamplesSchema, type CellSamples } from '@/api-schemas';
 
 interface Cell {
   t: number;
   p: number;
 }
-interface CellResult {
-  split: string;
-  datasetId: string;
-  total: number;
-  samples: { index: number; confidence: number; trueScore: number }[];
-}
 
 /** The faces behind one cell, fetched on click; the most confident predictions first. */
 function CellFaces({ ev, cell }: { ev: Evaluation; cell: Cell }) {
-  const [result, setResult] = useState<CellResult | null>(null);
+  const [result, setResult] = useState<CellSamples | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     setResult(null);
     fetch(`/api/evaluations/${ev.id}/cell?true=${cell.t}&pred=${cell.p}`).then(
       async (r) => {
-        const body = (await r.json()) as CellResult & { error?: string };
-        if (r.ok) setResult(body);
-        else setError(body.error ?? 'failed');
+        const body: unknown = await r.json();
+        if (r.ok) setResult(cellSamplesSchema.parse(body));
+        else setError(apiErrorMessage(body, r.status));
       },
       (e: Error) => setError(e.message),
     );

@@ -12,6 +12,7 @@ import { EvaluateForm } from './evaluate-form';
 import { ResumeRun } from './resume-run';
 import { TrainingCurves } from './training-curves';
 import type { DatasetChoice, RunView } from './run-view';
+import { runViewSchema } from '@/api-schemas';
 
 export type { DatasetChoice, Evaluation, RunView } from './run-view';
 
@@ -38,7 +39,7 @@ function useLiveRun(initial: RunView): RunView {
     if (TERMINAL_STATUSES.includes(initial.status)) return;
     const source = new EventSource(`/api/runs/${initial.id}/events`);
     source.onmessage = (e) => {
-      const next = JSON.parse(e.data as string) as RunView;
+      const next = runViewSchema.parse(JSON.parse(String(e.data)));
       setRun(next);
       if (TERMINAL_STATUSES.includes(next.status)) source.close();
     };

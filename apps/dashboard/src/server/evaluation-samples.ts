@@ -1,3 +1,4 @@
+import type { CellSamples } from '@/api-schemas';
 import { argmaxRows, predictProbabilities } from '@moodlab/cnn/inference';
 import { packMetaSchema, unpackSplit } from '@moodlab/cnn/datasets';
 import { getEvaluation } from '@moodlab/db';
@@ -48,7 +49,7 @@ export async function cellSamples(
   trueClass: number,
   predicted: number,
   limit = 48,
-): Promise<{ split: string; datasetId: string; samples: CellSample[]; total: number }> {
+): Promise<CellSamples> {
   if (!cache.has(evaluationId))
     cache.set(
       evaluationId,

@@ -1,3 +1,4 @@
+import { errorMessage } from '@moodlab/shared';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { describeValidationError, importPayloadSchema, type ImportResultSummary } from '@moodlab/jobs';
 import { confineImportPath, importDataset } from '@moodlab/runs';
@@ -29,7 +30,7 @@ export function createImportProcessor(ctx: ProcessorContext) {
       });
     } catch (err) {
       // Bad input is the user's to fix; retrying would fail the same way.
-      throw new UnrecoverableError((err as Error).message);
+      throw new UnrecoverableError(errorMessage(err));
     }
   };
 }

@@ -1,3 +1,4 @@
+import { errorMessage } from '@moodlab/shared';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import {
   getModelVersionByNumber,
@@ -57,8 +58,8 @@ export function createTrainProcessor(ctx: ProcessorContext) {
     try {
       pack = await persist('the dataset read', () => loadDatasetPack(db, datasetId));
     } catch (err) {
-      await markRunFailed(db, runId, (err as Error).message);
-      throw new UnrecoverableError((err as Error).message);
+      await markRunFailed(db, runId, errorMessage(err));
+      throw new UnrecoverableError(errorMessage(err));
     }
     if (!(await persist("the run's start", () => markRunRunning(db, runId, env.WORKER_ID)))) {
       return { modelVersionId: null, epochs: 0, cancelled: true };
@@ -187,7 +188,7 @@ export function createTrainProcessor(ctx: ProcessorContext) {
         await job.moveToDelayed(Date.now() + 500, token);
         throw new DelayedError();
       }
-      await persist('the failure', () => markRunFailed(db, runId, (err as Error).message));
+      await persist('the failure', () => markRunFailed(db, runId, errorMessage(err)));
       throw err;
     } finally {
       clearInterval(poll);

@@ -1,3 +1,4 @@
+import { errorMessage } from '@moodlab/shared';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { childMessageSchema, type ChildMessage, type ParentMessage } from './messages';
@@ -38,7 +39,7 @@ export function runInChild(request: ParentMessage, onMessage: (msg: ChildMessage
           else await onMessage(msg);
         })
         .catch((err: unknown) => {
-          failure = (err as Error).message;
+          failure = errorMessage(err);
           child.kill('SIGKILL');
         });
     });

@@ -1,3 +1,4 @@
+import { errorMessage } from '@moodlab/shared';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { packageDir } from '@moodlab/shared/node';
@@ -52,7 +53,7 @@ async function tryNative(pkg: string): Promise<string | null> {
     await import(pkg);
     return null;
   } catch (err) {
-    return (err as Error).message.split('\n')[0] ?? 'failed to load';
+    return errorMessage(err).split('\n')[0] ?? 'failed to load';
   }
 }
 
@@ -128,7 +129,7 @@ export async function selectBackend(opts: SelectBackendOptions = {}): Promise<Se
         if (kernels.ready) return { name, skipped, kernels: kernels.kernels, blas: kernels.blas };
         reason = 'backend failed to initialise';
       } catch (err) {
-        reason = (err as Error).message;
+        reason = errorMessage(err);
       }
     } else {
       await tf.setBackend('cpu');

@@ -1,23 +1,17 @@
 'use client';
 import { useEffect, useState } from 'react';
-
-interface Status {
-  state: string;
-  progress: { done?: number; total?: number } | number;
-  result: { datasetId: string; kept: Record<string, number>; files: number } | null;
-  error: string | null;
-}
+import { importStatusSchema, type ImportStatus } from '@/api-schemas';
 
 /** Import a dataset: upload a zip of class folders, or name a folder or fer2013.csv on the workers' disk. */
 export default function ImportDataset() {
   const [kind, setKind] = useState<'zip' | 'folder' | 'csv'>('zip');
   const [jobId, setJobId] = useState<string | null>(null);
-  const [status, setStatus] = useState<Status | null>(null);
+  const [status, setStatus] = useState<ImportStatus | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     if (!jobId) return;
     const poll = async () => {
-      const s = (await (await fetch(`/api/datasets/import/${jobId}`)).json()) as Status;
+      const s = importStatusSchema.parse(await (await fetch(`/api/datasets/import/${jobId}`)).json());
       setStatus(s);
       if (s.state === 'completed' || s.state === 'failed') clearInterval(timer);
     };

@@ -2,6 +2,7 @@ import { notFound } from 'next/navigation';
 import { getRun, listDatasets } from '@moodlab/db';
 import { runLogs } from '@moodlab/runs';
 import { RunLive } from '@/components/run-live';
+import { runViewSchema } from '@/api-schemas';
 import { uuidParam } from '@/server/http';
 import { services } from '@/server/services';
 
@@ -18,7 +19,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
   ]);
   return (
     <RunLive
-      initial={JSON.parse(JSON.stringify({ ...run, logs }))}
+      initial={runViewSchema.parse(JSON.parse(JSON.stringify({ ...run, logs })))}
       datasets={datasets
         .filter((d) => d.packId)
         .map((d) => ({ id: d.id, name: d.name, splits: Object.keys(d.counts) }))}

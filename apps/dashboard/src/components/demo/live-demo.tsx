@@ -1,4 +1,6 @@
 'use client';
+import { z } from 'zod';
+import { modelListItemSchema, type ModelListItem } from '@/api-schemas';
 import { useEffect, useRef, useState } from 'react';
 import * as tf from '@tensorflow/tfjs';
 import { classifyFaces, DetectionCadence, detectFaces, faceCrops, type DetectorKind } from '@moodlab/faces';
@@ -6,12 +8,6 @@ import { api, loadDetector, loadModel, startBackend, type ClientModel } from './
 import { smoothTracks, topLabel, type Track } from './smoothing';
 import { UploadPredict } from './upload-predict';
 
-interface VersionInfo {
-  id: string;
-  version: number;
-  promoted: boolean;
-  architecture: string;
-}
 interface Stats {
   fps: number;
   detectMs: number;
@@ -62,7 +58,7 @@ export function LiveDemo() {
   const modelRef = useRef<ClientModel | null>(null);
   const [backend, setBackend] = useState<string>('starting…');
   const [cameraError, setCameraError] = useState<string | null>(null);
-  const [versions, setVersions] = useState<VersionInfo[]>([]);
+  const [versions, setVersions] = useState<ModelListItem[]>([]);
   const [choice, setChoice] = useState<string>('promoted');
   const [model, setModel] = useState<{ version: number; id: string } | null>(null);
   const [detector, setDetector] = useState<DetectorKind>('tiny');
@@ -84,7 +80,7 @@ export function LiveDemo() {
   useEffect(() => {
     let stop = false;
     const refresh = async () => {
-      const list = (await (await fetch('/api/models')).json()) as VersionInfo[];
+      const list = z.array(modelListItemSchema).parse(await (await fetch('/api/models')).json());
       if (stop) return;
       setVersions(list);
       const target = choice === 'promoted' ? list.find((v) => v.promoted) : list.find((v) => v.id === choice);

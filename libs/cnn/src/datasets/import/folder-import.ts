@@ -1,3 +1,4 @@
+import { errorMessage } from '@moodlab/shared';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { decodeGray } from './decode';
@@ -65,8 +66,8 @@ export async function importSources(
       try {
         collector.add(t.split, t.file, t.label, await decodeGray(t.read(), size));
       } catch (err) {
-        if ((err as Error).message.includes('on-problem=skip')) throw err;
-        collector.undecodableFile(t.file, (err as Error).message.split('\n')[0]!);
+        if (errorMessage(err).includes('on-problem=skip')) throw err;
+        collector.undecodableFile(t.file, errorMessage(err).split('\n')[0]!);
       }
       opts.onProgress?.(++done, sources.length);
     }

@@ -1,3 +1,4 @@
+import { errorMessage } from '@moodlab/shared';
 import { unzipSync } from 'fflate';
 import { classifyPath, importSources, type ImageSource, type ImportOptions, type ImportResult } from './folder-import';
 import { ImportCollector } from './report';
@@ -35,8 +36,8 @@ export async function importZip(zip: Uint8Array, opts: ImportOptions, limits = Z
       },
     });
   } catch (err) {
-    if ((err as Error).message.startsWith('the archive is refused')) throw err;
-    throw new Error(`not a readable zip archive: ${(err as Error).message}`);
+    if (errorMessage(err).startsWith('the archive is refused')) throw err;
+    throw new Error(`not a readable zip archive: ${errorMessage(err)}`);
   }
   const collector = new ImportCollector(opts.size ?? 48, opts.onProblem ?? 'skip');
   const sources: ImageSource[] = [];

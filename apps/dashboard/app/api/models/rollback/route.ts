@@ -1,6 +1,6 @@
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
-import { storableText } from '@moodlab/shared';
+import { errorMessage, storableText } from '@moodlab/shared';
 import { rollbackPromotion } from '@moodlab/db';
 import { adminRoute, HttpError, readJson } from '@/server/http';
 import { services } from '@/server/services';
@@ -12,6 +12,6 @@ export const POST = adminRoute(async (req: Request) => {
   try {
     return NextResponse.json(await rollbackPromotion(services().db, note), { status: 201 });
   } catch (err) {
-    throw new HttpError(409, (err as Error).message);
+    throw new HttpError(409, errorMessage(err));
   }
 });
