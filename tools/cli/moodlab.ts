@@ -48,7 +48,7 @@ import {
 } from '@moodlab/shared';
 import { toolsEnv } from '../env';
 import { progressBar } from './progress';
-import { printEpochs, printReport } from './tables';
+import { printEpochs, printEvaluation } from './tables';
 
 const db = createDb(toolsEnv.DATABASE_URL);
 const [command, ...rest] = process.argv.slice(2);
@@ -125,12 +125,7 @@ async function watch(runId: string) {
       const ev = latest?.evaluations[0];
       if (latest && ev) {
         console.log(`model version v${latest.version}`);
-        printReport({
-          accuracy: ev.accuracy,
-          macroF1: ev.macroF1,
-          perClass: ev.perClass,
-          confusion: ev.confusionMatrix,
-        });
+        printEvaluation(ev);
       }
       return;
     }
@@ -258,12 +253,7 @@ async function evaluateCmd() {
         const ev = await getEvaluation(db, evaluationId);
         if (!ev) throw new Error(`evaluation ${evaluationId} is not in the database`);
         console.log(`v${mv.version} on ${ds.name}/${ev.split} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-        printReport({
-          accuracy: ev.accuracy,
-          macroF1: ev.macroF1,
-          perClass: ev.perClass,
-          confusion: ev.confusionMatrix,
-        });
+        printEvaluation(ev);
         return;
       }
       await new Promise((r) => setTimeout(r, 1000));

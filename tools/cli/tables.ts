@@ -1,19 +1,9 @@
-import { formatPercent } from '@moodlab/shared';
-import type { ClassificationReport } from '@moodlab/cnn/inference';
+import { formatPercent, type ClassificationReport, type EpochMetricData } from '@moodlab/shared';
 
 const pct = (v: number | null | undefined) => formatPercent(v, 1, '-');
 
-export function printEpochs(
-  epochs: {
-    epoch: number;
-    loss: number;
-    accuracy: number;
-    valLoss: number | null;
-    valAccuracy: number | null;
-    learningRate: number;
-    durationMs: number;
-  }[],
-): void {
+/** One row per epoch: losses, accuracies, learning rate and time. */
+export function printEpochs(epochs: EpochMetricData[]): void {
   console.table(
     epochs.map((e) => ({
       epoch: e.epoch + 1,
@@ -27,7 +17,13 @@ export function printEpochs(
   );
 }
 
-export function printReport(r: Pick<ClassificationReport, 'accuracy' | 'macroF1' | 'perClass' | 'confusion'>): void {
+/** A stored evaluation (its confusion matrix under the column's name) as printReport prints a report. */
+export function printEvaluation(ev: Omit<ClassificationReport, 'confusion'> & { confusionMatrix: number[][] }): void {
+  printReport({ ...ev, confusion: ev.confusionMatrix });
+}
+
+/** Accuracy, macro-F1, per-class figures and the confusion matrix. */
+export function printReport(r: ClassificationReport): void {
   console.log(`accuracy ${pct(r.accuracy)}  macro-F1 ${r.macroF1.toFixed(4)}`);
   console.table(
     Object.fromEntries(

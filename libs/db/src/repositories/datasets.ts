@@ -60,37 +60,27 @@ export async function registerDataset(db: Db, ds: NewDataset) {
     });
   }
   const pack = await saveArtifact(db, { kind: 'dataset-pack', ...ds.pack });
-  return db.dataset.create({
-    data: {
-      name: ds.name,
-      source: ds.source,
-      classNames: ds.classNames,
-      counts: ds.counts,
-      imageSize: ds.imageSize,
-      digest: ds.digest,
-      report: ds.report ?? {},
-      packId: pack.id,
-    },
-    select: summarySelect,
-  });
+  return db.dataset.create({ data: { ...datasetRow(ds), packId: pack.id }, select: summarySelect });
+}
+
+/** The columns a dataset record holds whether or not its images are here. */
+function datasetRow(ds: DatasetRecord) {
+  return {
+    name: ds.name,
+    source: ds.source,
+    classNames: ds.classNames,
+    counts: ds.counts,
+    imageSize: ds.imageSize,
+    digest: ds.digest,
+    report: ds.report ?? {},
+  };
 }
 
 /** The dataset of that name and digest, registered without images if it is not there yet. */
 export async function ensureDatasetRecord(db: Db, ds: DatasetRecord) {
   const existing = await findSameDataset(db, ds);
   if (existing) return existing;
-  return db.dataset.create({
-    data: {
-      name: ds.name,
-      source: ds.source,
-      classNames: ds.classNames,
-      counts: ds.counts,
-      imageSize: ds.imageSize,
-      digest: ds.digest,
-      report: ds.report ?? {},
-    },
-    select: summarySelect,
-  });
+  return db.dataset.create({ data: datasetRow(ds), select: summarySelect });
 }
 
 export async function listDatasets(db: Db) {
