@@ -81,3 +81,9 @@ export const runViewSchema = z.object({
 });
 export type RunView = z.infer<typeof runViewSchema>;
 export type EvaluationView = z.infer<typeof evaluationViewSchema>;
+
+/** 202 from the routes that queue a job (evaluate, import). */
+export const jobAcceptedSchema = z.object({ jobId: z.string() });
+
+/** 201 from POST /api/runs: the new run. */
+export const runCreatedSchema = z.object({ id: z.uuid() });

@@ -1,4 +1,5 @@
 'use client';
+import { apiErrorMessage } from '@/api-error';
 import { useState } from 'react';
 
 export default function SignIn() {
@@ -15,7 +16,7 @@ export default function SignIn() {
             body: JSON.stringify({ password: form.get('password') }),
           });
           if (res.ok) window.location.href = '/';
-          else setError(((await res.json()) as { error: string }).error);
+          else setError(apiErrorMessage(await res.json(), res.status));
         }}
       >
         <label>

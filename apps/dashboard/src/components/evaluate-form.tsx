@@ -1,4 +1,5 @@
 'use client';
+import { apiErrorMessage } from '@/api-error';
 import { useState } from 'react';
 import type { DatasetChoice } from './run-view';
 
@@ -15,11 +16,10 @@ export function EvaluateForm({ modelVersionId, datasets }: { modelVersionId: str
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ datasetId, split, flipTta: form.get('tta') === 'on' }),
         });
-        const body = (await res.json()) as { error?: string; details?: string };
         setMessage(
           res.ok
             ? 'queued: a worker evaluates it; reload to see the result'
-            : `${body.error ?? 'failed'}${body.details ? `: ${body.details}` : ''}`,
+            : apiErrorMessage(await res.json(), res.status),
         );
       }}
     >

@@ -1,6 +1,7 @@
 'use client';
 import { useState } from 'react';
 import { useRouter } from 'next/navigation';
+import { apiErrorMessage } from '@/api-error';
 
 async function post(url: string, note: string): Promise<string | null> {
   const res = await fetch(url, {
@@ -9,8 +10,7 @@ async function post(url: string, note: string): Promise<string | null> {
     body: JSON.stringify({ note }),
   });
   if (res.ok) return null;
-  const body = (await res.json().catch(() => ({}))) as { error?: string; details?: string };
-  return `${body.error ?? `failed (${res.status})`}${body.details ? `: ${body.details}` : ''}`;
+  return apiErrorMessage(await res.json().catch(() => null), res.status);
 }
 
 /** Promote a version (with a note on why), or roll back to the one promoted before. */

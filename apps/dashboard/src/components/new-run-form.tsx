@@ -1,4 +1,6 @@
 'use client';
+import { apiErrorMessage, apiErrorSchema } from '@/api-error';
+import { runCreatedSchema } from '@/api-schemas';
 import { useState } from 'react';
 import { useRouter } from 'next/navigation';
 
@@ -155,22 +157,23 @@ export function NewRunForm({ datasets, architectures, schema, defaults, datasetI
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-    const json = (await res.json()) as { id?: string; error?: string; details?: string };
+    const json: unknown = await res.json();
     setBusy(false);
-    if (res.ok && json.id) {
-      router.push(`/runs/${json.id}`);
+    if (res.ok) {
+      router.push(`/runs/${runCreatedSchema.parse(json).id}`);
       return;
     }
+    const failure = apiErrorSchema.safeParse(json).data;
     // "hyperparameters.epochs: Too big ...; other.path: ..." -> one message per field.
     const fieldErrors = Object.fromEntries(
-      (json.details ?? '')
+      (failure?.details ?? '')
         .split('; ')
         .map((d) => d.split(': '))
         .filter((d) => d.length > 1)
         .map(([k, ...m]) => [k!, m.join(': ')]),
     );
     setErrors(fieldErrors);
-    setError(`${json.error ?? 'failed'}${json.details ? `: ${json.details}` : ''}`);
+    setError(apiErrorMessage(json, res.status));
   }
   return (
     // noValidate: the server checks against the one schema and its messages appear at the fields.

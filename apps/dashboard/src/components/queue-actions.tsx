@@ -1,4 +1,5 @@
 'use client';
+import { apiErrorMessage } from '@/api-error';
 import { useState } from 'react';
 import { useRouter } from 'next/navigation';
 
@@ -22,7 +23,7 @@ export function QueueActions({
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body ?? {}),
     });
-    setError(res.ok ? null : (((await res.json()) as { error?: string }).error ?? `failed (${res.status})`));
+    setError(res.ok ? null : apiErrorMessage(await res.json(), res.status));
     router.refresh();
   };
   return (

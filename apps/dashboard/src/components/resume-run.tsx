@@ -1,4 +1,5 @@
 'use client';
+import { apiErrorMessage } from '@/api-error';
 import { useState } from 'react';
 
 /** Resume from the last checkpoint, optionally with a new length (more epochs, or fewer than planned). */
@@ -12,7 +13,7 @@ export function ResumeRun({ runId, epochs, done }: { runId: string; epochs: numb
       body: JSON.stringify(target === epochs ? {} : { epochs: target }),
     });
     if (res.ok) window.location.reload();
-    else setError(((await res.json()) as { error?: string }).error ?? `HTTP ${res.status}`);
+    else setError(apiErrorMessage(await res.json(), res.status));
   };
   return (
     <>

@@ -1,6 +1,7 @@
 'use client';
 import { useEffect, useState } from 'react';
-import { importStatusSchema, type ImportStatus } from '@/api-schemas';
+import { apiErrorMessage } from '@/api-error';
+import { importStatusSchema, jobAcceptedSchema, type ImportStatus } from '@/api-schemas';
 
 /** Import a dataset: upload a zip of class folders, or name a folder or fer2013.csv on the workers' disk. */
 export default function ImportDataset() {
@@ -36,9 +37,9 @@ export default function ImportDataset() {
             headers: { 'content-type': 'application/json' },
             body: JSON.stringify({ ...common, source: { kind, path: form.get('path') } }),
           });
-    const body = (await res.json()) as { jobId?: string; error?: string; details?: string };
-    if (!res.ok || !body.jobId) setError(`${body.error ?? 'failed'}${body.details ? `: ${body.details}` : ''}`);
-    else setJobId(body.jobId);
+    const body: unknown = await res.json();
+    if (res.ok) setJobId(jobAcceptedSchema.parse(body).jobId);
+    else setError(apiErrorMessage(body, res.status));
   };
   const p = status && typeof status.progress === 'object' ? status.progress : null;
   const fraction = p?.total ? (p.done ?? 0) / p.total : 0;
