@@ -11,7 +11,7 @@ import {
   setRunJobId,
   type Db,
 } from '@moodlab/db';
-import { enqueueTrain, type createTrainQueue } from '@moodlab/jobs';
+import { enqueueTrain, trainPayloadSchema, type createTrainQueue } from '@moodlab/jobs';
 import {
   hyperparametersSchema,
   storableText,
@@ -29,9 +29,10 @@ export interface RunDeps {
   trainQueue: ReturnType<typeof createTrainQueue>;
 }
 
-export const startRunRequestSchema = z
-  .object({
-    datasetId: z.uuid(),
+/** What a caller asks to train: the job's payload without the run (created here), plus tags and a priority. */
+export const startRunRequestSchema = trainPayloadSchema
+  .omit({ runId: true })
+  .extend({
     hyperparameters: hyperparametersSchema.default(hyperparametersSchema.parse({})),
     tags: z.array(storableText().min(1).max(40)).max(20).default([]),
     priority: z.number().int().min(0).max(1000).optional(),
