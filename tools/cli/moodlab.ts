@@ -13,19 +13,12 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { selectBackend } from '@moodlab/cnn/backend';
-import {
-  createDb,
-  getDataset,
-  getDatasetByName,
-  getModelVersionByNumber,
-  getEvaluation,
-  getRun,
-  promoteModelVersion,
-} from '@moodlab/db';
+import { createDb, getDataset, getDatasetByName, getModelVersionByNumber, getEvaluation, getRun } from '@moodlab/db';
 import { createEvaluateQueue, createRedis, createTrainQueue, evaluateResultSchema } from '@moodlab/jobs';
 import {
   cancelRun,
   importDataset,
+  promote,
   queueEvaluation,
   prepareImport,
   importOptionsSchema,
@@ -311,7 +304,7 @@ async function registerModelCmd() {
       : `${positionals[0]} is already model v${result.version}`,
   );
   if (values.promote !== undefined) {
-    await promoteModelVersion(db, result.id, values.promote);
+    await promote(db, result.id, { note: values.promote });
     console.log(`promoted v${result.version}`);
   }
 }

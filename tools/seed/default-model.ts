@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { promoteModelVersion, servingPromotion, type Db } from '@moodlab/db';
+import { servingPromotion, type Db } from '@moodlab/db';
 import { createRedis, createTrainQueue } from '@moodlab/jobs';
-import { readModelBundle, registerModelBundle, startRun } from '@moodlab/runs';
+import { promote, readModelBundle, registerModelBundle, startRun } from '@moodlab/runs';
 import { toolsEnv } from '../env';
 /** The model the repository ships (trained on FER2013; see its card.json and README). */
 export const SHIPPED_MODEL_DIR = fileURLToPath(new URL('../../models/default', import.meta.url));
@@ -23,11 +23,9 @@ export async function registerDefaultModel(
   if (bundleDir && existsSync(bundleDir)) {
     const bundle = await readModelBundle(bundleDir);
     const mv = await registerModelBundle(db, bundle);
-    await promoteModelVersion(
-      db,
-      mv.id,
-      `default model shipped with Moodlab (${bundle.card.architecture} trained on ${bundle.card.dataset.name})`,
-    );
+    await promote(db, mv.id, {
+      note: `default model shipped with Moodlab (${bundle.card.architecture} trained on ${bundle.card.dataset.name})`,
+    });
     const val = bundle.card.evaluations.find((e) => e.split === 'validation');
     return {
       kind: 'promoted' as const,

@@ -1,4 +1,5 @@
 export { NotFoundError, ConflictError, ForbiddenError, InvalidRequestError, imagesMissing } from './errors';
+export { promote, rollback, promotionRequestSchema, type PromotionRequest } from './promotion';
 export {
   queueEvaluation,
   recordEvaluationReport,

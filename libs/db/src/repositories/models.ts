@@ -114,11 +114,11 @@ export async function servingPromotion(db: Db) {
   });
 }
 
-/** Re-promotes the version that served before the current one; history is appended, not rewritten. */
+/** Re-promotes the version that served before the current one (null when there is none); history is appended. */
 export async function rollbackPromotion(db: Db, note = '') {
   const [current, ...older] = await db.promotion.findMany({ orderBy: { createdAt: 'desc' }, take: 50 });
   const previous = older.find((p) => p.modelVersionId !== current?.modelVersionId);
-  if (!current || !previous) throw new Error('Nothing to roll back to: there is no earlier promoted version.');
+  if (!current || !previous) return null;
   return db.promotion.create({ data: { modelVersionId: previous.modelVersionId, note, rollbackOf: current.id } });
 }
 

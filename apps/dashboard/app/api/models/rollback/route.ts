@@ -1,17 +1,10 @@
 import { NextResponse } from 'next/server';
-import { z } from 'zod';
-import { errorMessage, storableText } from '@moodlab/shared';
-import { rollbackPromotion } from '@moodlab/db';
-import { adminRoute, HttpError, readJson } from '@/server/http';
+import { promotionRequestSchema, rollback } from '@moodlab/runs';
+import { adminRoute, readJson } from '@/server/http';
 import { services } from '@/server/services';
 
-const bodySchema = z.object({ note: storableText().max(500).default('') }).strict();
-
+/** Serves the version promoted before the current one again (409 when there is none). */
 export const POST = adminRoute(async (req: Request) => {
-  const { note } = bodySchema.parse(await readJson(req));
-  try {
-    return NextResponse.json(await rollbackPromotion(services().db, note), { status: 201 });
-  } catch (err) {
-    throw new HttpError(409, errorMessage(err));
-  }
+  const body = promotionRequestSchema.parse(await readJson(req));
+  return NextResponse.json(await rollback(services().db, body), { status: 201 });
 });
