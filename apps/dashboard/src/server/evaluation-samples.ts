@@ -2,6 +2,8 @@ import type { CellSamples } from '@/api-schemas';
 import { argmaxRows, predictProbabilities } from '@moodlab/cnn/inference';
 import { packMetaSchema, unpackSplit } from '@moodlab/cnn/datasets';
 import { getEvaluation } from '@moodlab/db';
+import { parseEvaluationSplit } from '@moodlab/shared';
+import { LRUCache } from 'lru-cache';
 import { loadDatasetPack, NotFoundError } from '@moodlab/runs';
 import { HttpError } from './http';
 import { modelById } from './serving';
@@ -11,19 +13,20 @@ import { services } from './services';
  * Per-image predictions behind an evaluation, recomputed on first use (they are not stored:
  * a split's worth of probabilities per evaluation would dwarf the table) and cached.
  */
-const holder = globalThis as unknown as {
-  __moodlabEvalPredictions?: Map<
-    string,
-    Promise<{ probs: Float32Array; labels: Uint8Array; split: string; k: number }>
-  >;
-};
-const cache = (holder.__moodlabEvalPredictions ??= new Map());
+interface EvaluationPredictions {
+  probs: Float32Array;
+  labels: Uint8Array;
+  split: string;
+  k: number;
+}
+const holder = globalThis as unknown as { __moodlabEvalPredictions?: LRUCache<string, Promise<EvaluationPredictions>> };
+/** The evaluations last opened; each holds a split's probabilities (FER2013 validation: 100 KB). */
+const cache = (holder.__moodlabEvalPredictions ??= new LRUCache<string, Promise<EvaluationPredictions>>({ max: 32 }));
 
 async function predictionsFor(evaluationId: string) {
   const ev = await getEvaluation(services().db, evaluationId);
   if (!ev) throw new NotFoundError(`Unknown evaluation id ${evaluationId}`);
-  const tta = ev.split.endsWith('+flip-tta');
-  const split = ev.split.replace(/\+flip-tta$/, '');
+  const { split, flipTta: tta } = parseEvaluationSplit(ev.split);
   const [{ model, metadata }, pack] = await Promise.all([
     modelById(ev.modelVersionId),
     loadDatasetPack(services().db, ev.datasetId),

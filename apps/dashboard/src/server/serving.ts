@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
+import { LRUCache } from 'lru-cache';
 import { loadInferenceModel, type ModelMetadata } from '@moodlab/cnn/inference';
 import { selectBackend } from '@moodlab/cnn/backend';
 import { findModelVersionId, getModelVersion, servingPromotion } from '@moodlab/db';
@@ -23,14 +24,27 @@ export interface ServedArtifact {
   data: Uint8Array;
 }
 const holder = globalThis as unknown as {
-  __moodlabModels?: Map<string, Promise<Loaded>>;
-  __moodlabArtifacts?: Map<string, Promise<ServedArtifact>>;
+  __moodlabModels?: LRUCache<string, Promise<Loaded>>;
+  __moodlabArtifacts?: LRUCache<string, Promise<ServedArtifact>>;
   __moodlabBackend?: Promise<unknown>;
   __moodlabPromoted?: { at: number; id: Promise<string> };
 };
 const PROMOTION_TTL_MS = 1000;
-const cache = (holder.__moodlabModels ??= new Map());
-const artifacts = (holder.__moodlabArtifacts ??= new Map());
+/**
+ * Bounded, so that a server asked for many versions keeps the few in use, not all of them: the
+ * least recently used model is dropped past MAX_MODELS (its tensors freed a while later, once any
+ * prediction still running on it has finished).
+ */
+const MAX_MODELS = 4;
+const MAX_ARTIFACTS = 8;
+const DISPOSE_AFTER_MS = 30_000;
+const cache = (holder.__moodlabModels ??= new LRUCache<string, Promise<Loaded>>({
+  max: MAX_MODELS,
+  dispose: (loaded) => {
+    setTimeout(() => void loaded.then(({ model }) => model.dispose()).catch(() => {}), DISPOSE_AFTER_MS).unref();
+  },
+}));
+const artifacts = (holder.__moodlabArtifacts ??= new LRUCache<string, Promise<ServedArtifact>>({ max: MAX_ARTIFACTS }));
 
 /** A version's weights as stored, fetched once (for this process's models and the prediction threads). */
 export function artifactById(id: string): Promise<ServedArtifact> {
