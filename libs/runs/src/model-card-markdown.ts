@@ -45,16 +45,25 @@ export function modelCardMarkdown(card: ModelCard, title: string): string {
     '',
     '## Training',
     '',
-    `${card.run.epochs.length} epochs in ${(wallMs / 60_000).toFixed(0)} min on the \`${card.run.backend ?? '?'}\` backend; batch ${hp.batchSize}, ${hp.optimizer} at ${hp.learningRate} with a ${hp.lrSchedule} schedule, label smoothing ${hp.labelSmoothing}, weight decay ${hp.weightDecay}, augmentation ${hp.augmentation.enabled ? `on (${describeAugmentation(hp.augmentation)})` : 'off'}, class weights ${hp.classWeighting ? (hp.classWeightPower === 1 ? 'on' : `on (power ${hp.classWeightPower})`) : 'off'}, seed ${hp.seed}${card.run.initializedFrom ? `; started from the weights of an earlier ${card.run.initializedFrom.architecture} (sha256 \`${card.run.initializedFrom.weightsSha256.slice(0, 16)}\`)` : ''}.${averagedLine(card)}${recalibratedLine(card)}`,
+    trainingParagraph(card, wallMs),
     '',
     '| epoch | loss | accuracy | val loss | val accuracy | learning rate | minutes |',
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...card.run.epochs.map(
       (e) =>
-        `| ${e.epoch + 1} | ${e.loss.toFixed(4)} | ${pct(e.accuracy)} | ${e.valLoss?.toFixed(4) ?? '-'} | ${pct(e.valAccuracy)} | ${e.learningRate.toExponential(2)} | ${(e.durationMs / 60_000).toFixed(1)} |`,
+        `| ${[
+          e.epoch + 1,
+          e.loss.toFixed(4),
+          pct(e.accuracy),
+          e.valLoss?.toFixed(4) ?? '-',
+          pct(e.valAccuracy),
+          e.learningRate.toExponential(2),
+          (e.durationMs / 60_000).toFixed(1),
+        ].join(' | ')} |`,
     ),
     '',
-    `Files: \`model.json\` + \`weights.bin\` (TF.js layers format; class order and preprocessing in \`userDefinedMetadata\`), \`card.json\` (this card as data; weights sha256 \`${card.weightsSha256.slice(0, 16)}\`).`,
+    'Files: `model.json` + `weights.bin` (TF.js layers format; class order and preprocessing in ' +
+      `\`userDefinedMetadata\`), \`card.json\` (this card as data; weights sha256 \`${card.weightsSha256.slice(0, 16)}\`).`,
     '',
   );
   return lines.join('\n');
@@ -94,4 +103,27 @@ function describeAugmentation(a: Hyperparameters['augmentation']): string {
   if (a.gamma > 0) parts.push(`gamma ±${a.gamma}`);
   if (a.blur > 0) parts.push(`blur p=${a.blur}`);
   return parts.join(', ');
+}
+
+/** How the model was trained, in one paragraph: length, backend, optimiser, regularisation, data, start. */
+function trainingParagraph(card: ModelCard, wallMs: number): string {
+  const hp = card.run.hyperparameters;
+  const classWeights = !hp.classWeighting
+    ? 'off'
+    : hp.classWeightPower === 1
+      ? 'on'
+      : `on (power ${hp.classWeightPower})`;
+  const from = card.run.initializedFrom;
+  const parts = [
+    `${card.run.epochs.length} epochs in ${(wallMs / 60_000).toFixed(0)} min on the \`${card.run.backend ?? '?'}\` backend`,
+    `; batch ${hp.batchSize}, ${hp.optimizer} at ${hp.learningRate} with a ${hp.lrSchedule} schedule`,
+    `, label smoothing ${hp.labelSmoothing}, weight decay ${hp.weightDecay}`,
+    `, augmentation ${hp.augmentation.enabled ? `on (${describeAugmentation(hp.augmentation)})` : 'off'}`,
+    `, class weights ${classWeights}, seed ${hp.seed}`,
+    from
+      ? `; started from the weights of an earlier ${from.architecture} (sha256 \`${from.weightsSha256.slice(0, 16)}\`)`
+      : '',
+    `.${averagedLine(card)}${recalibratedLine(card)}`,
+  ];
+  return parts.join('');
 }
