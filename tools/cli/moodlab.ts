@@ -163,7 +163,11 @@ async function trainCmd() {
   });
   if (!values.dataset)
     throw new Error(
-      'usage: train --dataset NAME [--arch vgg-lite] [--epochs N] [--augment [--zoom F] [--shift F] [--brightness F] [--contrast F] [--gamma F] [--blur P]] [--class-weights [--class-weight-power 0.5]] [--schedule cosine] [--average-last N] [--recalibrate-bn IMAGES] [--init-from VERSION] ...',
+      [
+        'usage: train --dataset NAME [--arch vgg-lite] [--epochs N] [--schedule cosine] [--init-from VERSION]',
+        '  [--augment [--zoom F] [--shift F] [--brightness F] [--contrast F] [--gamma F] [--blur P]]',
+        '  [--class-weights [--class-weight-power 0.5]] [--average-last N] [--recalibrate-bn IMAGES] ...',
+      ].join('\n'),
     );
   const ds = await getDatasetByName(db, values.dataset);
   if (!ds) throw new Error(`Unknown dataset "${values.dataset}"`);

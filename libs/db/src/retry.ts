@@ -21,8 +21,22 @@ const TRANSIENT_CODES = new Set([
   'EPIPE',
   'ETIMEDOUT',
 ]);
-const TRANSIENT_TEXT =
-  /ECONNREFUSED|ECONNRESET|Connection terminated|terminating connection|database system is (starting up|shutting down)|Can't reach database|closed the connection|Connection closed|connect ETIMEDOUT|DatabaseNotReachable|ConnectionClosed/i;
+const TRANSIENT_TEXT = new RegExp(
+  [
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'Connection terminated',
+    'terminating connection',
+    'database system is (starting up|shutting down)',
+    "Can't reach database",
+    'closed the connection',
+    'Connection closed',
+    'connect ETIMEDOUT',
+    'DatabaseNotReachable',
+    'ConnectionClosed',
+  ].join('|'),
+  'i',
+);
 
 /** Whether an error says the database could not be reached, rather than that the query was wrong. */
 export function isConnectionError(err: unknown): boolean {
