@@ -59,6 +59,18 @@ module.exports = {
       },
     },
     {
+      name: 'browser-code-stays-off-the-server',
+      severity: 'error',
+      comment:
+        "The dashboard's browser code (components, client pages, the API schemas they parse with) never " +
+        'reaches the database, the queue or the server-only packages behind them: they would be bundled for the browser.',
+      from: { path: '^apps/dashboard/(src/components/|src/api-|app/(error|signin/page|datasets/new/page)[.]tsx)' },
+      to: {
+        path: '^(libs/(db|jobs|runs)/|node_modules/(bullmq|ioredis|pg|pg-[^/]+|@prisma/[^/]+|sharp)/)',
+        reachable: true,
+      },
+    },
+    {
       name: 'apps-not-each-other',
       severity: 'error',
       comment: 'Apps share code through libraries, not by importing each other.',

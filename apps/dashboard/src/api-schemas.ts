@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { importProgressSchema, importResultSchema } from '@moodlab/jobs';
 import {
   classMetricsSchema,
   epochMetricSchema,
+  importProgressSchema,
+  importResultSchema,
   RUN_STATUSES,
   storedHyperparametersSchema,
   trainProgressSchema,

@@ -1,7 +1,7 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { preprocessingSchema } from '@moodlab/shared';
+import { importResultSchema, preprocessingSchema } from '@moodlab/shared';
 
 export const IMPORT_QUEUE = 'import';
 
@@ -26,12 +26,7 @@ export const importPayloadSchema = z
   .strict();
 export type ImportPayload = z.infer<typeof importPayloadSchema>;
 
-export const importProgressSchema = z.object({ done: z.number().int().min(0), total: z.number().int().min(0) });
-export const importResultSchema = z.object({
-  datasetId: z.uuid(),
-  kept: z.record(z.string(), z.number()),
-  files: z.number(),
-});
+export { importProgressSchema, importResultSchema } from '@moodlab/shared';
 export type ImportResultSummary = z.infer<typeof importResultSchema>;
 
 export const importJobOptions: JobsOptions = {

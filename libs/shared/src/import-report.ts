@@ -18,3 +18,13 @@ export const importReportSchema = z.object({
   crossSplitDuplicates: z.number(),
 });
 export type ImportReport = z.infer<typeof importReportSchema>;
+
+/** An import job's progress: images decoded so far of those found (0 while a CSV is still being counted). */
+export const importProgressSchema = z.object({ done: z.number().int().min(0), total: z.number().int().min(0) });
+
+/** What a finished import job returns: the new dataset, and the images it kept per split. */
+export const importResultSchema = z.object({
+  datasetId: z.uuid(),
+  kept: z.record(z.string(), z.number()),
+  files: z.number(),
+});
