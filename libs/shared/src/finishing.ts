@@ -30,18 +30,30 @@ export const batchNormRecalibrationSchema = z.object({
 export type BatchNormRecalibration = z.infer<typeof batchNormRecalibrationSchema>;
 
 /**
+ * A model version's headline figures as stored (ModelVersion.summary): the worker, bundle
+ * registration and recalibration each write some of these fields; a field a writer did not know
+ * reads as absent, never as an error, so old rows keep loading.
+ */
+export const modelVersionSummarySchema = z.object({
+  epochs: z.number().int().optional().catch(undefined),
+  bestEpoch: z.number().int().nullable().optional().catch(undefined),
+  bestValAccuracy: z.number().nullable().optional().catch(undefined),
+  finalValAccuracy: z.number().nullable().optional().catch(undefined),
+  stoppedEarly: z.boolean().optional().catch(undefined),
+  /** Set when the version came from a model bundle (models/default ships one). */
+  registeredFrom: z.string().optional().catch(undefined),
+  averaged: weightAverageOutcomeSchema.optional().catch(undefined),
+  recalibrated: batchNormRecalibrationSchema.optional().catch(undefined),
+  recalibratedFrom: z.object({ version: z.number() }).optional().catch(undefined),
+});
+export type ModelVersionSummary = z.infer<typeof modelVersionSummarySchema>;
+
+/**
  * How a model version's weights were finished after the last epoch, from its stored summary, one
  * short line per step for people (the dashboard's run page); [] when nothing was done.
  */
 export function describeFinishing(summary: unknown): string[] {
-  const s = z
-    .object({
-      averaged: weightAverageOutcomeSchema.optional().catch(undefined),
-      recalibrated: batchNormRecalibrationSchema.optional().catch(undefined),
-      recalibratedFrom: z.object({ version: z.number() }).optional().catch(undefined),
-    })
-    .catch({})
-    .parse(summary);
+  const s = modelVersionSummarySchema.catch({}).parse(summary);
   const pct = (a: number | null) => formatPercent(a);
   const lines: string[] = [];
   if (s.averaged)

@@ -5,7 +5,7 @@ import { services } from '@/server/services';
 
 export const dynamic = 'force-dynamic';
 
-const pct = (v: unknown) => formatPercent(typeof v === 'number' ? v : null);
+const pct = (v: number | null | undefined) => formatPercent(v);
 
 export default async function ModelsPage() {
   const { db } = services();
@@ -50,7 +50,7 @@ export default async function ModelsPage() {
                 <td>
                   <a href={`/runs/${v.run.id}`}>v{v.version}</a>
                   {serving?.modelVersionId === v.id && ' ★'}
-                  {typeof (v.summary as Record<string, unknown>).registeredFrom === 'string' && (
+                  {v.summary.registeredFrom !== undefined && (
                     <span className="muted" title="registered from a model bundle (models/default ships one)">
                       {' '}
                       bundle
@@ -59,7 +59,7 @@ export default async function ModelsPage() {
                 </td>
                 <td>{v.architecture}</td>
                 <td>{v.run.dataset.name}</td>
-                <td>{pct((v.summary as Record<string, unknown>).bestValAccuracy)}</td>
+                <td>{pct(v.summary.bestValAccuracy)}</td>
                 <td>
                   {v.evaluations
                     .map((e) => `${e.split}: ${pct(e.accuracy)} acc, ${e.macroF1.toFixed(3)} F1`)

@@ -2,6 +2,7 @@ import type { Db } from '../client';
 import type { Prisma } from '../generated/client';
 import { artifactRow } from './artifacts';
 import { parseEvaluationRow } from '../json-columns';
+import { modelVersionSummarySchema } from '@moodlab/shared';
 
 export interface NewModelVersion {
   runId: string;
@@ -38,11 +39,13 @@ export async function createModelVersion(db: Db, mv: NewModelVersion) {
   }
 }
 
+/** Every model version, newest first, with its run's dataset, its evaluations and its summary parsed. */
 export async function listModelVersions(db: Db) {
-  return db.modelVersion.findMany({
+  const rows = await db.modelVersion.findMany({
     orderBy: { version: 'desc' },
     include: { run: { select: { id: true, dataset: { select: { name: true } } } }, evaluations: true },
   });
+  return rows.map((v) => ({ ...v, summary: modelVersionSummarySchema.parse(v.summary) }));
 }
 
 export async function getModelVersion(db: Db, id: string) {
