@@ -1,42 +1,23 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
+import { startExtraDashboard } from './extra-dashboard';
 import { databaseUrlFor } from '@moodlab/db/urls';
 
 /** A second dashboard with ADMIN_PASSWORD set: state changes need sign-in, reading does not. */
 const PORT = 3101;
 const base = `http://127.0.0.1:${PORT}`;
-let server: ChildProcess;
+let dashboard: { stop: () => void };
 
 test.beforeAll(async () => {
-  server = spawn('npx', ['next', 'start', '-p', String(PORT)], {
-    cwd: 'apps/dashboard',
-    stdio: 'ignore',
-    detached: true,
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrlFor('moodlab_e2e'),
-      REDIS_URL: 'redis://127.0.0.1:6379/2',
-      ADMIN_PASSWORD: 'correct horse',
-    },
+  dashboard = await startExtraDashboard(PORT, {
+    DATABASE_URL: databaseUrlFor('moodlab_e2e'),
+    REDIS_URL: 'redis://127.0.0.1:6379/2',
+    ADMIN_PASSWORD: 'correct horse',
   });
-  for (let i = 0; i < 100; i++) {
-    if (
-      await fetch(`${base}/api/datasets`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('second dashboard did not start');
 });
 
-test.afterAll(() => {
-  if (server.pid) process.kill(-server.pid, 'SIGTERM');
-});
+test.afterAll(() => dashboard.stop());
 
 test('with an admin password, mutating actions need sign-in; pages and predictions stay public', async ({
   request,

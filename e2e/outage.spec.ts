@@ -1,38 +1,19 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { expect, test } from '@playwright/test';
+import { startExtraDashboard } from './extra-dashboard';
 
 /** A dashboard whose database cannot be reached (nothing listens on port 1), as during a restart. */
 const PORT = 3102;
 const base = `http://127.0.0.1:${PORT}`;
-let server: ChildProcess;
+let dashboard: { stop: () => void };
 
 test.beforeAll(async () => {
-  server = spawn('npx', ['next', 'start', '-p', String(PORT)], {
-    cwd: 'apps/dashboard',
-    stdio: 'ignore',
-    detached: true,
-    env: {
-      ...process.env,
-      DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/unreachable',
-      REDIS_URL: 'redis://127.0.0.1:6379/2',
-    },
+  dashboard = await startExtraDashboard(PORT, {
+    DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/unreachable',
+    REDIS_URL: 'redis://127.0.0.1:6379/2',
   });
-  for (let i = 0; i < 100; i++) {
-    if (
-      await fetch(`${base}/api/datasets`).then(
-        () => true,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('the dashboard without a database did not start');
 });
 
-test.afterAll(() => {
-  if (server.pid) process.kill(-server.pid, 'SIGTERM');
-});
+test.afterAll(() => dashboard.stop());
 
 test('a page whose database is away says so and retries on its own; the API answers a generic 500', async ({
   page,
