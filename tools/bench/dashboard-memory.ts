@@ -4,7 +4,8 @@
  * predictions with several model versions, evaluation views), and after a pause. Growth that
  * stops after the first round is the allocator's high-water mark; growth every round is a leak.
  * Prints a table; not a test.
- *   npx tsx tools/bench/dashboard-memory.ts [--rounds 5]   (needs a built dashboard and set-up's database)
+ *   npx tsx tools/bench/dashboard-memory.ts [--rounds 5] [--without cell] [--without predict]
+ * (needs a built dashboard and set-up's database; PREDICT_THREADS=0 predicts on the server's event loop)
  */
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -14,7 +15,9 @@ import { toolsEnv } from '../env';
 import { selectBackend } from '@moodlab/cnn/backend';
 import { printMachine } from './machine';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' } } });
+const { values } = parseArgs({
+  options: { rounds: { type: 'string', default: '5' }, without: { type: 'string', multiple: true } },
+});
 const PORT = 3198;
 const BASE = `http://127.0.0.1:${PORT}`;
 const db = createDb(toolsEnv.DATABASE_URL);
@@ -25,7 +28,7 @@ if (!versions.length) throw new Error('no model version: run npm run setup first
 
 const server = spawn('npx', ['next', 'start', '-p', String(PORT), '-H', '127.0.0.1'], {
   cwd: 'apps/dashboard',
-  env: { ...process.env, PREDICT_THREADS: '2' },
+  env: { ...process.env, PREDICT_THREADS: process.env.PREDICT_THREADS ?? '2' },
   stdio: 'ignore',
   detached: true,
 });
@@ -70,7 +73,7 @@ const json = (body: unknown) => ({
   headers: { 'content-type': 'application/json' },
   body: JSON.stringify(body),
 });
-const requests: [string, () => Promise<Response>][] = [
+const allRequests: [string, () => Promise<Response>][] = [
   ['4 MB image as base64 JSON', () => fetch(`${BASE}/api/predict`, json({ image: big.toString('base64') }))],
   ['malformed JSON', () => fetch(`${BASE}/api/runs`, { ...json({}), body: '{"datasetId":' })],
   [
@@ -92,6 +95,8 @@ const requests: [string, () => Promise<Response>][] = [
   ]),
 ];
 
+/** --without TEXT leaves out the requests whose name holds TEXT, to see what each kind keeps. */
+const requests = allRequests.filter(([name]) => !(values.without ?? []).some((w) => name.includes(w)));
 printMachine(await selectBackend({ prefer: 'wasm' }));
 const rows: Record<string, string | number>[] = [{ moment: 'started', 'RSS MB': Math.round(await rssMb()) }];
 const statuses = new Map<number, number>();
