@@ -46,9 +46,19 @@ import { printEpochs, printEvaluation } from './tables';
 const db = createDb(toolsEnv.DATABASE_URL);
 const [command, ...rest] = process.argv.slice(2);
 
+/** The queues the CLI enqueues on, over one Redis connection; close() ends both. */
 async function queue() {
   const redis = createRedis(toolsEnv.REDIS_URL, 'client');
-  return { trainQueue: createTrainQueue(redis), close: () => redis.disconnect() };
+  const trainQueue = createTrainQueue(redis);
+  const evaluateQueue = createEvaluateQueue(redis);
+  return {
+    trainQueue,
+    evaluateQueue,
+    close: async () => {
+      await Promise.all([trainQueue.close(), evaluateQueue.close()]);
+      redis.disconnect();
+    },
+  };
 }
 
 async function importCmd() {
@@ -208,8 +218,7 @@ async function trainCmd() {
     { datasetId: ds.id, hyperparameters: hp, tags: values.tag ?? [] },
     'cli',
   );
-  await q.trainQueue.close();
-  q.close();
+  await q.close();
   console.log(`queued run ${run.id}`);
   if (!values['no-wait']) await watch(run.id);
 }
@@ -230,8 +239,8 @@ async function evaluateCmd() {
   if (!mv) throw new Error(`Unknown model version ${values.version}`);
   const ds = await getDatasetByName(db, values.dataset);
   if (!ds) throw new Error(`Unknown dataset "${values.dataset}"`);
-  const redis = createRedis(toolsEnv.REDIS_URL, 'client');
-  const evaluateQueue = createEvaluateQueue(redis);
+  const q = await queue();
+  const { evaluateQueue } = q;
   try {
     const started = Date.now();
     const { jobId } = await queueEvaluation({ db, evaluateQueue }, mv.id, {
@@ -256,8 +265,7 @@ async function evaluateCmd() {
       await new Promise((r) => setTimeout(r, 1000));
     }
   } finally {
-    await evaluateQueue.close();
-    redis.disconnect();
+    await q.close();
   }
 }
 
@@ -334,8 +342,7 @@ async function resumeCmd() {
     await resumeRun({ db, trainQueue: q.trainQueue }, runId, request);
   } finally {
     // Open connections would keep the process alive after an error.
-    await q.trainQueue.close();
-    q.close();
+    await q.close();
   }
   console.log(`run ${runId} queued again; it continues from its last checkpoint`);
   if (!values['no-wait']) await watch(runId);
@@ -346,8 +353,7 @@ async function cancelCmd() {
   if (!runId) throw new Error('usage: cancel <runId>');
   const q = await queue();
   const result = await cancelRun({ db, trainQueue: q.trainQueue }, runId).finally(async () => {
-    await q.trainQueue.close();
-    q.close();
+    await q.close();
   });
   console.log(result.cancelled ? `run ${runId} cancelled` : `run ${runId} is ${result.status}; nothing to cancel`);
 }

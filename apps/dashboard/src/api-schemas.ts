@@ -4,6 +4,7 @@ import {
   epochMetricSchema,
   importProgressSchema,
   importResultSchema,
+  modelVersionSummarySchema,
   RUN_STATUSES,
   storedHyperparametersSchema,
   trainProgressSchema,
@@ -72,7 +73,7 @@ export const runViewSchema = z.object({
     z.object({
       id: z.uuid(),
       version: z.number().int(),
-      summary: z.record(z.string(), z.unknown()),
+      summary: modelVersionSummarySchema,
       evaluations: z.array(evaluationViewSchema),
     }),
   ),

@@ -7,5 +7,4 @@ export * from './repositories/runs';
 export * from './repositories/models';
 export * from './repositories/workers';
 export type { Prisma } from './generated/client';
-export { RUN_STATUSES_MATCH_SCHEMA } from './run-status-check';
 export { describeError, isConnectionError, withDbRetry, type RetryOptions } from './retry';

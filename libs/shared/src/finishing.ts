@@ -54,16 +54,15 @@ export type ModelVersionSummary = z.infer<typeof modelVersionSummarySchema>;
  */
 export function describeFinishing(summary: unknown): string[] {
   const s = modelVersionSummarySchema.catch({}).parse(summary);
-  const pct = (a: number | null) => formatPercent(a);
   const lines: string[] = [];
   if (s.averaged)
     lines.push(
-      `weights averaged over the last ${s.averaged.epochs} epochs (val ${pct(s.averaged.valAccuracy)}): ${s.averaged.used ? 'used' : 'not used'}`,
+      `weights averaged over the last ${s.averaged.epochs} epochs (val ${formatPercent(s.averaged.valAccuracy)}): ${s.averaged.used ? 'used' : 'not used'}`,
     );
   if (s.recalibrated) {
     const r = s.recalibrated;
     lines.push(
-      `BatchNorm statistics recomputed over ${r.images} training images${s.recalibratedFrom ? ` from v${s.recalibratedFrom.version}` : ''} (val ${pct(r.valAccuracyBefore)} → ${pct(r.valAccuracy)}): ${r.used ? 'kept' : 'discarded'}`,
+      `BatchNorm statistics recomputed over ${r.images} training images${s.recalibratedFrom ? ` from v${s.recalibratedFrom.version}` : ''} (val ${formatPercent(r.valAccuracyBefore)} → ${formatPercent(r.valAccuracy)}): ${r.used ? 'kept' : 'discarded'}`,
     );
   }
   return lines;

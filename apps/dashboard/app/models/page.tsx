@@ -5,8 +5,6 @@ import { services } from '@/server/services';
 
 export const dynamic = 'force-dynamic';
 
-const pct = (v: number | null | undefined) => formatPercent(v);
-
 export default async function ModelsPage() {
   const { db } = services();
   const [versions, serving, history] = await Promise.all([
@@ -59,10 +57,10 @@ export default async function ModelsPage() {
                 </td>
                 <td>{v.architecture}</td>
                 <td>{v.run.dataset.name}</td>
-                <td>{pct(v.summary.bestValAccuracy)}</td>
+                <td>{formatPercent(v.summary.bestValAccuracy)}</td>
                 <td>
                   {v.evaluations
-                    .map((e) => `${e.split}: ${pct(e.accuracy)} acc, ${e.macroF1.toFixed(3)} F1`)
+                    .map((e) => `${e.split}: ${formatPercent(e.accuracy)} acc, ${e.macroF1.toFixed(3)} F1`)
                     .join('; ') || '–'}
                 </td>
                 <td className="muted">{v.createdAt.toISOString().slice(0, 10)}</td>

@@ -27,7 +27,6 @@ const COLORS = [
   '#d6336c',
 ];
 const short = (id: string) => id.slice(0, 8);
-const pct = (v: number | null | undefined) => formatPercent(v);
 
 /** Dotted paths of every leaf value, so nested hyperparameters line up in one table. */
 function flatten(obj: Record<string, unknown>, prefix = ''): Record<string, string> {
@@ -95,13 +94,13 @@ export function CompareView({ runs }: { runs: CompareRun[] }) {
             <tr>
               <td>Best val accuracy</td>
               {runs.map((r) => (
-                <td key={r.id}>{pct(Math.max(...r.epochs.map((e) => e.valAccuracy ?? 0)))}</td>
+                <td key={r.id}>{formatPercent(Math.max(...r.epochs.map((e) => e.valAccuracy ?? 0)))}</td>
               ))}
             </tr>
             <tr>
               <td>Final val accuracy</td>
               {runs.map((r) => (
-                <td key={r.id}>{pct(r.epochs.at(-1)?.valAccuracy)}</td>
+                <td key={r.id}>{formatPercent(r.epochs.at(-1)?.valAccuracy)}</td>
               ))}
             </tr>
             <tr>

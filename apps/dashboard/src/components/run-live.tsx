@@ -14,10 +14,6 @@ import { TrainingCurves } from './training-curves';
 import type { DatasetChoice, RunView } from './run-view';
 import { runViewSchema } from '@/api-schemas';
 
-export type { DatasetChoice, Evaluation, RunView } from './run-view';
-
-const pct = (v: number | null | undefined) => formatPercent(v);
-
 /** Time left: at the average epoch duration so far, else at the pace of this first epoch. */
 function eta(run: RunView, p: TrainProgress): string {
   // Past the last epoch (BatchNorm recalibration) the epoch times say nothing about what is left.
@@ -145,9 +141,9 @@ export function RunLive({ initial, datasets }: { initial: RunView; datasets: Dat
               <tr key={e.epoch}>
                 <td>{e.epoch + 1}</td>
                 <td>{e.loss.toFixed(4)}</td>
-                <td>{pct(e.accuracy)}</td>
+                <td>{formatPercent(e.accuracy)}</td>
                 <td>{e.valLoss?.toFixed(4) ?? '–'}</td>
-                <td>{pct(e.valAccuracy)}</td>
+                <td>{formatPercent(e.valAccuracy)}</td>
                 <td>{e.learningRate.toExponential(2)}</td>
                 <td>{(e.durationMs / 1000).toFixed(1)} s</td>
               </tr>
@@ -159,8 +155,7 @@ export function RunLive({ initial, datasets }: { initial: RunView; datasets: Dat
         <div className="card model-version" key={mv.id}>
           <strong>Model version v{mv.version}</strong>{' '}
           <span className="muted">
-            best val accuracy {pct(mv.summary.bestValAccuracy as number | null)} at epoch{' '}
-            {Number(mv.summary.bestEpoch ?? 0) + 1}
+            best val accuracy {formatPercent(mv.summary.bestValAccuracy)} at epoch {(mv.summary.bestEpoch ?? 0) + 1}
           </span>
           {' · '}
           <a href={`/api/models/${mv.id}/model.json`} download="model.json">
@@ -181,7 +176,7 @@ export function RunLive({ initial, datasets }: { initial: RunView; datasets: Dat
       {evaluation && (
         <>
           <h2>
-            Evaluation ({evaluation.split}): accuracy {pct(evaluation.accuracy)}, macro-F1{' '}
+            Evaluation ({evaluation.split}): accuracy {formatPercent(evaluation.accuracy)}, macro-F1{' '}
             {evaluation.macroF1.toFixed(3)}
           </h2>
           {evaluations.length > 1 && (
@@ -193,7 +188,7 @@ export function RunLive({ initial, datasets }: { initial: RunView; datasets: Dat
                   style={{ marginRight: 6 }}
                   onClick={() => setShownEval(i)}
                 >
-                  {ev.split}: {pct(ev.accuracy)}
+                  {ev.split}: {formatPercent(ev.accuracy)}
                 </button>
               ))}
             </div>

@@ -18,7 +18,6 @@ export interface RunRow {
 }
 
 type SortKey = 'createdAt' | 'bestValAccuracy' | 'macroF1' | 'durationMs' | 'epochs';
-const pct = (v: number | null) => formatPercent(v);
 const dur = (ms: number | null) =>
   ms == null ? '–' : ms < 60_000 ? `${(ms / 1000).toFixed(0)} s` : `${(ms / 60_000).toFixed(1)} min`;
 
@@ -128,7 +127,7 @@ export function RunsTable({ runs }: { runs: RunRow[] }) {
               <td>{r.dataset}</td>
               <td>{r.architecture}</td>
               <td>{r.epochs}</td>
-              <td>{pct(r.bestValAccuracy)}</td>
+              <td>{formatPercent(r.bestValAccuracy)}</td>
               <td>{r.macroF1 == null ? '–' : r.macroF1.toFixed(3)}</td>
               <td>{dur(r.durationMs)}</td>
               <td>{r.backend ?? '–'}</td>
