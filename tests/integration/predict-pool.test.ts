@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getArchitecture } from '@moodlab/cnn/training';
-import { modelToArtifact } from '@moodlab/cnn/inference';
+import { modelMetadataSchema, modelToArtifact } from '@moodlab/cnn/inference';
 import { selectBackend } from '@moodlab/cnn/backend';
 import { ImageDecodeError, PredictPool, predictImage, type PoolModel } from '@moodlab/faces/node';
 import { EMOTIONS, preprocessingSchema } from '@moodlab/shared';
@@ -33,7 +33,11 @@ afterAll(async () => {
 
 describe('prediction thread pool', () => {
   it('predicts concurrently on its threads, as the in-process pipeline does', async () => {
-    const meta = { classNames: [...EMOTIONS], preprocessing: preprocessingSchema.parse({}), architecture: 'small-cnn' };
+    const meta = modelMetadataSchema.parse({
+      classNames: [...EMOTIONS],
+      preprocessing: preprocessingSchema.parse({}),
+      architecture: 'small-cnn',
+    });
     // Four at once: both threads busy, each receives the model once and reuses it.
     const pooled = await Promise.all([...frames, ...frames].map((f) => pool.predict(new Uint8Array(f), model, 'tiny')));
     for (const [i, frame] of frames.entries()) {

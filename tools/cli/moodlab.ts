@@ -7,9 +7,11 @@
  *   npx tsx tools/cli/moodlab.ts recalibrate --version 3 [--dataset fer2013] [--images 8192]   (exact BatchNorm statistics; a new version)
  *   npx tsx tools/cli/moodlab.ts export --version 3 --out models/default   (model.json, weights.bin, card.json)
  *   npx tsx tools/cli/moodlab.ts register-model models/default --promote "note"
+ *   npx tsx tools/cli/moodlab.ts import-model model.h5 --dataset fer2013 --classes fer2013-csv --normalization scale11
+ *   npx tsx tools/cli/moodlab.ts export --version 3 --format keras --out model.h5
  * Training runs on workers (start one with `npm run worker`); DATABASE_URL and REDIS_URL as for the apps.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { selectBackend } from '@moodlab/cnn/backend';
@@ -32,12 +34,16 @@ import {
   writeModelBundle,
 } from '@moodlab/runs';
 import { recalibrateModelVersion } from '@moodlab/runs/training';
+import { importKerasFile, kerasFileOf, kerasImportRequestSchema } from '@moodlab/runs/keras';
 import {
   errorMessage,
   formatPercent,
   describeProgress,
   TERMINAL_STATUSES,
   hyperparametersSchema,
+  CLASS_ORDER_PRESETS,
+  CLASS_ORDER_PRESET_NAMES,
+  NORMALIZATIONS,
 } from '@moodlab/shared';
 import { toolsEnv } from '../env';
 import { progressBar } from './progress';
@@ -249,23 +255,33 @@ async function evaluateCmd() {
       flipTta: values.tta,
     });
     console.log(`queued evaluation job ${jobId}; a worker computes it`);
-    for (;;) {
-      const job = await evaluateQueue.getJob(jobId);
-      if (!job) throw new Error(`evaluation job ${jobId} vanished from the queue`);
-      const state = await job.getState();
-      if (state === 'failed') throw new Error(`evaluation failed: ${job.failedReason}`);
-      if (state === 'completed') {
-        const { evaluationId } = evaluateResultSchema.parse(job.returnvalue);
-        const ev = await getEvaluation(db, evaluationId);
-        if (!ev) throw new Error(`evaluation ${evaluationId} is not in the database`);
-        console.log(`v${mv.version} on ${ds.name}/${ev.split} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-        printEvaluation(ev);
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 1000));
-    }
+    await printWhenEvaluated(evaluateQueue, jobId, `v${mv.version} on ${ds.name}`, started);
   } finally {
     await q.close();
+  }
+}
+
+/** Waits for a queued evaluation, then prints its table. */
+async function printWhenEvaluated(
+  evaluateQueue: Awaited<ReturnType<typeof queue>>['evaluateQueue'],
+  jobId: string,
+  label: string,
+  started = Date.now(),
+) {
+  for (;;) {
+    const job = await evaluateQueue.getJob(jobId);
+    if (!job) throw new Error(`evaluation job ${jobId} vanished from the queue`);
+    const state = await job.getState();
+    if (state === 'failed') throw new Error(`evaluation failed: ${job.failedReason}`);
+    if (state === 'completed') {
+      const { evaluationId } = evaluateResultSchema.parse(job.returnvalue);
+      const ev = await getEvaluation(db, evaluationId);
+      if (!ev) throw new Error(`evaluation ${evaluationId} is not in the database`);
+      console.log(`${label}/${ev.split} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      printEvaluation(ev);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
   }
 }
 
@@ -292,14 +308,79 @@ async function recalibrateCmd() {
 }
 
 async function exportCmd() {
-  const { values } = parseArgs({ args: rest, options: { version: { type: 'string' }, out: { type: 'string' } } });
-  if (!values.version || !values.out) throw new Error('usage: export --version N --out DIR');
+  const { values } = parseArgs({
+    args: rest,
+    options: { version: { type: 'string' }, out: { type: 'string' }, format: { type: 'string', default: 'bundle' } },
+  });
+  if (!values.version || !values.out || !['bundle', 'keras'].includes(values.format))
+    throw new Error(
+      'usage: export --version N --out DIR [--format bundle]  |  export --version N --format keras --out FILE.h5',
+    );
+  if (values.format === 'keras') {
+    const { bytes } = await kerasFileOf(db, Number(values.version));
+    await writeFile(values.out, bytes);
+    console.log(`wrote ${values.out} (v${values.version} as Keras HDF5, ${(bytes.byteLength / 1e6).toFixed(1)} MB)`);
+    return;
+  }
   const bundle = await modelBundleOf(db, Number(values.version));
   await writeModelBundle(values.out, bundle);
   const val = bundle.card.evaluations.find((e) => e.split === 'validation');
   console.log(
     `wrote ${values.out}/{model.json,weights.bin,card.json} (v${values.version}, ${bundle.card.architecture}, ${(bundle.weights.byteLength / 1e6).toFixed(1)} MB${val ? `, validation accuracy ${(val.accuracy * 100).toFixed(1)}%` : ''})`,
   );
+}
+
+async function importModelCmd() {
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      dataset: { type: 'string' },
+      classes: { type: 'string' },
+      normalization: { type: 'string' },
+      'no-evaluate': { type: 'boolean', default: false },
+      promote: { type: 'string' },
+    },
+  });
+  const file = positionals[0];
+  if (!file || !values.dataset)
+    throw new Error(
+      `usage: import-model FILE.h5|FILE.keras --dataset NAME [--classes ${CLASS_ORDER_PRESET_NAMES.join('|')}|a,b,...] [--normalization ${NORMALIZATIONS.join('|')}] [--no-evaluate] [--promote "note"]`,
+    );
+  const ds = await getDatasetByName(db, values.dataset);
+  if (!ds) throw new Error(`Unknown dataset "${values.dataset}"`);
+  const classes = values.classes;
+  await selectBackend();
+  const q = await queue();
+  try {
+    const result = await importKerasFile(
+      { db, evaluateQueue: q.evaluateQueue },
+      { fileName: path.basename(file), bytes: new Uint8Array(await readFile(file)) },
+      kerasImportRequestSchema.parse({
+        datasetId: ds.id,
+        classOrder: classes === undefined || classes in CLASS_ORDER_PRESETS ? classes : classes.split(','),
+        normalization: values.normalization,
+        evaluate: !values['no-evaluate'],
+      }),
+    );
+    if (!result.created) {
+      console.log(`${file} holds the same weights as model v${result.version}; nothing imported`);
+      return;
+    }
+    const how = result.imported!;
+    console.log(
+      `imported ${how.fileName} (Keras ${how.kerasVersion ?? 'version not recorded'}, ${how.layout}) as model v${result.version}, run ${result.runId}; ` +
+        `outputs [${how.classOrder.join(', ')}] reordered to [${ds.classNames.join(', ')}], normalization ${how.normalization} (${how.settingsFrom === 'file' ? 'recorded in the file' : 'as given'})`,
+    );
+    if (values.promote !== undefined) {
+      await promote(db, result.modelVersionId, { note: values.promote });
+      console.log(`promoted v${result.version}`);
+    }
+    if (result.evaluationJobId)
+      await printWhenEvaluated(q.evaluateQueue, result.evaluationJobId, `v${result.version} on ${ds.name}`);
+  } finally {
+    await q.close();
+  }
 }
 
 async function registerModelCmd() {
@@ -365,6 +446,7 @@ const commands: Record<string, () => Promise<void>> = {
   recalibrate: recalibrateCmd,
   export: exportCmd,
   'register-model': registerModelCmd,
+  'import-model': importModelCmd,
   resume: resumeCmd,
   cancel: cancelCmd,
   watch: () => (rest[0] ? watch(rest[0]) : Promise.reject(new Error('usage: watch <runId>'))),

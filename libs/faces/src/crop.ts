@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Preprocessing } from '@moodlab/shared';
-import { normalizeImages } from '@moodlab/cnn/inference';
+import type { ModelPreprocessing } from '@moodlab/shared';
+import { normalizeImages, toModelLayout } from '@moodlab/cnn/inference';
 
 export interface Box {
   x: number;
@@ -45,6 +45,11 @@ export function faceCrops(image: tf.Tensor3D, boxes: Box[], size: number, margin
  * above, then the model's normalisation. The browser demo and the server API both call this, so
  * they feed the model the same numbers.
  */
-export function facesToModelInput(image: tf.Tensor3D, boxes: Box[], p: Preprocessing, margin = 1.0): tf.Tensor4D {
-  return tf.tidy(() => normalizeImages(faceCrops(image, boxes, p.imageSize, margin), p));
+export function facesToModelInput(
+  image: tf.Tensor3D,
+  boxes: Box[],
+  p: ModelPreprocessing,
+  margin = 1.0,
+): tf.Tensor {
+  return tf.tidy(() => toModelLayout(normalizeImages(faceCrops(image, boxes, p.imageSize, margin), p), p));
 }

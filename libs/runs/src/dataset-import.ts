@@ -69,7 +69,7 @@ export type ImportSource =
 export type ImportRequest = z.input<typeof importOptionsSchema> & { source: ImportSource };
 
 /**
- * Turns a request into an import job's payload: refuses a name in use (ConflictError), confines
+ * Turns a request into an import job's payload: refuses a name whose dataset has its images (ConflictError), confines
  * a path to `roots` (ForbiddenError; null: the caller's own disk, as the CLI's), and stores an
  * upload in Postgres so that any worker can take it. `discard` removes that upload if the job
  * never starts.
@@ -81,7 +81,8 @@ export async function prepareImport(
 ): Promise<{ payload: ImportPayload; discard: () => Promise<void> }> {
   const { source, ...rest } = request;
   const options = importOptionsSchema.parse(rest);
-  if (await getDatasetByName(db, options.name))
+  // A record without images (registered with a model card) is what an import under its name attaches them to.
+  if ((await getDatasetByName(db, options.name))?.packId)
     throw new ConflictError(`a dataset named "${options.name}" exists already`);
   if (source.kind !== 'zip') {
     const confined = roots ? await confineImportPath(source.path, roots) : source.path;

@@ -34,6 +34,20 @@ export type BatchNormRecalibration = z.infer<typeof batchNormRecalibrationSchema
  * registration and recalibration each write some of these fields; a field a writer did not know
  * reads as absent, never as an error, so old rows keep loading.
  */
+/** Where an imported model came from and how its outputs and inputs were read (a Keras file). */
+export const importedModelSchema = z.object({
+  fileName: z.string(),
+  sha256: z.string(),
+  layout: z.enum(['hdf5', 'keras-zip']),
+  kerasVersion: z.string().nullable(),
+  /** The file's output order, which the import permuted to ours. */
+  classOrder: z.array(z.string()),
+  normalization: z.string(),
+  /** `file`: a file `moodlab export` wrote, which records both; `request`: the importer said. */
+  settingsFrom: z.enum(['request', 'file']),
+});
+export type ImportedModel = z.infer<typeof importedModelSchema>;
+
 export const modelVersionSummarySchema = z.object({
   epochs: z.number().int().optional().catch(undefined),
   bestEpoch: z.number().int().nullable().optional().catch(undefined),
@@ -45,6 +59,7 @@ export const modelVersionSummarySchema = z.object({
   averaged: weightAverageOutcomeSchema.optional().catch(undefined),
   recalibrated: batchNormRecalibrationSchema.optional().catch(undefined),
   recalibratedFrom: z.object({ version: z.number() }).optional().catch(undefined),
+  imported: importedModelSchema.optional().catch(undefined),
 });
 export type ModelVersionSummary = z.infer<typeof modelVersionSummarySchema>;
 

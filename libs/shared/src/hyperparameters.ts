@@ -2,12 +2,30 @@ import { z } from 'zod';
 import { versionNumberSchema } from './stored-values';
 import { DEFAULT_ARCHITECTURE } from './architectures';
 
+/** scale01: pixels / 255; scale11: to [-1, 1] (Keras' mini-Xception and many tutorials); standardize: per image. */
+export const NORMALIZATIONS = ['scale01', 'scale11', 'standardize'] as const;
+
 /** Preprocessing is part of the model contract: it is stored in every exported artifact. */
 export const preprocessingSchema = z.object({
   imageSize: z.number().int().min(16).max(128).default(48),
-  normalization: z.enum(['scale01', 'standardize']).default('scale01'),
+  normalization: z.enum(NORMALIZATIONS).default('scale01'),
 });
 export type Preprocessing = z.infer<typeof preprocessingSchema>;
+
+/**
+ * How a model takes its input beyond size and normalisation: models brought from Keras may want
+ * 3 channels (gray repeated) or a flat vector (48x48 = 2304). Recorded in the model's metadata;
+ * the models Moodlab trains take one channel, unflattened.
+ */
+export const inputLayoutSchema = z.object({
+  channels: z.union([z.literal(1), z.literal(3)]).default(1),
+  flatten: z.boolean().default(false),
+});
+export type InputLayout = z.infer<typeof inputLayoutSchema>;
+
+/** A model's full input contract, as its metadata records it. */
+export const modelPreprocessingSchema = preprocessingSchema.extend(inputLayoutSchema.shape);
+export type ModelPreprocessing = Preprocessing & Partial<InputLayout>;
 
 export const augmentationSchema = z.object({
   enabled: z.boolean().default(true),

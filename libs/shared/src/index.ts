@@ -9,3 +9,4 @@ export * from './status';
 export * from './progress';
 export * from './finishing';
 export * from './stored-values';
+export * from './class-orders';

@@ -66,9 +66,6 @@ async function handle(raw: unknown): Promise<void> {
   } else {
     const { model, metadata } = await loadModelFromArtifact(msg.model.meta, msg.model.data);
     const split = unpackSplit(packMeta, msg.dataset.data, msg.split);
-    if (split.size !== metadata.preprocessing.imageSize) {
-      throw new Error(`model expects ${metadata.preprocessing.imageSize}px images, dataset has ${split.size}px`);
-    }
     const report = evaluateModel(model, split, metadata.classNames, metadata.preprocessing, msg.flipTta);
     await send({ type: 'evaluated', report });
   }

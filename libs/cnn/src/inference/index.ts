@@ -3,7 +3,7 @@
  * preprocessing, loading a model artifact, prediction, evaluation metrics and BatchNorm folding.
  * Browser-safe: no `node:` imports and no training code (the boundary check enforces both).
  */
-export { normalizeImages, toModelInput } from './preprocess';
+export { normalizeImages, toModelImages, toModelInput, toModelLayout } from './preprocess';
 export {
   loadModelFromArtifact,
   loadInferenceModel,

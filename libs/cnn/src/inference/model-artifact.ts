@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { foldBatchNorm } from './fold-batchnorm';
-import { preprocessingSchema } from '@moodlab/shared';
+import { modelPreprocessingSchema } from '@moodlab/shared';
 
 /**
  * A trained model as stored and served: TF.js layers topology and weight specs (model.json
@@ -10,10 +10,16 @@ import { preprocessingSchema } from '@moodlab/shared';
  */
 export const modelMetadataSchema = z.object({
   classNames: z.array(z.string()).min(2),
-  preprocessing: preprocessingSchema,
+  preprocessing: modelPreprocessingSchema,
   architecture: z.string(),
+  /** Where a model came from when Moodlab did not train it (a Keras file). */
+  source: z
+    .object({ format: z.string(), fileName: z.string(), sha256: z.string(), kerasVersion: z.string().nullable() })
+    .optional(),
 });
 export type ModelMetadata = z.infer<typeof modelMetadataSchema>;
+/** Metadata as callers give it: the input layout may be left out (one channel, unflattened). */
+export type ModelMetadataInput = z.input<typeof modelMetadataSchema>;
 
 export const modelArtifactMetaSchema = z.object({
   format: z.literal('moodlab-model-v1'),
@@ -40,7 +46,7 @@ function concatWeightData(data: tf.io.WeightData | undefined): Uint8Array {
   return joined;
 }
 
-export async function modelToArtifact(model: tf.LayersModel, metadata: ModelMetadata): Promise<ModelArtifact> {
+export async function modelToArtifact(model: tf.LayersModel, metadata: ModelMetadataInput): Promise<ModelArtifact> {
   let saved: tf.io.ModelArtifacts | undefined;
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {

@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Preprocessing } from '@moodlab/shared';
+import type { ModelPreprocessing } from '@moodlab/shared';
 import type { LabeledImages } from '../datasets/labeled-images';
-import { toModelInput } from './preprocess';
+import { toModelImages, toModelLayout } from './preprocess';
 
 /** Class probabilities for every image of a split, in batches, as one N x K array. */
 export function predictProbabilities(
   model: tf.LayersModel,
   split: LabeledImages,
-  p: Preprocessing,
+  p: ModelPreprocessing,
   batchSize = 256,
   flipTta = false,
 ): Float32Array {
@@ -18,10 +18,10 @@ export function predictProbabilities(
   for (let start = 0; start < n; start += batchSize) {
     const count = Math.min(batchSize, n - start);
     const probs = tf.tidy(() => {
-      const x = toModelInput(split.images.subarray(start * px, (start + count) * px), count, p);
-      const y = model.predict(x) as tf.Tensor2D;
+      const x = toModelImages(split.images.subarray(start * px, (start + count) * px), count, p, split.size);
+      const y = model.predict(toModelLayout(x, p)) as tf.Tensor2D;
       if (!flipTta) return y;
-      const yFlip = model.predict(tf.reverse(x, 2)) as tf.Tensor2D;
+      const yFlip = model.predict(toModelLayout(tf.reverse(x, 2), p)) as tf.Tensor2D;
       return y.add(yFlip).div(2);
     });
     out.set(probs.dataSync() as Float32Array, start * k);

@@ -11,6 +11,7 @@ export interface NewRun {
   seed: number;
   tags?: string[];
   codeVersion?: string;
+  kind?: 'train' | 'import';
 }
 
 export async function createRun(db: Db, run: NewRun) {
