@@ -45,11 +45,6 @@ export function faceCrops(image: tf.Tensor3D, boxes: Box[], size: number, margin
  * above, then the model's normalisation. The browser demo and the server API both call this, so
  * they feed the model the same numbers.
  */
-export function facesToModelInput(
-  image: tf.Tensor3D,
-  boxes: Box[],
-  p: ModelPreprocessing,
-  margin = 1.0,
-): tf.Tensor {
+export function facesToModelInput(image: tf.Tensor3D, boxes: Box[], p: ModelPreprocessing, margin = 1.0): tf.Tensor {
   return tf.tidy(() => toModelLayout(normalizeImages(faceCrops(image, boxes, p.imageSize, margin), p), p));
 }
