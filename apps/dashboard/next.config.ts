@@ -17,6 +17,7 @@ const config: NextConfig = {
     '@tensorflow/tfjs-backend-wasm',
     '@vladmandic/face-api',
     'sharp',
+    'h5wasm',
     'bullmq',
     'ioredis',
     'pg',

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getArchitecture } from '@moodlab/cnn/training';
 import { modelToArtifact } from '@moodlab/cnn/inference';
 import { selectBackend } from '@moodlab/cnn/backend';
-import { createDb, createRun, getArtifact, getEvaluation, recordTrainedModel, type Prisma } from '@moodlab/db';
+import { createDb, createRun, ensureDatasetRecord, getArtifact, getEvaluation, recordTrainedModel, type Prisma } from '@moodlab/db';
 import { createEvaluateQueue, createImportQueue, createRedis } from '@moodlab/jobs';
 import {
   ConflictError,
@@ -108,6 +108,19 @@ describe('import workflow', () => {
     await expect(
       prepareImport(db, { name: 'fresh-name', source: { kind: 'folder', path: '/etc' } }, ['/tmp']),
     ).rejects.toThrow(ForbiddenError);
+  });
+
+  it('accepts the name of a dataset registered from a model card, whose images it attaches', async () => {
+    await ensureDatasetRecord(db, {
+      name: 'card-only',
+      source: 'registered from a model card',
+      classNames: [...EMOTIONS],
+      imageSize: 48,
+      digest: 'c'.repeat(64),
+      counts: { train: {}, validation: {} },
+    });
+    const { payload } = await prepareImport(db, { name: 'card-only', source: { kind: 'folder', path: '/tmp' } }, null);
+    expect(payload).toMatchObject({ name: 'card-only', source: { kind: 'folder', path: '/tmp' } });
   });
 
   it('stores an upload for any worker to take, and removes it when the job cannot be queued', async () => {

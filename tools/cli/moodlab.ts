@@ -41,7 +41,7 @@ import {
   describeProgress,
   TERMINAL_STATUSES,
   hyperparametersSchema,
-  CLASS_ORDER_PRESETS,
+  classOrderFromText,
   CLASS_ORDER_PRESET_NAMES,
   NORMALIZATIONS,
 } from '@moodlab/shared';
@@ -317,7 +317,7 @@ async function exportCmd() {
       'usage: export --version N --out DIR [--format bundle]  |  export --version N --format keras --out FILE.h5',
     );
   if (values.format === 'keras') {
-    const { bytes } = await kerasFileOf(db, Number(values.version));
+    const { bytes } = await kerasFileOf(db, { version: Number(values.version) });
     await writeFile(values.out, bytes);
     console.log(`wrote ${values.out} (v${values.version} as Keras HDF5, ${(bytes.byteLength / 1e6).toFixed(1)} MB)`);
     return;
@@ -349,7 +349,6 @@ async function importModelCmd() {
     );
   const ds = await getDatasetByName(db, values.dataset);
   if (!ds) throw new Error(`Unknown dataset "${values.dataset}"`);
-  const classes = values.classes;
   await selectBackend();
   const q = await queue();
   try {
@@ -358,7 +357,7 @@ async function importModelCmd() {
       { fileName: path.basename(file), bytes: new Uint8Array(await readFile(file)) },
       kerasImportRequestSchema.parse({
         datasetId: ds.id,
-        classOrder: classes === undefined || classes in CLASS_ORDER_PRESETS ? classes : classes.split(','),
+        classOrder: classOrderFromText(values.classes),
         normalization: values.normalization,
         evaluate: !values['no-evaluate'],
       }),

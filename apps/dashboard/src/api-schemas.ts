@@ -89,3 +89,12 @@ export const jobAcceptedSchema = z.object({ jobId: z.string() });
 
 /** 201 from POST /api/runs: the new run. */
 export const runCreatedSchema = z.object({ id: z.uuid() });
+
+/** POST /api/models/import: the model version a Keras file became (or already was). */
+export const kerasImportedSchema = z.object({
+  version: z.number().int(),
+  modelVersionId: z.uuid(),
+  runId: z.uuid().nullable(),
+  created: z.boolean(),
+  evaluationJobId: z.string().nullable(),
+});

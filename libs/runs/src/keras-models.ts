@@ -13,6 +13,7 @@ import {
   digestOf,
   findModelVersionByDigest,
   getDataset,
+  getModelVersion,
   getModelVersionByNumber,
   recordFinishedRun,
   type Db,
@@ -154,9 +155,13 @@ async function suggestion(db: Db, dataset: { id: string; name: string; packId: s
  * A model version as a Keras HDF5 file (see kerasH5Bytes for the layout): for `moodlab export
  * --format keras` and the dashboard's download. The stored (unfolded) model, so Keras can train on.
  */
-export async function kerasFileOf(db: Db, version: number): Promise<{ fileName: string; bytes: Uint8Array }> {
-  const mv = await getModelVersionByNumber(db, version);
-  if (!mv) throw new NotFoundError(`Unknown model version ${version}`);
+export async function kerasFileOf(
+  db: Db,
+  ref: { version: number } | { id: string },
+): Promise<{ fileName: string; bytes: Uint8Array }> {
+  const mv = 'id' in ref ? await getModelVersion(db, ref.id) : await getModelVersionByNumber(db, ref.version);
+  if (!mv) throw new NotFoundError(`Unknown model version ${'id' in ref ? `id ${ref.id}` : ref.version}`);
+  const { version } = mv;
   const { model, metadata } = await loadModelFromArtifact(mv.artifact.meta, new Uint8Array(mv.artifact.data));
   try {
     const stem = mv.architecture.replace(/^keras:/, '').replace(/[^\w.-]+/g, '_');

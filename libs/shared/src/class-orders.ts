@@ -27,3 +27,10 @@ export type ClassOrder = z.infer<typeof classOrderSchema>;
 export function resolveClassOrder(order: ClassOrder): readonly string[] {
   return typeof order === 'string' ? CLASS_ORDER_PRESETS[order] : order;
 }
+
+/** A class order as people type it (a form field, a CLI flag): a preset's name, or the classes comma-separated. */
+export function classOrderFromText(text: string | undefined): string | string[] | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const trimmed = text.trim();
+  return trimmed in CLASS_ORDER_PRESETS ? trimmed : trimmed.split(',').map((c) => c.trim());
+}

@@ -1,5 +1,6 @@
 import { formatPercent } from '@moodlab/shared';
-import { listModelVersions, promotionHistory, servingPromotion } from '@moodlab/db';
+import { listDatasets, listModelVersions, promotionHistory, servingPromotion } from '@moodlab/db';
+import { ImportKerasModel } from '@/components/import-keras-model';
 import { PromoteButton, RollbackButton } from '@/components/model-actions';
 import { services } from '@/server/services';
 
@@ -7,10 +8,11 @@ export const dynamic = 'force-dynamic';
 
 export default async function ModelsPage() {
   const { db } = services();
-  const [versions, serving, history] = await Promise.all([
+  const [versions, serving, history, datasets] = await Promise.all([
     listModelVersions(db),
     servingPromotion(db),
     promotionHistory(db),
+    listDatasets(db),
   ]);
   return (
     <>
@@ -54,6 +56,15 @@ export default async function ModelsPage() {
                       bundle
                     </span>
                   )}
+                  {v.summary.imported && (
+                    <span
+                      className="muted"
+                      title={`imported from ${v.summary.imported.fileName} (Keras ${v.summary.imported.kerasVersion ?? '?'})`}
+                    >
+                      {' '}
+                      keras
+                    </span>
+                  )}
                 </td>
                 <td>{v.architecture}</td>
                 <td>{v.run.dataset.name}</td>
@@ -64,11 +75,20 @@ export default async function ModelsPage() {
                     .join('; ') || '–'}
                 </td>
                 <td className="muted">{v.createdAt.toISOString().slice(0, 10)}</td>
-                <td>{serving?.modelVersionId !== v.id && <PromoteButton id={v.id} version={v.version} />}</td>
+                <td>
+                  {serving?.modelVersionId !== v.id && <PromoteButton id={v.id} version={v.version} />}{' '}
+                  <a href={`/api/models/${v.id}/model.h5`} title="download as a Keras HDF5 file">
+                    .h5
+                  </a>
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
+      </div>
+      <h2>Import a Keras model</h2>
+      <div className="card">
+        <ImportKerasModel datasets={datasets.map((d) => ({ id: d.id, name: d.name }))} />
       </div>
       <h2>Promotion history</h2>
       <div className="card">

@@ -46,12 +46,24 @@ async function withTempFile<T>(bytes: Uint8Array, read: (file: H5File) => T): Pr
     });
     try {
       return read(h5);
+    } catch (err) {
+      if (err instanceof KerasFileError) throw err;
+      // The HDF5 library reports a damaged file as it trips over it, in its own words.
+      throw new KerasFileError(`cannot read the HDF5 file (${errorText(err)}); it may be truncated or damaged`);
     } finally {
-      h5.close();
+      try {
+        h5.close();
+      } catch {
+        // A damaged file may fail to close too; the read's error is the one to report.
+      }
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function parseJson(text: string, what: string): unknown {
@@ -110,7 +122,7 @@ async function readKerasZip(bytes: Uint8Array): Promise<KerasModelFile> {
       filter: (f) => ['config.json', 'metadata.json', 'model.weights.h5'].includes(f.name),
     });
   } catch (err) {
-    throw new KerasFileError(`not a readable .keras archive: ${err instanceof Error ? err.message : String(err)}`);
+    throw new KerasFileError(`not a readable .keras archive: ${errorText(err)}`);
   }
   const text = (name: string) => {
     const entry = entries[name];
