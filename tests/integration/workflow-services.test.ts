@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getArchitecture } from '@moodlab/cnn/training';
 import { modelToArtifact } from '@moodlab/cnn/inference';
 import { selectBackend } from '@moodlab/cnn/backend';
-import { createDb, createRun, ensureDatasetRecord, getArtifact, getEvaluation, recordTrainedModel, type Prisma } from '@moodlab/db';
+import {
+  createDb,
+  createRun,
+  ensureDatasetRecord,
+  getArtifact,
+  getEvaluation,
+  recordTrainedModel,
+  type Prisma,
+} from '@moodlab/db';
 import { createEvaluateQueue, createImportQueue, createRedis } from '@moodlab/jobs';
 import {
   ConflictError,

@@ -57,6 +57,8 @@ export const evaluationViewSchema = z.object({
 /** A run as its page shows it: the first render's props and every server-sent event after. */
 export const runViewSchema = z.object({
   id: z.uuid(),
+  /** `import`: a model brought from a Keras file, with no epochs of its own. */
+  kind: z.enum(['train', 'evaluate', 'import']),
   status: z.enum(RUN_STATUSES),
   architecture: z.string(),
   backend: z.string().nullable(),

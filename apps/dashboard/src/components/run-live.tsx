@@ -50,6 +50,7 @@ export function RunLive({ initial, datasets }: { initial: RunView; datasets: Dat
   const [shownEval, setShownEval] = useState(0);
   const p = run.progress;
   const running = run.status === 'running' || run.status === 'queued';
+  const imported = run.kind === 'import' ? run.modelVersions[0]?.summary.imported : undefined;
   const evaluations = run.modelVersions.flatMap((mv) => mv.evaluations);
   const evaluation = evaluations[shownEval] ?? evaluations[0];
   return (
@@ -80,12 +81,26 @@ export function RunLive({ initial, datasets }: { initial: RunView; datasets: Dat
         <span>{run.backend ?? '–'}</span>
         <span className="muted">Worker</span>
         <span>{run.workerId ?? '–'}</span>
-        <span className="muted">Hyperparameters</span>
-        <code>{JSON.stringify(run.hyperparameters)}</code>
-        <span className="muted">Actions</span>
-        <span>
-          <a href={`/?clone=${run.id}`}>Clone this run</a>
-        </span>
+        {imported ? (
+          <>
+            <span className="muted">Imported from</span>
+            <span data-testid="imported-from">
+              {imported.fileName} (Keras {imported.kerasVersion ?? 'version not recorded'}, {imported.layout}; sha256{' '}
+              {imported.sha256.slice(0, 12)}); outputs [{imported.classOrder.join(', ')}] reordered to the
+              dataset&apos;s order; input {run.hyperparameters.preprocessing.imageSize} px, {imported.normalization} (
+              {imported.settingsFrom === 'file' ? 'recorded in the file' : 'as given at import'})
+            </span>
+          </>
+        ) : (
+          <>
+            <span className="muted">Hyperparameters</span>
+            <code>{JSON.stringify(run.hyperparameters)}</code>
+            <span className="muted">Actions</span>
+            <span>
+              <a href={`/?clone=${run.id}`}>Clone this run</a>
+            </span>
+          </>
+        )}
         {run.error && (
           <>
             <span className="muted">Note</span>
@@ -118,44 +133,54 @@ export function RunLive({ initial, datasets }: { initial: RunView; datasets: Dat
           <ResumeRun runId={run.id} epochs={run.hyperparameters.epochs} done={run.epochs.length} />
         </div>
       )}
-      <h2>Curves</h2>
-      <div className="card">
-        {run.epochs.length ? <TrainingCurves epochs={run.epochs} /> : <p className="muted">No epoch finished yet.</p>}
-      </div>
-      <h2>Epochs</h2>
-      <div className="card">
-        <table className="epochs">
-          <thead>
-            <tr>
-              <th>Epoch</th>
-              <th>Loss</th>
-              <th>Accuracy</th>
-              <th>Val loss</th>
-              <th>Val accuracy</th>
-              <th>LR</th>
-              <th>Time</th>
-            </tr>
-          </thead>
-          <tbody>
-            {run.epochs.map((e) => (
-              <tr key={e.epoch}>
-                <td>{e.epoch + 1}</td>
-                <td>{e.loss.toFixed(4)}</td>
-                <td>{formatPercent(e.accuracy)}</td>
-                <td>{e.valLoss?.toFixed(4) ?? '–'}</td>
-                <td>{formatPercent(e.valAccuracy)}</td>
-                <td>{e.learningRate.toExponential(2)}</td>
-                <td>{(e.durationMs / 1000).toFixed(1)} s</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      {!imported && (
+        <>
+          <h2>Curves</h2>
+          <div className="card">
+            {run.epochs.length ? (
+              <TrainingCurves epochs={run.epochs} />
+            ) : (
+              <p className="muted">No epoch finished yet.</p>
+            )}
+          </div>
+          <h2>Epochs</h2>
+          <div className="card">
+            <table className="epochs">
+              <thead>
+                <tr>
+                  <th>Epoch</th>
+                  <th>Loss</th>
+                  <th>Accuracy</th>
+                  <th>Val loss</th>
+                  <th>Val accuracy</th>
+                  <th>LR</th>
+                  <th>Time</th>
+                </tr>
+              </thead>
+              <tbody>
+                {run.epochs.map((e) => (
+                  <tr key={e.epoch}>
+                    <td>{e.epoch + 1}</td>
+                    <td>{e.loss.toFixed(4)}</td>
+                    <td>{formatPercent(e.accuracy)}</td>
+                    <td>{e.valLoss?.toFixed(4) ?? '–'}</td>
+                    <td>{formatPercent(e.valAccuracy)}</td>
+                    <td>{e.learningRate.toExponential(2)}</td>
+                    <td>{(e.durationMs / 1000).toFixed(1)} s</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
       {run.modelVersions.map((mv) => (
         <div className="card model-version" key={mv.id}>
           <strong>Model version v{mv.version}</strong>{' '}
           <span className="muted">
-            best val accuracy {formatPercent(mv.summary.bestValAccuracy)} at epoch {(mv.summary.bestEpoch ?? 0) + 1}
+            {mv.summary.imported
+              ? 'imported from Keras'
+              : `best val accuracy ${formatPercent(mv.summary.bestValAccuracy)} at epoch ${(mv.summary.bestEpoch ?? 0) + 1}`}
           </span>
           {' · '}
           <a href={`/api/models/${mv.id}/model.json`} download="model.json">
@@ -165,6 +190,8 @@ export function RunLive({ initial, datasets }: { initial: RunView; datasets: Dat
           <a href={`/api/models/${mv.id}/weights.bin`} download="weights.bin">
             weights.bin
           </a>
+          {' · '}
+          <a href={`/api/models/${mv.id}/model.h5`}>Keras .h5</a>
           {describeFinishing(mv.summary).map((line) => (
             <div key={line} className="muted">
               {line}
