@@ -9,8 +9,8 @@ import { evaluateModel, loadModelFromArtifact } from '@moodlab/cnn/inference';
 import { importKerasModel, suggestKerasSettings } from '@moodlab/cnn/keras';
 import { keras2H5, randomizeBatchNorm } from '@moodlab/cnn/keras/test-files';
 import { createDb, getModelVersion, getRun } from '@moodlab/db';
-import { createEvaluateQueue, createRedis } from '@moodlab/jobs';
-import { InvalidRequestError } from '@moodlab/runs';
+import { createEvaluateQueue, createRedis, createTrainQueue } from '@moodlab/jobs';
+import { InvalidRequestError, startRun } from '@moodlab/runs';
 import { importKerasFile, kerasFileOf } from '@moodlab/runs/keras';
 import { EMOTIONS } from '@moodlab/shared';
 import { registerSyntheticDataset } from '../../tools/seed/builtin-dataset';
@@ -20,6 +20,7 @@ import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../test-env';
 const db = createDb(TEST_DATABASE_URL);
 const redis = createRedis(TEST_REDIS_URL, 'client');
 const evaluateQueue = createEvaluateQueue(redis);
+const trainQueue = createTrainQueue(redis);
 const deps = { db, evaluateQueue };
 let datasetId = '';
 
@@ -45,8 +46,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await evaluateQueue.obliterate({ force: true });
-  await evaluateQueue.close();
+  await Promise.all([evaluateQueue.obliterate({ force: true }), trainQueue.obliterate({ force: true })]);
+  await Promise.all([evaluateQueue.close(), trainQueue.close()]);
   redis.disconnect();
   await db.$disconnect();
 });
@@ -72,6 +73,33 @@ describe('importing a Keras file', () => {
     expect(back).toMatchObject({ created: false, version: result.version });
     const mv = await getModelVersion(db, result.modelVersionId);
     expect(mv?.artifact.meta).toMatchObject({ metadata: { source: { fileName: 'fer_model.h5', format: 'hdf5' } } });
+  });
+
+  it('fine-tunes from its own version only, at its own size and normalisation', async () => {
+    const { version } = await importKerasFile(
+      deps,
+      { fileName: 'tune_me.h5', bytes: await keras2H5(kerasNet()) },
+      { datasetId, classOrder: 'alphabetical', normalization: 'scale11', evaluate: false },
+    );
+    const hyperparameters = {
+      architecture: 'keras:tune_me',
+      epochs: 1,
+      preprocessing: { imageSize: 48, normalization: 'scale11' },
+    };
+    await expect(startRun({ db, trainQueue }, { datasetId, hyperparameters })).rejects.toThrow(
+      /imported model: fine-tune it from its version/,
+    );
+    await expect(
+      startRun(
+        { db, trainQueue },
+        { datasetId, hyperparameters: { ...hyperparameters, initFrom: version, preprocessing: { imageSize: 48 } } },
+      ),
+    ).rejects.toThrow(/takes scale11-normalised images/);
+    const run = await startRun(
+      { db, trainQueue },
+      { datasetId, hyperparameters: { ...hyperparameters, initFrom: version } },
+    );
+    expect(run).toMatchObject({ architecture: 'keras:tune_me', status: 'queued' });
   });
 
   it('stores nothing for a bad file, and asks for what the file does not say with a suggestion', async () => {

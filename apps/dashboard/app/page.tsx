@@ -1,4 +1,4 @@
-import { ARCHITECTURE_NAMES, DEFAULT_ARCHITECTURE } from '@moodlab/shared';
+import { ARCHITECTURE_NAMES, DEFAULT_ARCHITECTURE, isImportedArchitecture } from '@moodlab/shared';
 import { getRun, listDatasets, listRunSummaries } from '@moodlab/db';
 import { uuidParam } from '@/server/http';
 import { z } from 'zod';
@@ -19,19 +19,34 @@ export default async function Home({ searchParams }: { searchParams: Promise<{ c
   const [datasets, runs] = await Promise.all([listDatasets(db), listRunSummaries(db)]);
   const cloneId = uuidParam.safeParse((await searchParams).clone);
   const cloned = cloneId.success ? await getRun(db, cloneId.data) : null;
+  // A cloned import is a fine-tuning of the imported version: its own topology, at a gentle rate.
+  const importedVersion = cloned?.kind === 'import' ? (cloned.modelVersions[0]?.version ?? null) : null;
   // A cloned run's hyperparameters go through the schema again, so old runs fill in new defaults.
   const defaults = hyperparametersSchema.parse(
-    cloned ? cloned.hyperparameters : { architecture: DEFAULT_ARCHITECTURE },
+    cloned
+      ? {
+          ...cloned.hyperparameters,
+          ...(importedVersion !== null && { initFrom: importedVersion, learningRate: 0.0005, epochs: 4 }),
+        }
+      : { architecture: DEFAULT_ARCHITECTURE },
   );
+  const architectures: string[] = [...ARCHITECTURE_NAMES];
+  if (cloned && isImportedArchitecture(cloned.architecture)) architectures.push(cloned.architecture);
   return (
     <>
       <h1>Runs</h1>
       <div className="card">
-        <h2 style={{ marginTop: 0 }}>{cloned ? `New run cloned from ${cloned.id.slice(0, 8)}` : 'New training run'}</h2>
+        <h2 style={{ marginTop: 0 }}>
+          {importedVersion !== null
+            ? `Fine-tune imported model v${importedVersion}`
+            : cloned
+              ? `New run cloned from ${cloned.id.slice(0, 8)}`
+              : 'New training run'}
+        </h2>
         <NewRunForm
           key={cloned?.id ?? 'new'}
           datasets={datasets.filter((d) => d.packId).map((d) => ({ id: d.id, name: d.name }))}
-          architectures={[...ARCHITECTURE_NAMES]}
+          architectures={architectures}
           schema={HYPERPARAMETERS_JSON_SCHEMA}
           defaults={defaults}
           datasetId={cloned?.datasetId}

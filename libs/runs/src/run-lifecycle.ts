@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { errorMessage, ARCHITECTURE_NAMES, isArchitectureName } from '@moodlab/shared';
+import { errorMessage, ARCHITECTURE_NAMES, isArchitectureName, isImportedArchitecture } from '@moodlab/shared';
 import {
   createRun,
   getDataset,
@@ -61,7 +61,10 @@ async function enqueue(
 }
 
 const contractSchema = z.object({
-  metadata: z.object({ classNames: z.array(z.string()), preprocessing: z.object({ imageSize: z.number() }) }),
+  metadata: z.object({
+    classNames: z.array(z.string()),
+    preprocessing: z.object({ imageSize: z.number(), normalization: z.string() }),
+  }),
 });
 
 /** A run may start from a model version only if the weights fit: architecture, classes, image size. */
@@ -80,23 +83,34 @@ async function checkInitialModel(db: Db, hp: Hyperparameters, classNames: string
     );
   if (metadata.preprocessing.imageSize !== hp.preprocessing.imageSize)
     throw invalid(path, `Model version ${hp.initFrom} takes ${metadata.preprocessing.imageSize}px images`, hp.initFrom);
+  // A trained-here model can be fine-tuned with another normalisation; an imported one was trained elsewhere with its own.
+  if (isImportedArchitecture(hp.architecture) && metadata.preprocessing.normalization !== hp.preprocessing.normalization)
+    throw invalid(
+      ['hyperparameters', 'preprocessing', 'normalization'],
+      `Model version ${hp.initFrom} takes ${metadata.preprocessing.normalization}-normalised images`,
+      hp.preprocessing.normalization,
+    );
 }
 
 /** Creates the run row, then its job; if Redis refuses the job the run is failed, not left queued. */
 export async function startRun(deps: RunDeps, body: unknown, codeVersion = 'dev') {
   const req = startRunRequestSchema.parse(body);
   const hp = req.hyperparameters;
-  if (!isArchitectureName(hp.architecture)) {
+  const imported = isImportedArchitecture(hp.architecture);
+  if (!isArchitectureName(hp.architecture) && !(imported && hp.initFrom !== null)) {
     throw invalid(
       ['hyperparameters', 'architecture'],
-      `Unknown architecture; known: ${ARCHITECTURE_NAMES.join(', ')}`,
+      imported
+        ? `${hp.architecture} is an imported model: fine-tune it from its version (set initFrom)`
+        : `Unknown architecture; known: ${ARCHITECTURE_NAMES.join(', ')}`,
       hp.architecture,
     );
   }
   const dataset = await getDataset(deps.db, req.datasetId);
   if (!dataset) throw new NotFoundError(`Unknown dataset id ${req.datasetId}`);
   if (!dataset.packId) throw imagesMissing(dataset.name);
-  if (dataset.imageSize !== hp.preprocessing.imageSize) {
+  // An imported model takes its own size; the images are resized to it, as in its evaluations.
+  if (!imported && dataset.imageSize !== hp.preprocessing.imageSize) {
     throw invalid(
       ['hyperparameters', 'preprocessing', 'imageSize'],
       `Dataset "${dataset.name}" has ${dataset.imageSize}px images`,

@@ -8,6 +8,13 @@ export type ArchitectureName = (typeof ARCHITECTURE_NAMES)[number];
 
 export const DEFAULT_ARCHITECTURE: ArchitectureName = 'small-cnn';
 
+/** Models brought from Keras are named `keras:<file>`; they train only from their own version (initFrom). */
+export const IMPORTED_ARCHITECTURE_PREFIX = 'keras:';
+
+export function isImportedArchitecture(name: string): boolean {
+  return name.startsWith(IMPORTED_ARCHITECTURE_PREFIX);
+}
+
 export function isArchitectureName(name: string): name is ArchitectureName {
   return (ARCHITECTURE_NAMES as readonly string[]).includes(name);
 }

@@ -90,6 +90,10 @@ export function RunLive({ initial, datasets }: { initial: RunView; datasets: Dat
               dataset&apos;s order; input {run.hyperparameters.preprocessing.imageSize} px, {imported.normalization} (
               {imported.settingsFrom === 'file' ? 'recorded in the file' : 'as given at import'})
             </span>
+            <span className="muted">Actions</span>
+            <span>
+              <a href={`/?clone=${run.id}`}>Fine-tune it</a>
+            </span>
           </>
         ) : (
           <>

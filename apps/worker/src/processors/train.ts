@@ -1,4 +1,4 @@
-import { errorMessage } from '@moodlab/shared';
+import { errorMessage, isImportedArchitecture } from '@moodlab/shared';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import {
   getModelVersionByNumber,
@@ -72,11 +72,13 @@ export function createTrainProcessor(ctx: ProcessorContext) {
       await note(`resuming from the checkpoint after epoch ${nextEpoch}`);
     }
 
-    const initial =
-      !checkpoint && hyperparameters.initFrom !== null
-        ? await persist('the initial model read', () => getModelVersionByNumber(db, hyperparameters.initFrom!))
-        : null;
-    if (!checkpoint && hyperparameters.initFrom !== null && !initial) {
+    // An imported model's topology comes from its version even when a checkpoint holds the weights.
+    const needsInitial =
+      hyperparameters.initFrom !== null && (!checkpoint || isImportedArchitecture(hyperparameters.architecture));
+    const initial = needsInitial
+      ? await persist('the initial model read', () => getModelVersionByNumber(db, hyperparameters.initFrom!))
+      : null;
+    if (needsInitial && !initial) {
       const message = `model version ${hyperparameters.initFrom} (initFrom) no longer exists`;
       await markRunFailed(db, runId, message);
       ctx.activeRuns.delete(runId);

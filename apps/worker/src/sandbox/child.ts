@@ -46,11 +46,11 @@ async function handle(raw: unknown): Promise<void> {
         }),
     });
     const evaluation = validation
-      ? evaluateModel(result.model, validation, packMeta.classNames, hp.preprocessing)
+      ? evaluateModel(result.model, validation, packMeta.classNames, result.preprocessing)
       : null;
     const artifact = await modelToArtifact(result.model, {
       classNames: packMeta.classNames,
-      preprocessing: hp.preprocessing,
+      preprocessing: result.preprocessing,
       architecture: hp.architecture,
     });
     await send({

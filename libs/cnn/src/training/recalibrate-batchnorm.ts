@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Preprocessing } from '@moodlab/shared';
+import type { ModelPreprocessing } from '@moodlab/shared';
 import type { LabeledImages } from '../datasets/labeled-images';
 import { createRng, shuffledIndices } from '../datasets/random';
 import { toModelInput } from '../inference/preprocess';
@@ -46,17 +46,18 @@ function inputMoments(
   upTo: tf.LayersModel,
   pixels: Uint8Array,
   count: number,
-  p: Preprocessing,
+  p: ModelPreprocessing,
+  size: number,
   batchSize: number,
 ): { mean: Float64Array; variance: Float64Array } {
-  const px = p.imageSize * p.imageSize;
+  const px = size * size;
   let mean: Float64Array | null = null,
     m2: Float64Array | null = null,
     seen = 0;
   for (let start = 0; start < count; start += batchSize) {
     const n = Math.min(batchSize, count - start);
     const [bMean, bVar, rows] = tf.tidy(() => {
-      const y = upTo.predict(toModelInput(pixels.subarray(start * px, (start + n) * px), n, p)) as tf.Tensor;
+      const y = upTo.predict(toModelInput(pixels.subarray(start * px, (start + n) * px), n, p, size)) as tf.Tensor;
       const flat = y.reshape([-1, y.shape.at(-1)!]);
       const m = tf.moments(flat, 0);
       return [m.mean.dataSync(), m.variance.dataSync(), flat.shape[0]] as const;
@@ -89,7 +90,7 @@ function movingStatistic(layer: tf.layers.Layer, suffix: string): tf.LayerVariab
 export function recalibrateBatchNorm(
   model: tf.LayersModel,
   split: LabeledImages,
-  p: Preprocessing,
+  p: ModelPreprocessing,
   opts: RecalibrateOptions,
 ): number {
   const count = Math.min(opts.images, split.labels.length);
@@ -98,7 +99,7 @@ export function recalibrateBatchNorm(
   const layers = model.layers.filter(isBatchNorm);
   layers.forEach((layer, i) => {
     const upTo = tf.model({ inputs: model.inputs, outputs: layer.input as tf.SymbolicTensor });
-    const { mean, variance } = inputMoments(upTo, pixels, count, p, opts.batchSize ?? 256);
+    const { mean, variance } = inputMoments(upTo, pixels, count, p, split.size, opts.batchSize ?? 256);
     for (const [suffix, values] of [
       ['moving_mean', mean],
       ['moving_variance', variance],

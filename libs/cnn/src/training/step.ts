@@ -23,10 +23,12 @@ export function computeGradients(
   hp: Pick<Hyperparameters, 'preprocessing' | 'weightDecay' | 'labelSmoothing'>,
   numClasses: number,
   classWeights: Float32Array | null,
+  /** The images' own size, when the model takes another (an imported 64 px model on 48 px faces). */
+  sourceSize = hp.preprocessing.imageSize,
 ): StepGradients {
   const count = labels.length;
   const out = tf.tidy(() => {
-    const x = toModelInput(pixels, count, hp.preprocessing);
+    const x = toModelInput(pixels, count, hp.preprocessing, sourceSize);
     const yIdx = tf.tensor1d(labels, 'int32');
     const y = tf.oneHot(yIdx, numClasses);
     const w = classWeights ? tf.tensor1d(Array.from(labels, (l) => classWeights[l]!)) : null;

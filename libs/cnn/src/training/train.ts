@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import type {
-  BatchNormRecalibration,
-  EpochMetricData,
-  Hyperparameters,
-  TrainProgress,
-  WeightAverageOutcome,
+import {
+  isImportedArchitecture,
+  type BatchNormRecalibration,
+  type EpochMetricData,
+  type Hyperparameters,
+  type ModelPreprocessing,
+  type TrainProgress,
+  type WeightAverageOutcome,
 } from '@moodlab/shared';
 import { gatherBatch } from '../datasets/augment';
 import type { LabeledImages } from '../datasets/labeled-images';
@@ -61,6 +63,8 @@ export interface TrainResult {
   averaged: WeightAverageOutcome | null;
   /** Set when the run recomputed its BatchNorm statistics at the end (recalibrateBatchNorm). */
   recalibrated: BatchNormRecalibration | null;
+  /** The model's input contract: the run's, with the input layout of an imported model. */
+  preprocessing: ModelPreprocessing;
 }
 
 /** The running mean after one more epoch's weights. */
@@ -170,7 +174,7 @@ async function trainOneEpoch(ctx: EpochContext, epoch: number): Promise<{ lossSu
   const { input, model, vars, optimizer, classWeights, pool } = ctx;
   const hp = input.hyperparameters;
   const { train } = input;
-  const size = hp.preprocessing.imageSize,
+  const size = train.size,
     px = size * size,
     n = train.labels.length,
     k = input.classNames.length;
@@ -199,12 +203,12 @@ async function trainOneEpoch(ctx: EpochContext, epoch: number): Promise<{ lossSu
       );
       const own = slice(0);
       // Our slice first, then wait: awaiting the replicas before computing ours would run them in turn.
-      const ours = computeGradients(model, vars, own.pixels, own.labels, hp, k, classWeights);
+      const ours = computeGradients(model, vars, own.pixels, own.labels, hp, k, classWeights, size);
       const theirs = await remote.gradients;
       input.onReplicaTensors?.(theirs.map((r) => r.tensors));
       parts = [ours, ...theirs];
     } else {
-      parts = [computeGradients(model, vars, pixels, labels, hp, k, classWeights)];
+      parts = [computeGradients(model, vars, pixels, labels, hp, k, classWeights, size)];
     }
     applyGradients(optimizer, vars, parts.length > 1 ? averageGradients(parts) : parts[0]!.grads);
     for (const p of parts) {
@@ -233,14 +237,36 @@ async function copyWeightsFrom(artifact: { meta: unknown; data: Uint8Array }, mo
   }
 }
 
-export async function trainModel(input: TrainInput): Promise<TrainResult> {
+/**
+ * The model to train: built from its architecture, or, for a model imported from Keras, its own
+ * topology and weights (which then also set the input layout; images are resized to its size).
+ */
+async function initialModelFor(input: TrainInput): Promise<{ model: tf.LayersModel; preprocessing: ModelPreprocessing }> {
+  const hp = input.hyperparameters;
+  if (!isImportedArchitecture(hp.architecture)) {
+    const size = hp.preprocessing.imageSize;
+    if (input.train.size !== size)
+      throw new Error(`dataset images are ${input.train.size}px but the run asks for ${size}px`);
+    const model = getArchitecture(hp.architecture).build({
+      imageSize: size,
+      numClasses: input.classNames.length,
+      seed: hp.seed,
+    });
+    if (input.initialModel && !input.resumeFrom) await copyWeightsFrom(input.initialModel, model);
+    return { model, preprocessing: hp.preprocessing };
+  }
+  if (!input.initialModel) throw new Error(`${hp.architecture} is an imported model: it trains from its version (initFrom)`);
+  const { model, metadata } = await loadModelFromArtifact(input.initialModel.meta, input.initialModel.data);
+  return { model, preprocessing: { ...metadata.preprocessing, normalization: hp.preprocessing.normalization } };
+}
+
+export async function trainModel(runInput: TrainInput): Promise<TrainResult> {
+  const { model, preprocessing } = await initialModelFor(runInput);
+  const input: TrainInput = { ...runInput, hyperparameters: { ...runInput.hyperparameters, preprocessing } };
   const hp = input.hyperparameters;
   const { train, validation } = input;
-  const size = hp.preprocessing.imageSize;
-  if (train.size !== size) throw new Error(`dataset images are ${train.size}px but the run asks for ${size}px`);
   const k = input.classNames.length;
   const n = train.labels.length;
-  const model = getArchitecture(hp.architecture).build({ imageSize: size, numClasses: k, seed: hp.seed });
   const optimizer = makeOptimizer(hp);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const classWeights = hp.classWeighting ? balancedClassWeights(train.labels, k, hp.classWeightPower) : null;
@@ -255,7 +281,6 @@ export async function trainModel(input: TrainInput): Promise<TrainResult> {
   };
   let average: WeightAverage | null = null;
   if (input.resumeFrom) ({ average, ...state } = await restoreCheckpoint(input.resumeFrom, model, optimizer));
-  else if (input.initialModel) await copyWeightsFrom(input.initialModel, model);
 
   const batches = Math.ceil(n / hp.batchSize);
   const report = (phase: TrainProgress['phase'], epoch: number, batch: number, of = batches) =>
@@ -269,7 +294,8 @@ export async function trainModel(input: TrainInput): Promise<TrainResult> {
     });
   // Extra processes pay only on the single-threaded WASM backend, and only for real datasets.
   const extra =
-    tf.getBackend() === 'wasm' && n >= (input.minImagesForReplicas ?? 2000)
+    // Replicas build their model from its architecture's name, which an imported model does not have.
+    tf.getBackend() === 'wasm' && n >= (input.minImagesForReplicas ?? 2000) && !isImportedArchitecture(hp.architecture)
       ? Math.max(0, (input.replicas ?? 1) - 1)
       : 0;
   const pool = extra
@@ -336,5 +362,5 @@ export async function trainModel(input: TrainInput): Promise<TrainResult> {
   optimizer.dispose();
   const finished = finishWeights(model, average, input, state.history.at(-1)?.valAccuracy ?? null, report);
   if (average) tf.dispose(average.weights);
-  return { model, history: state.history, best: state.best, stoppedEarly, ...finished };
+  return { model, history: state.history, best: state.best, stoppedEarly, ...finished, preprocessing };
 }
