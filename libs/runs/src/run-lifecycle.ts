@@ -84,7 +84,10 @@ async function checkInitialModel(db: Db, hp: Hyperparameters, classNames: string
   if (metadata.preprocessing.imageSize !== hp.preprocessing.imageSize)
     throw invalid(path, `Model version ${hp.initFrom} takes ${metadata.preprocessing.imageSize}px images`, hp.initFrom);
   // A trained-here model can be fine-tuned with another normalisation; an imported one was trained elsewhere with its own.
-  if (isImportedArchitecture(hp.architecture) && metadata.preprocessing.normalization !== hp.preprocessing.normalization)
+  if (
+    isImportedArchitecture(hp.architecture) &&
+    metadata.preprocessing.normalization !== hp.preprocessing.normalization
+  )
     throw invalid(
       ['hyperparameters', 'preprocessing', 'normalization'],
       `Model version ${hp.initFrom} takes ${metadata.preprocessing.normalization}-normalised images`,

@@ -241,7 +241,9 @@ async function copyWeightsFrom(artifact: { meta: unknown; data: Uint8Array }, mo
  * The model to train: built from its architecture, or, for a model imported from Keras, its own
  * topology and weights (which then also set the input layout; images are resized to its size).
  */
-async function initialModelFor(input: TrainInput): Promise<{ model: tf.LayersModel; preprocessing: ModelPreprocessing }> {
+async function initialModelFor(
+  input: TrainInput,
+): Promise<{ model: tf.LayersModel; preprocessing: ModelPreprocessing }> {
   const hp = input.hyperparameters;
   if (!isImportedArchitecture(hp.architecture)) {
     const size = hp.preprocessing.imageSize;
@@ -255,7 +257,8 @@ async function initialModelFor(input: TrainInput): Promise<{ model: tf.LayersMod
     if (input.initialModel && !input.resumeFrom) await copyWeightsFrom(input.initialModel, model);
     return { model, preprocessing: hp.preprocessing };
   }
-  if (!input.initialModel) throw new Error(`${hp.architecture} is an imported model: it trains from its version (initFrom)`);
+  if (!input.initialModel)
+    throw new Error(`${hp.architecture} is an imported model: it trains from its version (initFrom)`);
   const { model, metadata } = await loadModelFromArtifact(input.initialModel.meta, input.initialModel.data);
   return { model, preprocessing: { ...metadata.preprocessing, normalization: hp.preprocessing.normalization } };
 }
