@@ -58,6 +58,31 @@ describe('WASM training kernels', () => {
 
   testPoolGradientAndReductions();
 
+  const depthwiseCases = [
+    { x: [2, 9, 9, 3], f: [3, 3, 3, 1], stride: 1, pad: 'same' },
+    { x: [2, 10, 10, 4], f: [3, 3, 4, 2], stride: 2, pad: 'same' },
+    { x: [1, 8, 7, 2], f: [2, 3, 2, 3], stride: 2, pad: 'valid' },
+  ] as const;
+  for (const c of depthwiseCases) {
+    it(`depthwise conv gradients (which the stock backend lacks) match the reference for x=${c.x} filter=${c.f} stride=${c.stride} ${c.pad}`, async () => {
+      const grads = async () => {
+        const x = tf.randomNormal([...c.x], 0, 1, 'float32', 21);
+        const w = tf.randomNormal([...c.f], 0, 1, 'float32', 22);
+        const conv = (a: tf.Tensor, b: tf.Tensor) =>
+          tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad);
+        const up = tf.randomNormal(conv(x, w).shape, 0, 1, 'float32', 23);
+        const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => conv(a, b).mul(up).sum())([x, w]);
+        const out = [await dx!.data(), await dw!.data()];
+        tf.dispose([x, w, up, dx!, dw!]);
+        return out;
+      };
+      const reference = await onBackend('cpu', grads);
+      const ours = await onBackend('wasm', grads);
+      expect(relError(ours[0]!, reference[0]!)).toBeLessThan(1e-4);
+      expect(relError(ours[1]!, reference[1]!)).toBeLessThan(1e-4);
+    });
+  }
+
   for (const c of concatCases) {
     it(`concat matches the reference for ${c.dtype} ${JSON.stringify(c.shapes)} on axis ${c.axis}`, async () => {
       expect(await onBackend('wasm', () => concatenated(c))).toEqual(await onBackend('cpu', () => concatenated(c)));

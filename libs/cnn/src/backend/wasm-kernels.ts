@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WasmHeapBackend } from './wasm-heap';
+import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './wasm-depthwise-kernels';
 
 /**
  * Training kernels for the WASM backend. It has no Conv2DBackpropFilter, and its
@@ -268,6 +269,8 @@ export function registerWasmTrainingKernels(): void {
     ['Conv2DBackpropFilter', conv2DBackpropFilterWasm],
     ['Conv2DBackpropInput', conv2DBackpropInputWasm],
     ['MaxPoolGrad', maxPoolGradWasm],
+    ['DepthwiseConv2dNativeBackpropInput', depthwiseBackpropInputWasm],
+    ['DepthwiseConv2dNativeBackpropFilter', depthwiseBackpropFilterWasm],
   ];
   for (const [kernelName, kernelFunc] of kernels) {
     if (tf.getKernel(kernelName, 'wasm')) tf.unregisterKernel(kernelName, 'wasm');

@@ -18,6 +18,8 @@ describe('fine-tuning an imported Keras model', () => {
       layers: [
         tf.layers.conv2d({ inputShape: [32, 32, 3], filters: 8, kernelSize: 3, strides: 2, activation: 'relu' }),
         tf.layers.batchNormalization(),
+        // Xception's block: the WASM backend's depthwise gradients are ours (wasm-depthwise-kernels).
+        tf.layers.separableConv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }),
         tf.layers.globalAveragePooling2d({}),
         tf.layers.dense({ units: 7, activation: 'softmax' }),
       ],
