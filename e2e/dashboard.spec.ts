@@ -178,6 +178,35 @@ test('import a dataset by uploading a zip: live progress, then its page with the
   await expect(page.locator('.error[role=alert]')).toContainText(`a dataset named "${name}" exists already`);
 });
 
+test('import a Keras model on the Models page: its run says where it came from, a bad file gets a clear error', async ({
+  page,
+}) => {
+  const { KERAS_H5 } = await import('./assets');
+  await open(page, '/models');
+  const form = page.getByTestId('import-keras');
+  await form.getByLabel('Keras file').setInputFiles(KERAS_H5);
+  await form.getByLabel(/^Dataset/).selectOption({ label: 'synthetic-faces' });
+  await form.getByLabel('Output order').selectOption('fer2013-csv');
+  await form.getByLabel('Input normalisation').selectOption('scale01');
+  await form.getByRole('button', { name: 'Import' }).click();
+  await expect(page.getByTestId('import-keras-result')).toContainText(
+    /(Imported as v\d+; a worker is evaluating it|already v\d+)/,
+  );
+  await expect(page.locator('tr', { hasText: 'keras:fer_cnn' }).first()).toContainText('keras');
+  await page.locator('tr', { hasText: 'keras:fer_cnn' }).first().getByRole('link').first().click();
+  await expect(page.getByTestId('imported-from')).toContainText('fer_cnn.h5 (Keras moodlab (tfjs-layers 4.22.0), hdf5');
+  await expect(page.getByTestId('imported-from')).toContainText(
+    '[angry, disgust, fear, happy, sad, surprise, neutral]',
+  );
+
+  await open(page, '/models');
+  await form
+    .getByLabel('Keras file')
+    .setInputFiles({ name: 'notes.h5', mimeType: 'text/plain', buffer: Buffer.from('hi') });
+  await form.getByRole('button', { name: 'Import' }).click();
+  await expect(page.getByTestId('import-keras-result')).toContainText('notes.h5: not a Keras model file');
+});
+
 test('the new-run form is generated from the hyperparameter schema and shows validation messages at the fields', async ({
   page,
 }) => {

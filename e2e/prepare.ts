@@ -6,7 +6,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { zipSync } from 'fflate';
+import * as tf from '@tensorflow/tfjs';
 import { generateSyntheticFaces } from '@moodlab/cnn/datasets';
+import { keras2H5, randomizeBatchNorm } from '@moodlab/cnn/keras/test-files';
 import { EMOTIONS } from '@moodlab/shared';
 import { createDb } from '@moodlab/db';
 import { resetServices } from '../tests/reset-services';
@@ -15,7 +17,7 @@ import { registerDefaultModel } from '../tools/seed/default-model';
 import { detectableFaces, framePng } from '../tools/demo/detectable-faces';
 import { composeFrame } from '../tools/demo/test-frames';
 import { writeY4m } from '../tools/demo/write-y4m';
-import { ASSETS_DIR, CAMERA_VIDEO, MANIFEST, UPLOAD_ZIP, type AssetManifest } from './assets';
+import { ASSETS_DIR, CAMERA_VIDEO, KERAS_H5, MANIFEST, UPLOAD_ZIP, type AssetManifest } from './assets';
 import { databaseUrlFor } from '@moodlab/db/urls';
 
 const url = process.env.DATABASE_URL ?? databaseUrlFor('moodlab_e2e');
@@ -62,6 +64,17 @@ for (const [split, perClass, seed] of [
   }
 }
 await writeFile(UPLOAD_ZIP, zipSync(files));
+
+const keras = tf.sequential({
+  layers: [
+    tf.layers.conv2d({ inputShape: [48, 48, 1], filters: 4, kernelSize: 3, strides: 2, activation: 'relu' }),
+    tf.layers.batchNormalization(),
+    tf.layers.globalAveragePooling2d({}),
+    tf.layers.dense({ units: 7, activation: 'softmax' }),
+  ],
+});
+randomizeBatchNorm(keras);
+await writeFile(KERAS_H5, await keras2H5(keras));
 
 const manifest: AssetManifest = { source, frames, noFace: 'no-face.png' };
 await writeFile(MANIFEST, JSON.stringify(manifest));

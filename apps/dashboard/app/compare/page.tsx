@@ -28,7 +28,15 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
       id: r.id,
       dataset: r.dataset.name,
       architecture: r.architecture,
-      hyperparameters: r.hyperparameters,
+      // An imported model was trained elsewhere: of our hyperparameters only its input contract applies.
+      hyperparameters:
+        r.kind === 'import'
+          ? {
+              architecture: r.architecture,
+              preprocessing: r.hyperparameters.preprocessing,
+              trained: 'elsewhere (Keras)',
+            }
+          : r.hyperparameters,
       epochs: r.epochs.map((e) => ({
         epoch: e.epoch,
         valAccuracy: e.valAccuracy,

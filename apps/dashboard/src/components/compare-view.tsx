@@ -98,6 +98,12 @@ export function CompareView({ runs }: { runs: CompareRun[] }) {
               ))}
             </tr>
             <tr>
+              <td>Val accuracy (latest evaluation)</td>
+              {runs.map((r) => (
+                <td key={r.id}>{formatPercent(r.evaluation?.accuracy)}</td>
+              ))}
+            </tr>
+            <tr>
               <td>Final val accuracy</td>
               {runs.map((r) => (
                 <td key={r.id}>{formatPercent(r.epochs.at(-1)?.valAccuracy)}</td>
