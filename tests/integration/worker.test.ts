@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModelFromArtifact } from '@moodlab/cnn/inference';
@@ -9,6 +9,7 @@ import { cancelRun, ConflictError, resumeRun, startRun } from '@moodlab/runs';
 import { hyperparametersSchema } from '@moodlab/shared';
 import { registerSyntheticDataset } from '../../tools/seed/builtin-dataset';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../test-env';
+import { startWorker as startWorkerProcess, waitFor } from '../worker-processes';
 
 /** Real worker processes against the test Postgres and Redis, as users run them. */
 const db = createDb(TEST_DATABASE_URL);
@@ -17,38 +18,7 @@ const queue = createTrainQueue(redis);
 let datasetId = '';
 const workers: ChildProcess[] = [];
 
-function startWorker(id: string): ChildProcess {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: TEST_DATABASE_URL,
-      REDIS_URL: TEST_REDIS_URL,
-      WORKER_ID: id,
-      LOCK_DURATION_MS: '3000',
-      STALLED_INTERVAL_MS: '1000',
-      HEARTBEAT_MS: '1000',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  proc.stdout!.on('data', (d: Buffer) => process.stdout.write(`[${id}] ${d}`));
-  proc.stderr!.on('data', () => {});
-  workers.push(proc);
-  return proc;
-}
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | null | undefined | false>,
-  timeoutMs = 100_000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const startWorker = (id: string) => startWorkerProcess(id, workers);
 
 /** A run started as the dashboard and the CLI start one. */
 async function startTestRun(epochs: number) {

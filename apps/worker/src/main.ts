@@ -1,12 +1,21 @@
 import { Worker } from 'bullmq';
 import { describeBackend, selectBackend } from '@moodlab/cnn/backend';
 import { beat, createDb, describeError, markRunFailed, removeWorker } from '@moodlab/db';
-import { createRedis, createTrainQueue, EVALUATE_QUEUE, IMPORT_QUEUE, TRAIN_QUEUE } from '@moodlab/jobs';
+import {
+  createRedis,
+  createSweepQueue,
+  createTrainQueue,
+  EVALUATE_QUEUE,
+  IMPORT_QUEUE,
+  SWEEP_QUEUE,
+  TRAIN_QUEUE,
+} from '@moodlab/jobs';
 import { reconcileRuns, requeueStalledRun } from '@moodlab/runs';
 import { errorMessage } from '@moodlab/shared';
 import { parseEnv } from './env';
 import { createEvaluateProcessor } from './processors/evaluate';
 import { createImportProcessor } from './processors/import';
+import { createSweepProcessor } from './processors/sweep';
 import { createTrainProcessor } from './processors/train';
 
 const env = parseEnv();
@@ -41,6 +50,13 @@ const importWorker = new Worker(IMPORT_QUEUE, createImportProcessor(ctx), {
   name: env.WORKER_ID,
 });
 const trainQueue = createTrainQueue(connection);
+const sweepQueue = createSweepQueue(connection);
+// Controllers mostly wait; several sweeps share a worker.
+const sweepWorker = new Worker(SWEEP_QUEUE, createSweepProcessor(ctx, { trainQueue, sweepQueue }), {
+  ...workerOptions,
+  concurrency: 4,
+  name: env.WORKER_ID,
+});
 /** A worker silent for three heartbeats is dead. */
 const staleAfterMs = env.HEARTBEAT_MS * 3;
 
@@ -60,7 +76,8 @@ trainWorker.on('failed', (job, err) => {
     );
 });
 trainWorker.on('completed', (job) => log(`job ${job.id} completed`));
-for (const w of [trainWorker, evaluateWorker, importWorker]) w.on('error', (err) => log(`error: ${err.message}`));
+for (const w of [trainWorker, evaluateWorker, importWorker, sweepWorker])
+  w.on('error', (err) => log(`error: ${err.message}`));
 
 const heartbeat = async () => {
   await beat(db, {
@@ -82,7 +99,7 @@ const timers = [
   setInterval(() => void reconcile(), env.RECONCILE_MS),
 ];
 log(
-  `ready: queues ${TRAIN_QUEUE}, ${EVALUATE_QUEUE}, ${IMPORT_QUEUE}; concurrency ${env.WORKER_CONCURRENCY}; ${env.TRAIN_REPLICAS} training process(es) per job on WASM`,
+  `ready: queues ${TRAIN_QUEUE}, ${EVALUATE_QUEUE}, ${IMPORT_QUEUE}, ${SWEEP_QUEUE}; concurrency ${env.WORKER_CONCURRENCY}; ${env.TRAIN_REPLICAS} training process(es) per job on WASM`,
 );
 
 let closing = false;
@@ -92,8 +109,8 @@ async function close(signal: string) {
   log(`${signal}: handing running jobs back to the queue and closing`);
   shutdown.abort();
   timers.forEach(clearInterval);
-  await Promise.all([trainWorker.close(), evaluateWorker.close(), importWorker.close()]);
-  await trainQueue.close();
+  await Promise.all([trainWorker.close(), evaluateWorker.close(), importWorker.close(), sweepWorker.close()]);
+  await Promise.all([trainQueue.close(), sweepQueue.close()]);
   await removeWorker(db, env.WORKER_ID).catch(() => {});
   await db.$disconnect();
   connection.disconnect();

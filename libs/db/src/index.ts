@@ -8,3 +8,4 @@ export * from './repositories/models';
 export * from './repositories/workers';
 export type { Prisma } from './generated/client';
 export { describeError, isConnectionError, withDbRetry, type RetryOptions } from './retry';
+export * from './repositories/sweeps';

@@ -4,3 +4,4 @@ export * from './evaluate-queue';
 export { describeValidationError } from './errors';
 export { queueOverview, LISTED_STATES, type JobSummary, type ListedState } from './queue-overview';
 export * from './import-queue';
+export * from './sweep-queue';

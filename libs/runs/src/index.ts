@@ -44,3 +44,13 @@ export {
   type ReconcileOptions,
 } from './run-reconcile';
 export { confineImportPath, importRootsSchema } from './import-roots';
+export {
+  createSweep,
+  stopSweep,
+  advanceSweep,
+  trialVerdict,
+  bestTrial,
+  formatMetric,
+  type SweepDeps,
+} from './sweeps/sweep-service';
+export { validateSpace, gridSize, type TrialParams } from './sweeps/search-space';

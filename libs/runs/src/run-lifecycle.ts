@@ -96,7 +96,12 @@ async function checkInitialModel(db: Db, hp: Hyperparameters, classNames: string
 }
 
 /** Creates the run row, then its job; if Redis refuses the job the run is failed, not left queued. */
-export async function startRun(deps: RunDeps, body: unknown, codeVersion = 'dev') {
+export async function startRun(
+  deps: RunDeps,
+  body: unknown,
+  codeVersion = 'dev',
+  trial?: { sweepId: string; trialIndex: number; trialParams: Record<string, string | number | boolean> },
+) {
   const req = startRunRequestSchema.parse(body);
   const hp = req.hyperparameters;
   const imported = isImportedArchitecture(hp.architecture);
@@ -128,6 +133,7 @@ export async function startRun(deps: RunDeps, body: unknown, codeVersion = 'dev'
     seed: hp.seed,
     tags: req.tags,
     codeVersion,
+    ...trial,
   });
   await enqueue(deps, run.id, dataset.id, hp, req.priority);
   return run;

@@ -10,3 +10,4 @@ export * from './progress';
 export * from './finishing';
 export * from './stored-values';
 export * from './class-orders';
+export * from './sweeps';

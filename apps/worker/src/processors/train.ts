@@ -2,6 +2,7 @@ import { errorMessage, isImportedArchitecture } from '@moodlab/shared';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import {
   getModelVersionByNumber,
+  getRun,
   getRunCheckpoint,
   getRunStatus,
   markRunCancelled,
@@ -22,7 +23,7 @@ import { describeValidationError, trainPayloadSchema, type TrainResult } from '@
 import type { Prisma } from '@moodlab/db';
 import { runInChild } from '../sandbox/run-child';
 import type { ProcessorContext } from './context';
-import { loadDatasetPack } from '@moodlab/runs';
+import { loadDatasetPack, trialVerdict } from '@moodlab/runs';
 
 const CANCEL_POLL_MS = 1000;
 
@@ -84,6 +85,8 @@ export function createTrainProcessor(ctx: ProcessorContext) {
       ctx.activeRuns.delete(runId);
       throw new UnrecoverableError(message);
     }
+    const inSweep = (await persist('the run', () => getRun(db, runId)))?.sweepId != null;
+    let stoppedBy: string | null = null;
     const child = runInChild(
       {
         type: 'train',
@@ -106,6 +109,8 @@ export function createTrainProcessor(ctx: ProcessorContext) {
             log(`progress not saved: ${describeError(err)}`),
           );
         } else if (msg.type === 'epoch') {
+          // An ordinary run trains on while its epoch is written (an outage only delays the write).
+          if (!inSweep) child.answer({ type: 'continue' });
           await persist(`epoch ${msg.metric.epoch + 1}`, () => recordEpoch(db, runId, msg.metric));
           await persist(`the checkpoint after epoch ${msg.metric.epoch + 1}`, () =>
             replaceCheckpoint(db, runId, { ...msg.checkpoint, meta: msg.checkpoint.meta as Prisma.InputJsonValue }),
@@ -113,6 +118,17 @@ export function createTrainProcessor(ctx: ProcessorContext) {
           await note(
             `epoch ${msg.metric.epoch + 1}: loss ${msg.metric.loss.toFixed(4)} acc ${msg.metric.accuracy.toFixed(4)} val_acc ${msg.metric.valAccuracy?.toFixed(4) ?? '-'}`,
           );
+          if (inSweep) {
+            // A sweep's trial waits for its verdict, which needs this epoch recorded beside its rivals'.
+            const reason = await persist('the early-termination verdict', () =>
+              trialVerdict(db, runId, msg.metric.epoch),
+            );
+            if (reason) {
+              stoppedBy = reason;
+              await note(reason);
+            }
+            child.answer({ type: reason ? 'stop' : 'continue' });
+          }
         }
       },
     );
@@ -171,7 +187,7 @@ export function createTrainProcessor(ctx: ProcessorContext) {
           evaluation: final.evaluation ? { split: 'validation', ...final.evaluation } : null,
         }),
       );
-      if (!(await persist('the completion', () => markRunCompleted(db, runId)))) {
+      if (!(await persist('the completion', () => markRunCompleted(db, runId, stoppedBy)))) {
         log(
           `trained with model version ${mv.id}, but the run was no longer running or queued (cancelled meanwhile?); its status stays`,
         );

@@ -7,7 +7,13 @@ import { evaluateModel, loadModelFromArtifact, modelToArtifact } from '@moodlab/
 import { packMetaSchema, unpackSplit } from '@moodlab/cnn/datasets';
 import { selectBackend, describeBackend } from '@moodlab/cnn/backend';
 import { trainModel } from '@moodlab/cnn/training';
-import { childMessageSchema, parentMessageSchema, type ChildMessage } from './messages';
+import {
+  childMessageSchema,
+  epochAnswerSchema,
+  parentMessageSchema,
+  type ChildMessage,
+  type EpochAnswer,
+} from './messages';
 
 function send(msg: ChildMessage): Promise<void> {
   childMessageSchema.parse(msg);
@@ -38,12 +44,15 @@ async function handle(raw: unknown): Promise<void> {
         lastProgress = now;
         void send({ type: 'progress', progress });
       },
-      onEpochEnd: (metric, checkpoint) =>
-        send({
+      onEpochEnd: async (metric, checkpoint) => {
+        const answer = nextAnswer();
+        await send({
           type: 'epoch',
           metric,
           checkpoint: { data: checkpoint.data, digest: checkpoint.digest, meta: checkpoint.meta },
-        }),
+        });
+        return (await answer).type;
+      },
     });
     const evaluation = validation
       ? evaluateModel(result.model, validation, packMeta.classNames, result.preprocessing)
@@ -74,7 +83,23 @@ async function handle(raw: unknown): Promise<void> {
 // A worker killed with SIGKILL cannot kill us: stop when it goes away.
 process.on('disconnect', () => process.exit(1));
 
+/** The parent's answers to our epochs, in order (after the first message, which is the request). */
+const answers: EpochAnswer[] = [];
+let waiting: ((a: EpochAnswer) => void) | null = null;
+function nextAnswer(): Promise<EpochAnswer> {
+  const ready = answers.shift();
+  return ready ? Promise.resolve(ready) : new Promise((resolve) => (waiting = resolve));
+}
+
 process.once('message', (raw) => {
+  process.on('message', (answer) => {
+    const parsed = epochAnswerSchema.parse(answer);
+    if (waiting) {
+      const w = waiting;
+      waiting = null;
+      w(parsed);
+    } else answers.push(parsed);
+  });
   handle(raw)
     .then(() => process.exit(0))
     .catch(async (err: unknown) => {

@@ -35,6 +35,13 @@ export const parentMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type ParentMessage = z.infer<typeof parentMessageSchema>;
 
+/** After each epoch the trainer waits for one of these: go on, or stop here as if early stopping (an ASHA verdict). */
+export const epochAnswerSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('continue') }),
+  z.object({ type: z.literal('stop') }),
+]);
+export type EpochAnswer = z.infer<typeof epochAnswerSchema>;
+
 export const childMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('backend'), name: z.string() }),
   z.object({ type: z.literal('progress'), progress: trainProgressSchema }),

@@ -1,7 +1,7 @@
 import { errorMessage } from '@moodlab/shared';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { childMessageSchema, type ChildMessage, type ParentMessage } from './messages';
+import { childMessageSchema, type ChildMessage, type EpochAnswer, type ParentMessage } from './messages';
 
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 
@@ -9,6 +9,8 @@ export interface ChildRun {
   /** Resolves with the child's final message ('trained', 'evaluated'), rejects on 'error' or a crash. */
   done: Promise<ChildMessage>;
   kill(): void;
+  /** Answers the child's latest epoch (see epochAnswerSchema). */
+  answer(msg: EpochAnswer): void;
 }
 
 /**
@@ -52,5 +54,12 @@ export function runInChild(request: ParentMessage, onMessage: (msg: ChildMessage
     child.on('error', (err) => reject(err));
   });
   child.send(request);
-  return { done, kill: () => child.kill('SIGKILL') };
+  return {
+    done,
+    kill: () => child.kill('SIGKILL'),
+    // A child that already exited has nobody to answer.
+    answer: (msg) => {
+      if (child.connected) child.send(msg);
+    },
+  };
 }

@@ -41,7 +41,7 @@ export interface TrainInput {
   initialModel?: { meta: unknown; data: Uint8Array };
   onProgress?: (p: TrainProgress) => void;
   /** Called after every epoch with its metrics and the checkpoint to persist before going on. */
-  onEpochEnd?: (metric: EpochMetricData, checkpoint: EncodedCheckpoint) => Promise<void>;
+  onEpochEnd?: (metric: EpochMetricData, checkpoint: EncodedCheckpoint) => Promise<'continue' | 'stop' | void>;
   /**
    * Processes training in parallel (synchronous data parallelism: each computes part of every
    * batch, gradients are averaged). Used on the WASM backend only, whose Node build runs one
@@ -355,7 +355,9 @@ export async function trainModel(runInput: TrainInput): Promise<TrainResult> {
         epoch + 1 < hp.epochs;
       if (input.onEpochEnd) {
         report('saving', epoch + 1, 0);
-        await input.onEpochEnd(metric, await encodeCheckpoint(model, optimizer, state, average));
+        // 'stop' (a sweep's early termination) ends the run here, as early stopping would.
+        const answer = await input.onEpochEnd(metric, await encodeCheckpoint(model, optimizer, state, average));
+        if (answer === 'stop') stoppedEarly = true;
       }
     }
   } finally {

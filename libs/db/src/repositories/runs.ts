@@ -12,6 +12,10 @@ export interface NewRun {
   tags?: string[];
   codeVersion?: string;
   kind?: 'train' | 'import';
+  /** A sweep's trial: its sweep, number and the values it tries. */
+  sweepId?: string;
+  trialIndex?: number;
+  trialParams?: Prisma.InputJsonValue;
 }
 
 export async function createRun(db: Db, run: NewRun) {
@@ -175,8 +179,8 @@ export function requeueRun(db: Db, id: string, hyperparameters?: Prisma.InputJso
 }
 
 /** Also from queued: a job that finished with its model is complete, whatever a stalled-job check decided meanwhile. */
-export function markRunCompleted(db: Db, id: string) {
-  return transition(db, id, ['running', 'queued'], { status: 'completed', finishedAt: new Date(), error: null });
+export function markRunCompleted(db: Db, id: string, note: string | null = null) {
+  return transition(db, id, ['running', 'queued'], { status: 'completed', finishedAt: new Date(), error: note });
 }
 
 export function markRunFailed(db: Db, id: string, error: string) {
