@@ -2,9 +2,9 @@ import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, getSweepWithTrials } from '@moodlab/db';
 import { createRedis, createSweepQueue, createTrainQueue } from '@moodlab/jobs';
-import { createSweep, InvalidRequestError } from '@moodlab/runs';
+import { ashaVerdict, createSweep, InvalidRequestError } from '@moodlab/runs';
 import { ashaRungs, sweepSpecSchema, type SweepSpecInput } from '@moodlab/shared';
-import { ashaVerdict } from '../../libs/runs/src/sweeps/asha';
+
 import { registerSyntheticDataset } from '../../tools/seed/builtin-dataset';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../test-env';
 import { startWorker, waitFor } from '../worker-processes';

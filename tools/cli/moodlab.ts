@@ -9,6 +9,7 @@
  *   npx tsx tools/cli/moodlab.ts register-model models/default --promote "note"
  *   npx tsx tools/cli/moodlab.ts import-model model.h5 --dataset fer2013 --classes fer2013-csv --normalization scale11
  *   npx tsx tools/cli/moodlab.ts export --version 3 --format keras --out model.h5
+ *   npx tsx tools/cli/moodlab.ts sweep create --spec sweep.json | sweep watch <id> | sweep stop <id>
  * Training runs on workers (start one with `npm run worker`); DATABASE_URL and REDIS_URL as for the apps.
  */
 import { readFile, stat, writeFile } from 'node:fs/promises';
@@ -16,7 +17,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { selectBackend } from '@moodlab/cnn/backend';
 import { createDb, getDataset, getDatasetByName, getModelVersionByNumber, getEvaluation, getRun } from '@moodlab/db';
-import { createEvaluateQueue, createRedis, createTrainQueue, evaluateResultSchema } from '@moodlab/jobs';
+import {
+  createEvaluateQueue,
+  createRedis,
+  createSweepQueue,
+  createTrainQueue,
+  evaluateResultSchema,
+} from '@moodlab/jobs';
 import {
   cancelRun,
   importDataset,
@@ -32,6 +39,9 @@ import {
   resumeRunRequestSchema,
   startRun,
   writeModelBundle,
+  createSweep,
+  stopSweep,
+  sweepView,
 } from '@moodlab/runs';
 import { recalibrateModelVersion } from '@moodlab/runs/training';
 import { importKerasFile, kerasFileOf, kerasImportRequestSchema } from '@moodlab/runs/keras';
@@ -44,6 +54,7 @@ import {
   classOrderFromText,
   CLASS_ORDER_PRESET_NAMES,
   NORMALIZATIONS,
+  type SweepView,
 } from '@moodlab/shared';
 import { toolsEnv } from '../env';
 import { progressBar } from './progress';
@@ -58,6 +69,7 @@ async function queue() {
   const trainQueue = createTrainQueue(redis);
   const evaluateQueue = createEvaluateQueue(redis);
   return {
+    redis,
     trainQueue,
     evaluateQueue,
     close: async () => {
@@ -382,6 +394,76 @@ async function importModelCmd() {
   }
 }
 
+/** The queues a sweep needs: its controller's and the trials'. */
+async function sweepDeps() {
+  const q = await queue();
+  const sweepQueue = createSweepQueue(q.redis);
+  return {
+    deps: { db, trainQueue: q.trainQueue, sweepQueue },
+    close: async () => {
+      await sweepQueue.close();
+      await q.close();
+    },
+  };
+}
+
+function printSweep(view: SweepView) {
+  console.log(
+    `sweep ${view.name} (${view.id}): ${view.status}${view.note ? ` — ${view.note}` : ''}; ${view.trials.length}/${view.planned} trials, ${view.epochsSpent} epochs`,
+  );
+  console.table(
+    view.trials.map((t) => ({
+      trial: t.trialIndex,
+      status: t.status,
+      epochs: t.epochs,
+      rung: t.rung,
+      [view.spec.metric]: t.metric,
+      ...Object.fromEntries(
+        Object.entries(t.params).map(([k, v]) => [k, typeof v === 'number' ? Number(v.toPrecision(3)) : v]),
+      ),
+      note: t.note ?? '',
+    })),
+  );
+}
+
+async function watchSweep(id: string) {
+  const bar = progressBar('trials');
+  for (;;) {
+    const view = await sweepView(db, id);
+    const ended = view.trials.filter((t) => TERMINAL_STATUSES.includes(t.status)).length;
+    bar.update(ended, view.planned);
+    if (view.status !== 'running') {
+      bar.stop();
+      printSweep(view);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
+
+async function sweepCmd() {
+  const [sub, ...args] = rest;
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { spec: { type: 'string' }, 'no-watch': { type: 'boolean', default: false } },
+  });
+  const usage = 'usage: sweep create --spec sweep.json [--no-watch] | sweep watch <sweepId> | sweep stop <sweepId>';
+  if (sub === 'create') {
+    if (!values.spec) throw new Error(usage);
+    const spec: unknown = JSON.parse(await readFile(values.spec, 'utf8'));
+    const { deps, close } = await sweepDeps();
+    const sweep = await createSweep(deps, spec).finally(close);
+    console.log(`sweep ${sweep.id} created; a worker's controller starts its trials`);
+    if (!values['no-watch']) await watchSweep(sweep.id);
+  } else if (sub === 'watch' && positionals[0]) await watchSweep(positionals[0]);
+  else if (sub === 'stop' && positionals[0]) {
+    const { deps, close } = await sweepDeps();
+    const result = await stopSweep(deps, positionals[0]).finally(close);
+    console.log(result.stopped ? `sweep ${positionals[0]} stopped` : `sweep ${positionals[0]} is ${result.status}`);
+  } else throw new Error(usage);
+}
+
 async function registerModelCmd() {
   const { values, positionals } = parseArgs({
     args: rest,
@@ -446,6 +528,7 @@ const commands: Record<string, () => Promise<void>> = {
   export: exportCmd,
   'register-model': registerModelCmd,
   'import-model': importModelCmd,
+  sweep: sweepCmd,
   resume: resumeCmd,
   cancel: cancelCmd,
   watch: () => (rest[0] ? watch(rest[0]) : Promise.reject(new Error('usage: watch <runId>'))),

@@ -15,6 +15,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <nav style={{ display: 'flex', gap: 16 }}>
             <a href="/">Runs &amp; datasets</a>
             <a href="/models">Models</a>
+            <a href="/sweeps">Sweeps</a>
             <a href="/queue">Queue</a>
             <a href="/demo">Live demo</a>
             <a href="/signin">Sign in</a>

@@ -100,3 +100,6 @@ export const kerasImportedSchema = z.object({
   created: z.boolean(),
   evaluationJobId: z.string().nullable(),
 });
+
+/** GET /api/sweeps/:id: a sweep with its trials (built by the service layer's sweepView). */
+export { sweepViewSchema, type SweepView } from '@moodlab/shared';

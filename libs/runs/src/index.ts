@@ -54,3 +54,5 @@ export {
   type SweepDeps,
 } from './sweeps/sweep-service';
 export { validateSpace, gridSize, type TrialParams } from './sweeps/search-space';
+export { ashaVerdict, type RungVerdict } from './sweeps/asha';
+export { sweepView } from './sweeps/sweep-view';

@@ -11,3 +11,4 @@ export * from './finishing';
 export * from './stored-values';
 export * from './class-orders';
 export * from './sweeps';
+export * from './sweep-analysis';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RUN_STATUSES } from './status';
 
 /**
  * A hyperparameter sweep's spec: the one schema the dashboard's form, the API, the CLI and the
@@ -68,3 +69,32 @@ export function ashaRungs(spec: Pick<SweepSpec, 'earlyTermination' | 'budget'>):
   for (let e = et.minEpochs; e < spec.budget.maxEpochs; e *= et.eta) rungs.push(e);
   return rungs;
 }
+
+/** A sweep as the dashboard, the API and the CLI show it: its trials with their rung and metric. */
+export const sweepViewSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  status: z.enum(SWEEP_STATUSES),
+  note: z.string().nullable(),
+  dataset: z.object({ id: z.uuid(), name: z.string() }),
+  spec: sweepSpecSchema,
+  planned: z.number().int(),
+  epochsSpent: z.number().int(),
+  trials: z.array(
+    z.object({
+      runId: z.uuid(),
+      trialIndex: z.number().int(),
+      status: z.enum(RUN_STATUSES),
+      epochs: z.number().int(),
+      /** ASHA rungs passed (0 before the first). */
+      rung: z.number().int(),
+      /** Best value of the metric so far, higher-is-better (valLoss negated); null before an epoch. */
+      score: z.number().nullable(),
+      metric: z.string(),
+      params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+      note: z.string().nullable(),
+      modelVersion: z.object({ id: z.uuid(), version: z.number().int() }).nullable(),
+    }),
+  ),
+});
+export type SweepView = z.infer<typeof sweepViewSchema>;

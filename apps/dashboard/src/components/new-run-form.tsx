@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { useRouter } from 'next/navigation';
 
 /** The JSON Schema subset that z.toJSONSchema emits for the hyperparameter schema. */
-interface FieldSchema {
+export interface FieldSchema {
   type?: string | string[];
   enum?: string[];
   minimum?: number;

@@ -1,5 +1,5 @@
 import { createDb, type Db } from '@moodlab/db';
-import { createEvaluateQueue, createImportQueue, createRedis, createTrainQueue } from '@moodlab/jobs';
+import { createEvaluateQueue, createImportQueue, createRedis, createSweepQueue, createTrainQueue } from '@moodlab/jobs';
 import { env } from './env';
 
 /** Process-wide connections, kept across hot reloads in development. */
@@ -8,6 +8,7 @@ interface Services {
   trainQueue: ReturnType<typeof createTrainQueue>;
   evaluateQueue: ReturnType<typeof createEvaluateQueue>;
   importQueue: ReturnType<typeof createImportQueue>;
+  sweepQueue: ReturnType<typeof createSweepQueue>;
 }
 
 const holder = globalThis as unknown as { __moodlab?: Services };
@@ -20,6 +21,7 @@ export function services(): Services {
       trainQueue: createTrainQueue(redis),
       evaluateQueue: createEvaluateQueue(redis),
       importQueue: createImportQueue(redis),
+      sweepQueue: createSweepQueue(redis),
     };
   }
   return holder.__moodlab;

@@ -18,7 +18,6 @@ import {
   TERMINAL_STATUSES,
   type RunStatus,
   type SweepSpec,
-  type SweepSpecInput,
 } from '@moodlab/shared';
 import { imagesMissing, InvalidRequestError, NotFoundError } from '../errors';
 import { cancelRun, startRun, type RunDeps } from '../run-lifecycle';
@@ -54,7 +53,7 @@ export function formatMetric(spec: Pick<SweepSpec, 'metric'>, score: number | nu
 }
 
 /** Validates a spec (400s name the field), records the sweep and queues its controller. */
-export async function createSweep(deps: SweepDeps, body: SweepSpecInput) {
+export async function createSweep(deps: SweepDeps, body: unknown) {
   const parsed = sweepSpecSchema.safeParse(body);
   if (!parsed.success) throw new InvalidRequestError(z.prettifyError(parsed.error));
   const spec = parsed.data;
