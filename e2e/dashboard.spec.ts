@@ -261,3 +261,42 @@ test('the shipped model is registered and promoted with its curves and confusion
   await expect(page.locator('h1')).toHaveText(`Dataset ${card.dataset.name}`);
   await expect(page.getByTestId('samples')).toContainText(`Import them under the name ${card.dataset.name}`);
 });
+
+test('a sweep: the form names a bad range, and a sweep page shows its trials, plots and brushing', async ({
+  page,
+  request,
+}) => {
+  await open(page, '/sweeps');
+  const form = page.getByTestId('new-sweep');
+  await form.getByLabel('learningRate low').fill('0.01');
+  await form.getByLabel('learningRate high').fill('0.001');
+  await form.getByRole('button', { name: 'Start the sweep' }).click();
+  await expect(form.getByRole('alert')).toContainText('space.learningRate: low (0.01) must be below high (0.001)');
+
+  const datasets = (await (await request.get('/api/datasets')).json()) as { id: string; name: string }[];
+  const created = await request.post('/api/sweeps', {
+    data: {
+      name: `e2e-sweep-${test.info().repeatEachIndex}`,
+      datasetId: datasets.find((d) => d.name === 'synthetic-faces')!.id,
+      base: { batchSize: 32, recalibrateBatchNorm: 0 },
+      method: 'grid',
+      space: { learningRate: { kind: 'choice', values: [0.0003, 0.003, 0.03] } },
+      budget: { trials: 3, parallelism: 1, maxEpochs: 1 },
+    },
+  });
+  expect(created.status()).toBe(201);
+  const { id } = (await created.json()) as { id: string };
+  await open(page, `/sweeps/${id}`);
+  await expect(page.getByTestId('sweep-status')).toHaveText('completed', { timeout: 150_000 });
+  await expect(page.locator('[data-testid=trials] tbody tr')).toHaveCount(3);
+  await expect(page.getByTestId('importance')).toContainText('learningRate');
+  // Brushing the top of the metric axis keeps the best trial (★) and filters the table.
+  const box = (await page.getByTestId('parallel-coordinates').boundingBox())!;
+  const x = box.x + box.width * ((900 - 60) / 900);
+  await page.mouse.move(x, box.y + box.height * (50 / 300));
+  await page.mouse.down();
+  await page.mouse.move(x, box.y + box.height * (75 / 300), { steps: 4 });
+  await page.mouse.up();
+  await expect(page.locator('[data-testid=trials] tbody tr', { hasText: '★' })).toHaveCount(1);
+  expect(await page.locator('[data-testid=trials] tbody tr').count()).toBeLessThanOrEqual(3);
+});

@@ -13,7 +13,7 @@ export type Brushes = Record<string, [number, number]>;
 
 const W = 900,
   H = 300,
-  PAD = 30;
+  PAD = 60;
 
 type Row = { id: string; values: Record<string, string | number | boolean>; color: string };
 

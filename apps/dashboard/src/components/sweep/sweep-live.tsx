@@ -224,7 +224,9 @@ export function SweepLive({ initial }: { initial: SweepView }) {
                     const v = t.params[k];
                     return <td key={k}>{typeof v === 'number' ? Number(v.toPrecision(3)) : String(v ?? '–')}</td>;
                   })}
-                  <td className="muted">{t.note ?? ''}</td>
+                  <td className="muted" style={{ minWidth: 360 }}>
+                    {t.note ?? ''}
+                  </td>
                 </tr>
               ))}
           </tbody>
