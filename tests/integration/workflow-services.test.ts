@@ -7,6 +7,7 @@ import {
   createRun,
   ensureDatasetRecord,
   getArtifact,
+  readUpload,
   getEvaluation,
   recordTrainedModel,
   type Prisma,
@@ -17,6 +18,7 @@ import {
   ForbiddenError,
   InvalidRequestError,
   NotFoundError,
+  PayloadTooLargeError,
   prepareImport,
   queueEvaluation,
   queueImport,
@@ -139,7 +141,7 @@ describe('import workflow', () => {
       null,
     );
     if (payload.source.kind !== 'zip') throw new Error('expected a zip source');
-    expect(new Uint8Array((await getArtifact(db, payload.source.artifactId))!.data)).toEqual(bytes);
+    expect(await readUpload(db, payload.source.artifactId)).toEqual(bytes);
     await discard();
     expect(await getArtifact(db, payload.source.artifactId)).toBeNull();
 
@@ -150,5 +152,42 @@ describe('import workflow', () => {
     );
     const job = await importQueue.getJob(jobId);
     expect(job?.data).toMatchObject({ name: 'queued-check', source: { kind: 'zip', fileName: 'faces.zip' } });
+  });
+
+  it('stores a streamed upload in parts as it arrives, refuses one over the limit, and checks the name before reading', async () => {
+    const MB = 1024 * 1024;
+    let pulled = 0;
+    async function* chunks(n: number) {
+      for (let i = 0; i < n; i++) {
+        pulled++;
+        yield new Uint8Array(MB).fill(i);
+      }
+    }
+    const { payload } = await prepareImport(
+      db,
+      { name: 'streamed', source: { kind: 'zip', fileName: 'big.zip', bytes: chunks(9) } },
+      null,
+    );
+    if (payload.source.kind !== 'zip') throw new Error('expected a zip source');
+    const stored = await readUpload(db, payload.source.artifactId);
+    expect(stored?.length).toBe(9 * MB);
+    expect(stored?.[8 * MB]).toBe(8);
+    expect(await db.uploadPart.count({ where: { artifactId: payload.source.artifactId } })).toBe(3);
+
+    const uploads = await db.artifact.count({ where: { kind: 'upload' } });
+    await expect(
+      prepareImport(
+        db,
+        { name: 'too-big', source: { kind: 'zip', fileName: 'big.zip', bytes: chunks(3), maxBytes: 2 * MB } },
+        null,
+      ),
+    ).rejects.toThrow(PayloadTooLargeError);
+    expect(await db.artifact.count({ where: { kind: 'upload' } })).toBe(uploads);
+
+    pulled = 0;
+    await expect(
+      prepareImport(db, { name: NAME, source: { kind: 'zip', fileName: 'late.zip', bytes: chunks(2) } }, null),
+    ).rejects.toThrow(ConflictError);
+    expect(pulled).toBe(0);
   });
 });

@@ -7,11 +7,19 @@ import {
   packDataset,
   type ImportResult,
 } from '@moodlab/cnn/datasets';
-import { deleteArtifact, getArtifact, getDatasetByName, registerDataset, saveArtifact, type Db } from '@moodlab/db';
+import {
+  deleteArtifact,
+  getDatasetByName,
+  readUpload,
+  registerDataset,
+  saveUpload,
+  UploadTooLargeError,
+  type Db,
+} from '@moodlab/db';
 import { enqueueImport, importPayloadSchema, type createImportQueue, type ImportPayload } from '@moodlab/jobs';
 import { EMOTIONS } from '@moodlab/shared';
 import type { z } from 'zod';
-import { ConflictError } from './errors';
+import { ConflictError, PayloadTooLargeError } from './errors';
 import { confineImportPath } from './import-roots';
 
 /**
@@ -32,10 +40,10 @@ async function importFrom(db: Db, job: ImportPayload, onProgress: (done: number,
   let result: ImportResult;
   let source: string;
   if (job.source.kind === 'zip') {
-    const upload = await getArtifact(db, job.source.artifactId);
+    const upload = await readUpload(db, job.source.artifactId);
     if (!upload)
       throw new Error(`the uploaded archive ${job.source.fileName} is gone (artifact ${job.source.artifactId})`);
-    result = await importZip(new Uint8Array(upload.data), opts);
+    result = await importZip(upload, opts);
     source = `zip:${job.source.fileName}`;
   } else if (job.source.kind === 'csv') {
     result = await importFer2013Csv(job.source.path, { ...opts, onProgress: (rows) => onProgress(rows, 0) });
@@ -65,7 +73,17 @@ export const importOptionsSchema = importPayloadSchema.omit({ source: true });
 
 /** The images as a caller has them: an uploaded zip's bytes, or a folder or fer2013.csv on disk. */
 export type ImportSource =
-  { kind: 'zip'; fileName: string; bytes: Uint8Array } | { kind: 'folder' | 'csv'; path: string };
+  | {
+      kind: 'zip';
+      fileName: string;
+      /** The archive, whole or as it streams in (a request body), stored in parts either way. */
+      bytes: Uint8Array | AsyncIterable<Uint8Array>;
+      maxBytes?: number;
+    }
+  | { kind: 'folder' | 'csv'; path: string };
+
+/** The largest archive an import accepts. */
+export const MAX_UPLOAD_BYTES = 300 * 1024 * 1024;
 export type ImportRequest = z.input<typeof importOptionsSchema> & { source: ImportSource };
 
 /**
@@ -91,7 +109,12 @@ export async function prepareImport(
       discard: async () => {},
     };
   }
-  const upload = await saveArtifact(db, { kind: 'upload', meta: { fileName: source.fileName }, data: source.bytes });
+  // Streamed in parts as it arrives (the name was checked first, so a refused import stores nothing).
+  const upload = await saveUpload(db, source.fileName, source.bytes, source.maxBytes ?? MAX_UPLOAD_BYTES).catch(
+    (err: unknown) => {
+      throw err instanceof UploadTooLargeError ? new PayloadTooLargeError(err.message) : err;
+    },
+  );
   return {
     payload: importPayloadSchema.parse({
       ...options,

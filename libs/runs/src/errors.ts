@@ -14,5 +14,8 @@ export function imagesMissing(name: string): ConflictError {
 /** The request asks for something this server does not allow (HTTP 403). */
 export class ForbiddenError extends Error {}
 
+/** The request's body is larger than the limit (HTTP 413). */
+export class PayloadTooLargeError extends Error {}
+
 /** The request names something that exists but does not fit (a split the dataset lacks): HTTP 400. */
 export class InvalidRequestError extends Error {}

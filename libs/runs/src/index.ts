@@ -1,4 +1,11 @@
-export { NotFoundError, ConflictError, ForbiddenError, InvalidRequestError, imagesMissing } from './errors';
+export {
+  NotFoundError,
+  ConflictError,
+  ForbiddenError,
+  InvalidRequestError,
+  PayloadTooLargeError,
+  imagesMissing,
+} from './errors';
 export { promote, rollback, promotionRequestSchema, type PromotionRequest } from './promotion';
 export {
   queueEvaluation,
@@ -24,6 +31,7 @@ export {
   prepareImport,
   queueImport,
   importOptionsSchema,
+  MAX_UPLOAD_BYTES,
   type ImportRequest,
   type ImportSource,
 } from './dataset-import';

@@ -2,7 +2,7 @@ import { NextResponse } from 'next/server';
 import { z } from 'zod';
 import { describeValidationError } from '@moodlab/jobs';
 import { ImageDecodeError } from '@moodlab/faces/node';
-import { ConflictError, ForbiddenError, InvalidRequestError, NotFoundError } from '@moodlab/runs';
+import { ConflictError, ForbiddenError, InvalidRequestError, NotFoundError, PayloadTooLargeError } from '@moodlab/runs';
 import { requireAdmin } from './auth';
 import { HttpError } from './http-error';
 
@@ -15,6 +15,7 @@ export function errorResponse(err: unknown): NextResponse {
   if (err instanceof z.ZodError)
     return NextResponse.json({ error: 'invalid request', details: describeValidationError(err) }, { status: 400 });
   if (err instanceof InvalidRequestError) return NextResponse.json({ error: err.message }, { status: 400 });
+  if (err instanceof PayloadTooLargeError) return NextResponse.json({ error: err.message }, { status: 413 });
   if (err instanceof NotFoundError) return NextResponse.json({ error: err.message }, { status: 404 });
   if (err instanceof ConflictError) return NextResponse.json({ error: err.message }, { status: 409 });
   if (err instanceof ForbiddenError) return NextResponse.json({ error: err.message }, { status: 403 });

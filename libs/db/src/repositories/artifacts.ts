@@ -35,3 +35,64 @@ export async function getArtifact(db: Db, id: string) {
 export async function deleteArtifact(db: Db, id: string): Promise<void> {
   await db.artifact.deleteMany({ where: { id } });
 }
+
+/** Parts of an upload: big enough to keep round trips few, small enough that memory stays flat. */
+export const UPLOAD_PART_BYTES = 4 * 1024 * 1024;
+
+/** Thrown when a streamed upload passes its size limit; nothing of it is kept. */
+export class UploadTooLargeError extends Error {}
+
+/**
+ * Stores an upload as it streams in, part by part (see UploadPart): memory holds one part at a
+ * time, not the file. Over `maxBytes`, or if the stream fails, what was written is deleted.
+ */
+export async function saveUpload(
+  db: Db,
+  fileName: string,
+  chunks: AsyncIterable<Uint8Array> | Uint8Array,
+  maxBytes: number,
+): Promise<{ id: string; sizeBytes: number }> {
+  const upload = await db.artifact.create({
+    data: { kind: 'upload', meta: { fileName }, data: new Uint8Array(0), digest: '', sizeBytes: 0 },
+    select: { id: true },
+  });
+  const hash = createHash('sha256');
+  let size = 0,
+    index = 0,
+    pending: Uint8Array[] = [],
+    pendingBytes = 0;
+  const flush = async () => {
+    if (!pendingBytes) return;
+    const part = Buffer.concat(pending, pendingBytes);
+    pending = [];
+    pendingBytes = 0;
+    await db.uploadPart.create({ data: { artifactId: upload.id, index: index++, data: part } });
+  };
+  try {
+    for await (const chunk of chunks instanceof Uint8Array ? [chunks] : chunks) {
+      size += chunk.byteLength;
+      if (size > maxBytes)
+        throw new UploadTooLargeError(`the upload is larger than ${(maxBytes / 1024 / 1024).toFixed(0)} MB`);
+      hash.update(chunk);
+      pending.push(chunk);
+      pendingBytes += chunk.byteLength;
+      if (pendingBytes >= UPLOAD_PART_BYTES) await flush();
+    }
+    await flush();
+    await db.artifact.update({ where: { id: upload.id }, data: { digest: hash.digest('hex'), sizeBytes: size } });
+    return { id: upload.id, sizeBytes: size };
+  } catch (err) {
+    await deleteArtifact(db, upload.id);
+    throw err;
+  }
+}
+
+/** An upload's bytes, from its parts (or, for uploads stored whole, from the artifact itself). */
+export async function readUpload(db: Db, id: string): Promise<Uint8Array | null> {
+  const artifact = await db.artifact.findUnique({ where: { id }, select: { data: true } });
+  if (!artifact) return null;
+  const parts = await db.uploadPart.findMany({ where: { artifactId: id }, orderBy: { index: 'asc' } });
+  if (!parts.length) return new Uint8Array(artifact.data);
+  const joined = Buffer.concat(parts.map((p) => p.data));
+  return new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength);
+}

@@ -29,9 +29,14 @@ export default function ImportDataset() {
       imageSize: Number(form.get('imageSize')),
       onProblem: String(form.get('onProblem')),
     };
+    // The server streams the file into storage; it reads the fields first, so they go first.
+    const upload = new FormData();
+    for (const [k, v] of Object.entries(common)) upload.set(k, String(v));
+    const file = form.get('file');
+    if (file) upload.set('file', file);
     const res =
       kind === 'zip'
-        ? await fetch('/api/datasets/import', { method: 'POST', body: form })
+        ? await fetch('/api/datasets/import', { method: 'POST', body: upload })
         : await fetch('/api/datasets/import', {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
