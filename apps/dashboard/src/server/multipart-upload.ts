@@ -35,7 +35,8 @@ export async function streamUpload<T>(
         stream.resume();
         return;
       }
-      stored = store({ ...fields }, { name: info.filename ?? 'upload', stream });
+      // Through a promise, so that a check that throws at once is a refusal like any other.
+      stored = Promise.resolve().then(() => store({ ...fields }, { name: info.filename ?? 'upload', stream }));
       // A refused upload is not read further; the rest of the body is discarded.
       stored.then(resolve, (err: unknown) => {
         stream.resume();
