@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Db } from '../client';
+import { poolOf, type Db } from '../client';
 import type { Prisma } from '../generated/client';
 
 export interface NewArtifact {
@@ -66,7 +66,11 @@ export async function saveUpload(
     const part = Buffer.concat(pending, pendingBytes);
     pending = [];
     pendingBytes = 0;
-    await db.uploadPart.create({ data: { artifactId: upload.id, index: index++, data: part } });
+    await poolOf(db).query('INSERT INTO "UploadPart" ("artifactId", "index", "data") VALUES ($1, $2, $3)', [
+      upload.id,
+      index++,
+      part,
+    ]);
   };
   try {
     for await (const chunk of chunks instanceof Uint8Array ? [chunks] : chunks) {
@@ -91,8 +95,11 @@ export async function saveUpload(
 export async function readUpload(db: Db, id: string): Promise<Uint8Array | null> {
   const artifact = await db.artifact.findUnique({ where: { id }, select: { data: true } });
   if (!artifact) return null;
-  const parts = await db.uploadPart.findMany({ where: { artifactId: id }, orderBy: { index: 'asc' } });
-  if (!parts.length) return new Uint8Array(artifact.data);
-  const joined = Buffer.concat(parts.map((p) => p.data));
+  const { rows } = await poolOf(db).query<{ data: Buffer }>(
+    'SELECT "data" FROM "UploadPart" WHERE "artifactId" = $1 ORDER BY "index"',
+    [id],
+  );
+  if (!rows.length) return new Uint8Array(artifact.data);
+  const joined = Buffer.concat(rows.map((p) => p.data));
   return new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength);
 }
