@@ -11,6 +11,9 @@ const pools = new WeakMap<Db, Pool>();
 /** The one place that opens a Prisma connection; apps pass their parsed DATABASE_URL. */
 export function createDb(connectionString: string = DEFAULT_DATABASE_URL): Db {
   const pool = new Pool({ connectionString });
+  // An idle connection that a database restart drops reports here; the pool opens a new one on next
+  // use, and writes retry (withDbRetry). Without a listener the event would end the process.
+  pool.on('error', () => {});
   const db = new PrismaClient({ adapter: new PrismaPg(pool) });
   pools.set(db, pool);
   return db;
