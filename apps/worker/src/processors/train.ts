@@ -2,8 +2,8 @@ import { errorMessage, isImportedArchitecture } from '@moodlab/shared';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import {
   getModelVersionByNumber,
-  getRun,
   getRunCheckpoint,
+  runSweepId,
   getRunStatus,
   markRunCancelled,
   markRunCompleted,
@@ -85,7 +85,7 @@ export function createTrainProcessor(ctx: ProcessorContext) {
       ctx.activeRuns.delete(runId);
       throw new UnrecoverableError(message);
     }
-    const inSweep = (await persist('the run', () => getRun(db, runId)))?.sweepId != null;
+    const inSweep = (await persist('the run', () => runSweepId(db, runId))) !== null;
     let stoppedBy: string | null = null;
     const child = runInChild(
       {

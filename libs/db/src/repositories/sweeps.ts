@@ -66,6 +66,11 @@ export async function sweepMetricsAtEpoch(db: Db, sweepId: string, epoch: number
   });
 }
 
+/** The sweep a run is a trial of, if any (without loading the run's epochs and versions). */
+export async function runSweepId(db: Db, runId: string): Promise<string | null> {
+  return (await db.run.findUnique({ where: { id: runId }, select: { sweepId: true } }))?.sweepId ?? null;
+}
+
 /** A run's sweep membership and one epoch's record (for the ASHA decision after it). */
 export async function trialAtEpoch(db: Db, runId: string, epoch: number) {
   return db.run.findUnique({

@@ -40,7 +40,10 @@ export interface SweepDeps extends RunDeps {
 const trialParamsSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
 
 /** A trial's score, higher-is-better whatever the metric's goal: its best epoch's value. */
-function trialScore(spec: SweepSpec, epochs: { valAccuracy: number | null; valLoss: number | null }[]): number | null {
+export function trialScore(
+  spec: SweepSpec,
+  epochs: { valAccuracy: number | null; valLoss: number | null }[],
+): number | null {
   const values = epochs.map((e) => e[spec.metric]).filter((v): v is number => v !== null);
   if (!values.length) return null;
   return SWEEP_METRICS[spec.metric] === 'max' ? Math.max(...values) : -Math.min(...values);

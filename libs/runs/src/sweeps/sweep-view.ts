@@ -2,14 +2,13 @@ import { getSweepWithTrials, type Db } from '@moodlab/db';
 import { ashaRungs, sweepSpecSchema, sweepViewSchema, type SweepView } from '@moodlab/shared';
 import { NotFoundError } from '../errors';
 import { plannedTrials } from './search-space';
-import { formatMetric } from './sweep-service';
+import { formatMetric, trialScore } from './sweep-service';
 
 export async function sweepView(db: Db, id: string): Promise<SweepView> {
   const s = await getSweepWithTrials(db, id);
   if (!s) throw new NotFoundError(`Unknown sweep id ${id}`);
   const spec = sweepSpecSchema.parse(s.spec);
   const rungs = ashaRungs(spec);
-  const goal = spec.metric === 'valAccuracy' ? 1 : -1;
   return sweepViewSchema.parse({
     id: s.id,
     name: s.name,
@@ -20,8 +19,7 @@ export async function sweepView(db: Db, id: string): Promise<SweepView> {
     planned: plannedTrials(spec),
     epochsSpent: s.runs.reduce((n, r) => n + r.epochs.length, 0),
     trials: s.runs.map((r) => {
-      const values = r.epochs.map((e) => e[spec.metric]).filter((v): v is number => v !== null);
-      const score = values.length ? Math.max(...values.map((v) => goal * v)) : null;
+      const score = trialScore(spec, r.epochs);
       return {
         runId: r.id,
         trialIndex: r.trialIndex ?? 0,
