@@ -1,7 +1,7 @@
 /**
- * Where a data-parallel training step's time goes (trainModel with two processes on WASM): the
+ * Where a data-parallel training step's time goes (trainModel with two replica threads on WASM): the
  * coordinator's phases, median over steps, and the same half batch computed alone for comparison,
- * so that the cost of two processes sharing the machine shows apart from the protocol's.
+ * so that the cost of two replicas sharing the machine shows apart from the protocol's.
  * Prints a table; not a test.
  *   npx tsx tools/bench/replica-step.ts [--arch vgg-lite] [--batch 64] [--steps 10]
  */

@@ -99,7 +99,7 @@ const timers = [
   setInterval(() => void reconcile(), env.RECONCILE_MS),
 ];
 log(
-  `ready: queues ${TRAIN_QUEUE}, ${EVALUATE_QUEUE}, ${IMPORT_QUEUE}, ${SWEEP_QUEUE}; concurrency ${env.WORKER_CONCURRENCY}; ${env.TRAIN_REPLICAS} training process(es) per job on WASM`,
+  `ready: queues ${TRAIN_QUEUE}, ${EVALUATE_QUEUE}, ${IMPORT_QUEUE}, ${SWEEP_QUEUE}; concurrency ${env.WORKER_CONCURRENCY}; ${env.TRAIN_REPLICAS} training thread(s) per job on WASM`,
 );
 
 let closing = false;

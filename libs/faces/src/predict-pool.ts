@@ -1,7 +1,7 @@
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { packageDir } from '@moodlab/shared/node';
+import type { Worker } from 'node:worker_threads';
+import { packageDir, startTypeScriptWorker } from '@moodlab/shared/node';
 import { ImageDecodeError, type ImagePrediction } from './prediction';
 import type { DetectorKind } from './detector';
 import { threadReplySchema, type ThreadRequest } from './predict-protocol';
@@ -26,9 +26,7 @@ class PredictThread {
   alive = true;
 
   constructor(entry: string) {
-    // Our libraries are TypeScript sources: the thread registers tsx before loading its entry.
-    const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(pathToFileURL(entry).href)}); })`;
-    this.worker = new Worker(boot, { eval: true });
+    this.worker = startTypeScriptWorker(entry);
     this.ready = new Promise((resolve, reject) => {
       this.worker.on('message', (raw: unknown) => {
         const msg = threadReplySchema.parse(raw);

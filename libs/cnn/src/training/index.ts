@@ -1,5 +1,5 @@
 /**
- * `@moodlab/cnn/training`: the architectures, the training loop (replica processes, schedules,
+ * `@moodlab/cnn/training`: the architectures, the training loop (replica threads, schedules,
  * checkpoints, weight averaging), BatchNorm recalibration and class weights. Workers, the CLI
  * and benchmarks use it; the dashboard never does.
  */

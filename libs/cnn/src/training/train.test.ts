@@ -131,7 +131,7 @@ describe('training on the WASM backend', () => {
     }
   });
 
-  it('trains data-parallel in two processes, deterministically, to the same quality', async () => {
+  it('trains data-parallel on two threads, deterministically, to the same quality', async () => {
     const small = hyperparametersSchema.parse({ epochs: 2, batchSize: 32 });
     const counts: number[] = [];
     const run = () =>

@@ -1,8 +1,9 @@
 /**
- * A data-parallel training replica: holds a copy of the model, takes the coordinator's latest
+ * A data-parallel training replica (a worker thread): holds a copy of the model, takes the coordinator's latest
  * weights and a slice of the batch, and returns that slice's gradients. It never updates the
  * weights itself; the coordinator applies the averaged gradients and sends the result.
  */
+import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend/select-backend';
 import { getArchitecture } from './models/registry';
@@ -14,16 +15,10 @@ let state: { model: tf.LayersModel; vars: tf.Variable[]; epoch: number } | null 
 let restoreRandom = () => {};
 let init: Extract<ReturnType<typeof replicaRequestSchema.parse>, { type: 'init' }> | null = null;
 
-function reply(msg: ReplicaReply): void {
-  // The coordinator may be gone mid-step (run cancelled or finished); nobody is left to answer.
-  if (!process.connected) process.exit(0);
-  process.send!(msg, undefined, undefined, (err) => {
-    if (err) process.exit(0);
-  });
-}
+const port = parentPort!;
+const reply = (msg: ReplicaReply) => port.postMessage(msg);
 
-process.on('disconnect', () => process.exit(0));
-process.on('message', (raw) => {
+port.on('message', (raw: unknown) => {
   void (async () => {
     const msg = replicaRequestSchema.parse(raw);
     if (msg.type === 'init') {

@@ -1,0 +1,2 @@
+export { packageDir } from './package-dir';
+export { startTypeScriptWorker } from './typescript-worker';
