@@ -3,13 +3,16 @@
  * on the workers, with ASHA and with the full budget, sequentially. Prints the epochs each spent,
  * the best trial each found and the wall time. Needs workers (`npm run worker`); not a test.
  *   npx tsx tools/bench/sweep-asha.ts [--dataset fer2013] [--trials 12] [--epochs 6] [--arch vgg-lite] [--eta 3]
+ * With --replay it runs only the full-budget sweep (or reads a finished one, --sweep ID) and
+ * replays ASHA's rule on its recorded curves (replayAsha): the same course as the live ASHA sweep,
+ * since trials run one at a time and training is deterministic per seed, for a third less compute.
  */
 import { parseArgs } from 'node:util';
 import { selectBackend } from '@moodlab/cnn/backend';
 import { createDb, getDatasetByName, getSweepWithTrials } from '@moodlab/db';
 import { createRedis, createSweepQueue, createTrainQueue } from '@moodlab/jobs';
-import { bestTrial, createSweep, formatMetric } from '@moodlab/runs';
-import { sweepSpecSchema, type SweepSpecInput } from '@moodlab/shared';
+import { bestTrial, createSweep, formatMetric, replayAsha, trialScore } from '@moodlab/runs';
+import { ashaRungs, sweepSpecSchema, type SweepSpecInput } from '@moodlab/shared';
 import { toolsEnv } from '../env';
 import { printMachine } from './machine';
 
@@ -21,6 +24,8 @@ const { values } = parseArgs({
     arch: { type: 'string', default: 'vgg-lite' },
     eta: { type: 'string', default: '3' },
     seed: { type: 'string', default: '7' },
+    replay: { type: 'boolean', default: false },
+    sweep: { type: 'string' },
   },
 });
 printMachine(await selectBackend({ prefer: 'wasm', threads: 1, measureGemm: true }));
@@ -47,36 +52,85 @@ const spec = (name: string, asha: boolean): SweepSpecInput => ({
   seed: Number(values.seed),
 });
 
-async function run(name: string, asha: boolean) {
-  const started = Date.now();
-  const sweep = await createSweep(deps, spec(name, asha));
-  console.log(`${name}: sweep ${sweep.id}`);
+const minutes = (ms: number) => `${(ms / 60000).toFixed(1)} min`;
+
+async function finished(id: string) {
   for (;;) {
-    const s = await getSweepWithTrials(db, sweep.id);
-    if (s && s.status !== 'running') {
-      const parsed = sweepSpecSchema.parse(s.spec);
-      const best = bestTrial(parsed, s.runs);
-      return {
-        sweep: name,
-        trials: s.runs.length,
-        'epochs spent': s.runs.reduce((n, r) => n + r.epochs.length, 0),
-        'stopped early': s.runs.filter((r) => r.error?.startsWith('stopped at rung')).length,
-        'best trial': best?.trialIndex ?? null,
-        'best val accuracy': formatMetric(parsed, best?.score ?? null),
-        bestScore: best?.score ?? null,
-        'wall time': `${((Date.now() - started) / 60000).toFixed(1)} min`,
-      };
-    }
+    const s = await getSweepWithTrials(db, id);
+    if (!s) throw new Error(`no sweep ${id}`);
+    if (s.status !== 'running') return s;
     await new Promise((r) => setTimeout(r, 5000));
   }
 }
 
+async function run(name: string, asha: boolean) {
+  const started = Date.now();
+  const created = await createSweep(deps, spec(name, asha));
+  console.log(`${name}: sweep ${created.id}`);
+  const s = await finished(created.id);
+  return { sweep: s, wallMs: Date.now() - started };
+}
+
+function row(name: string, s: Awaited<ReturnType<typeof finished>>, wall: string) {
+  const parsed = sweepSpecSchema.parse(s.spec);
+  const best = bestTrial(parsed, s.runs);
+  return {
+    sweep: name,
+    trials: s.runs.length,
+    'epochs spent': s.runs.reduce((n, r) => n + r.epochs.length, 0),
+    'stopped early': s.runs.filter((r) => r.error?.startsWith('stopped at rung')).length,
+    'best trial': best?.trialIndex ?? null,
+    'best val accuracy': formatMetric(parsed, best?.score ?? null),
+    bestScore: best?.score ?? null,
+    'epoch time': minutes(s.runs.flatMap((r) => r.epochs).reduce((n, e) => n + e.durationMs, 0)),
+    'wall time': wall,
+  };
+}
+
+/** The full-budget sweep's curves under ASHA's rule, as the row a live ASHA sweep would print. */
+function replayedRow(full: Awaited<ReturnType<typeof finished>>) {
+  const ashaSpec = sweepSpecSchema.parse(spec('replay', true));
+  const rungs = ashaRungs(ashaSpec);
+  const curves = full.runs.map((r) => ({
+    trialIndex: r.trialIndex ?? 0,
+    scores: r.epochs.map((e) => trialScore(ashaSpec, [e]) ?? -Infinity),
+  }));
+  const replayed = replayAsha(curves, rungs, ashaSpec.earlyTermination!.eta);
+  const best = replayed.reduce((a, b) => (b.score > a.score ? b : a));
+  const epochMs = replayed.reduce((n, t) => {
+    const run = full.runs.find((r) => r.trialIndex === t.trialIndex)!;
+    return n + run.epochs.slice(0, t.epochs).reduce((m, e) => m + e.durationMs, 0);
+  }, 0);
+  for (const t of replayed)
+    if (t.stoppedAtRung) console.log(`  trial ${t.trialIndex}: stopped at rung ${t.stoppedAtRung} (epoch ${t.epochs})`);
+  return {
+    sweep: 'ASHA, replayed on those curves',
+    trials: replayed.length,
+    'epochs spent': replayed.reduce((n, t) => n + t.epochs, 0),
+    'stopped early': replayed.filter((t) => t.stoppedAtRung).length,
+    'best trial': best.trialIndex,
+    'best val accuracy': formatMetric(ashaSpec, best.score),
+    bestScore: best.score,
+    'epoch time': minutes(epochMs),
+    'wall time': '–',
+  };
+}
+
 const tag = Date.now().toString(36);
-const withAsha = await run(`bench-asha-${tag}`, true);
-const full = await run(`bench-full-${tag}`, false);
-const rows = [withAsha, full];
+let rows: ReturnType<typeof row>[];
+if (values.replay) {
+  const full = values.sweep
+    ? { sweep: await finished(values.sweep), wallMs: null }
+    : await run(`bench-full-${tag}`, false);
+  rows = [replayedRow(full.sweep), row('full budget', full.sweep, full.wallMs === null ? '–' : minutes(full.wallMs))];
+} else {
+  const withAsha = await run(`bench-asha-${tag}`, true);
+  const full = await run(`bench-full-${tag}`, false);
+  rows = [row('ASHA', withAsha.sweep, minutes(withAsha.wallMs)), row('full budget', full.sweep, minutes(full.wallMs))];
+}
+const [withAsha, full] = rows as [(typeof rows)[0], (typeof rows)[0]];
 console.log(
-  `${values.trials} random trials of ${values.arch} on ${dataset.name}, ${values.epochs} epochs each; ASHA rungs at 1, ${values.eta}, ... (eta ${values.eta}); one worker`,
+  `${values.trials} random trials of ${values.arch} on ${dataset.name}, ${values.epochs} epochs each; ASHA rungs at epochs ${ashaRungs(sweepSpecSchema.parse(spec('rungs', true))).join(', ')} (eta ${values.eta}); one trial at a time`,
 );
 console.table(rows.map(({ bestScore: _, ...r }) => r));
 const share = withAsha['epochs spent'] / full['epochs spent'];

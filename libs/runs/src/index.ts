@@ -59,8 +59,9 @@ export {
   trialVerdict,
   bestTrial,
   formatMetric,
+  trialScore,
   type SweepDeps,
 } from './sweeps/sweep-service';
 export { validateSpace, gridSize, type TrialParams } from './sweeps/search-space';
-export { ashaVerdict, type RungVerdict } from './sweeps/asha';
+export { ashaVerdict, replayAsha, type RungVerdict, type ReplayedTrial, type TrialCurve } from './sweeps/asha';
 export { sweepView } from './sweeps/sweep-view';

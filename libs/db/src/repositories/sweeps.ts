@@ -24,7 +24,10 @@ export async function getSweepWithTrials(db: Db, id: string) {
           trialParams: true,
           createdAt: true,
           finishedAt: true,
-          epochs: { orderBy: { epoch: 'asc' }, select: { epoch: true, valAccuracy: true, valLoss: true } },
+          epochs: {
+            orderBy: { epoch: 'asc' },
+            select: { epoch: true, valAccuracy: true, valLoss: true, durationMs: true },
+          },
           modelVersions: { select: { id: true, version: true } },
         },
       },

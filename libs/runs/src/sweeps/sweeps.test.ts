@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sweepSpecSchema, type SweepSpecInput } from '@moodlab/shared';
-import { ashaVerdict } from './asha';
+import { ashaVerdict, replayAsha } from './asha';
 import { gridPoint, gridSize, sampleRandom, seededRandom, trialHyperparameters, validateSpace } from './search-space';
 import { suggestTpe, type Observation } from './tpe';
 
@@ -121,5 +121,34 @@ describe('ASHA at a rung', () => {
       promoted: 2,
     });
     expect(ashaVerdict(0.45, [0.5, 0.4, 0.3, 0.2, 0.1, 0.45], 3).keep).toBe(true);
+  });
+});
+
+describe('ASHA replayed on full-budget curves', () => {
+  it('stops each trial where the live rule would, against only the trials it let reach the rung', () => {
+    // Rungs at epochs 1 and 3 of 4, eta 3; trials run one at a time in index order.
+    const replayed = replayAsha(
+      [
+        { trialIndex: 0, scores: [0.3, 0.4, 0.5, 0.55] }, // first at each rung: goes on
+        { trialIndex: 1, scores: [0.2, 0.5, 0.6, 0.7] }, // 0.2 < 0.3 at rung 1: stopped after 1 epoch
+        { trialIndex: 2, scores: [0.35, 0.4, 0.45, 0.5] }, // best at rung 1; 0.45 < 0.5 at rung 3
+        { trialIndex: 3, scores: [0.1, 0.2, 0.3, 0.9] }, // rung 1: top 1 of 4 is 0.35
+        { trialIndex: 4, scores: [0.36, 0.5, 0.52, 0.6] }, // rung 1: best; rung 3: top 1 of 3 is 0.52 itself
+        { trialIndex: 5, scores: [0.34, 0.5, 0.6, 0.61] }, // rung 1: top 2 of 6 are 0.36 and 0.35
+      ],
+      [1, 3],
+      3,
+    );
+    expect(replayed.map((t) => [t.epochs, t.stoppedAtRung])).toEqual([
+      [4, null],
+      [1, 1],
+      [3, 2],
+      [1, 1],
+      [4, null],
+      [1, 1],
+    ]);
+    // A trial's score is its best over the epochs it would have trained, not over its whole curve.
+    expect(replayed[1]!.score).toBe(0.2);
+    expect(replayed[2]!.score).toBe(0.45);
   });
 });
