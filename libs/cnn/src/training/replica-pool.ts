@@ -1,10 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
-import type { Hyperparameters } from '@moodlab/shared';
+import type * as tf from '@tensorflow/tfjs';
+import type { Hyperparameters, ModelPreprocessing } from '@moodlab/shared';
 import { startTypeScriptWorker } from '@moodlab/shared/node';
 import type { BackendName } from '../backend/select-backend';
 import type { ReplicaReply, ReplicaRequest } from './replica-protocol';
 import type { StepGradients } from './step';
+import type { LabeledImages } from '../datasets/labeled-images';
+import { predictProbabilities } from '../inference/predict';
 
 const ENTRY = fileURLToPath(new URL('./replica-thread.ts', import.meta.url));
 
@@ -48,7 +51,10 @@ function unwrap(r: ReplicaReply): StepGradients & { tensors: number } {
  * serialised them, about 20 ms a step for vgg-lite).
  */
 export class ReplicaPool {
-  private constructor(private readonly replicas: Replica[]) {}
+  private constructor(
+    private readonly replicas: Replica[],
+    private readonly preprocessing: ModelPreprocessing,
+  ) {}
 
   static async start(
     count: number,
@@ -60,7 +66,7 @@ export class ReplicaPool {
     },
   ): Promise<ReplicaPool> {
     const replicas = Array.from({ length: count }, () => new Replica(startTypeScriptWorker(ENTRY)));
-    const pool = new ReplicaPool(replicas);
+    const pool = new ReplicaPool(replicas, opts.hyperparameters.preprocessing);
     try {
       const replies = await Promise.all(replicas.map((r, i) => r.request({ type: 'init', index: i + 1, ...opts })));
       for (const reply of replies)
@@ -84,6 +90,40 @@ export class ReplicaPool {
   ): Promise<{ gradients: Promise<(StepGradients & { tensors: number })[]> }> {
     const replies = slices.map((s, i) => this.replicas[i]!.request({ type: 'step', epoch, weights, ...s }));
     return { gradients: Promise.all(replies).then((rs) => rs.map(unwrap)) };
+  }
+
+  /**
+   * Class probabilities for a split with the model's current weights, the split cut into one part
+   * per replica plus ours: inference on every core. Each image's probabilities depend on that
+   * image alone (the model in inference mode), so the cut does not change them.
+   */
+  async predict(model: tf.LayersModel, split: LabeledImages): Promise<Float32Array> {
+    const n = split.labels.length,
+      px = split.size * split.size,
+      k = model.outputs[0]!.shape[1] as number;
+    const per = Math.ceil(n / (this.replicas.length + 1));
+    const part = (r: number) => ({
+      size: split.size,
+      images: split.images.subarray(Math.min(n, r * per) * px, Math.min(n, (r + 1) * per) * px),
+      labels: split.labels.subarray(Math.min(n, r * per), Math.min(n, (r + 1) * per)),
+    });
+    const weights = model.getWeights().map((w) => w.dataSync() as Float32Array);
+    const remote = this.replicas.map((replica, r) =>
+      replica.request({ type: 'predict', weights, images: part(r + 1).images, size: split.size }),
+    );
+    const ours = predictProbabilities(model, part(0), this.preprocessing);
+    const theirs = (await Promise.all(remote)).map((reply) => {
+      if (reply.type === 'error') throw new Error(`training replica failed: ${reply.message}`);
+      if (reply.type !== 'probabilities') throw new Error(`unexpected replica reply ${reply.type}`);
+      return reply.probs;
+    });
+    const out = new Float32Array(n * k);
+    let at = 0;
+    for (const probs of [ours, ...theirs]) {
+      out.set(probs, at);
+      at += probs.length;
+    }
+    return out;
   }
 
   close(): void {

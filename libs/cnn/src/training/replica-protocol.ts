@@ -4,6 +4,7 @@ import { BACKEND_ORDER } from '../backend/select-backend';
 
 const f32 = z.custom<Float32Array>((v) => v instanceof Float32Array, { message: 'expected Float32Array' });
 const i32 = z.custom<Int32Array>((v) => v instanceof Int32Array, { message: 'expected Int32Array' });
+const u8 = z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: 'expected Uint8Array' });
 
 export const replicaRequestSchema = z.discriminatedUnion('type', [
   z.object({
@@ -21,10 +22,18 @@ export const replicaRequestSchema = z.discriminatedUnion('type', [
     pixels: f32,
     labels: i32,
   }),
+  z.object({
+    type: z.literal('predict'),
+    /** Every weight of the model (BatchNorm's moving statistics too), in model.weights order. */
+    weights: z.array(f32),
+    images: u8,
+    size: z.number().int().min(1),
+  }),
 ]);
 export type ReplicaRequest = z.infer<typeof replicaRequestSchema>;
 
 export type ReplicaReply =
   | { type: 'ready' }
   | { type: 'gradients'; lossSum: number; hits: number; count: number; grads: Float32Array[]; tensors: number }
+  | { type: 'probabilities'; probs: Float32Array }
   | { type: 'error'; message: string };

@@ -10,6 +10,7 @@ import { getArchitecture } from './models/registry';
 import { seedMathRandom } from './seeded-random';
 import { replicaRequestSchema, type ReplicaReply } from './replica-protocol';
 import { computeGradients } from './step';
+import { predictProbabilities } from '../inference/predict';
 
 let state: { model: tf.LayersModel; vars: tf.Variable[]; epoch: number } | null = null;
 let restoreRandom = () => {};
@@ -34,6 +35,16 @@ port.on('message', (raw: unknown) => {
       return;
     }
     if (!state || !init) throw new Error('replica got a step before init');
+    if (msg.type === 'predict') {
+      // The coordinator's weights, moving statistics included; the next step sends fresh trainable ones anyway.
+      const { model } = state;
+      const shapes = model.getWeights().map((w) => w.shape);
+      tf.tidy(() => model.setWeights(msg.weights.map((w, i) => tf.tensor(w, shapes[i]))));
+      const count = msg.images.length / (msg.size * msg.size);
+      const split = { size: msg.size, images: msg.images, labels: new Uint8Array(count) };
+      reply({ type: 'probabilities', probs: predictProbabilities(model, split, init.hyperparameters.preprocessing) });
+      return;
+    }
     if (msg.epoch !== state.epoch) {
       restoreRandom();
       restoreRandom = seedMathRandom(`${init.hyperparameters.seed}:epoch:${msg.epoch}:replica:${init.index}`);

@@ -9,6 +9,8 @@ import { restoreCheckpoint, type EncodedCheckpoint } from './checkpoint';
 import { getArchitecture } from './models/registry';
 import { recalibrateBatchNorm } from './recalibrate-batchnorm';
 import { trainModel } from './train';
+import { ReplicaPool } from './replica-pool';
+import { predictProbabilities } from '../inference/predict';
 
 const train = generateSyntheticFaces({ perClass: 60, seed: 1 });
 const validation = generateSyntheticFaces({ perClass: 20, seed: 2 });
@@ -153,6 +155,27 @@ describe('training on the WASM backend', () => {
     expect(Math.abs(a.history[1]!.loss - single.history[1]!.loss)).toBeLessThan(0.35);
     expect(a.history[1]!.valAccuracy!).toBeGreaterThan(2 / 7);
     for (const r of [a, b, single]) r.model.dispose();
+  });
+
+  it("predicts a split on its replicas as one thread does, with the coordinator's weights and BatchNorm statistics", async () => {
+    const pool = await ReplicaPool.start(1, {
+      hyperparameters: hp,
+      numClasses: 7,
+      classWeights: null,
+      backend: 'wasm',
+    });
+    try {
+      // Another seed than the replica's own model, and recomputed moving statistics: both must travel.
+      const model = getArchitecture(hp.architecture).build({ imageSize: 48, numClasses: 7, seed: 3 });
+      recalibrateBatchNorm(model, train, hp.preprocessing, { images: 256, seed: 1 });
+      const pooled = await pool.predict(model, validation);
+      const alone = predictProbabilities(model, validation, hp.preprocessing);
+      expect(pooled.length).toBe(alone.length);
+      expect(Math.max(...pooled.map((v, i) => Math.abs(v - alone[i]!)))).toBeLessThan(1e-5);
+      model.dispose();
+    } finally {
+      pool.close();
+    }
   });
 
   it('averages the weights of its last epochs (SWA), keeps the running mean across a resume, and reports how it validated', async () => {

@@ -11,7 +11,6 @@ import {
 import { gatherBatch } from '../datasets/augment';
 import type { LabeledImages } from '../datasets/labeled-images';
 import { createRng, shuffledIndices } from '../datasets/random';
-import { evaluateModel } from '../inference/evaluate';
 import { accuracy } from '../inference/metrics';
 import { argmaxRows, meanCrossEntropy, predictProbabilities } from '../inference/predict';
 import { loadModelFromArtifact } from '../inference/model-artifact';
@@ -90,27 +89,30 @@ interface Candidate {
  * was asked for. An average is judged only after recalibration when that is on, as its averaged
  * moving statistics belong to no weights (SWA recomputes them too).
  */
-function finishWeights(
+async function finishWeights(
   model: tf.LayersModel,
   average: WeightAverage | null,
   input: TrainInput,
   lastAccuracy: number | null,
   report: EpochContext['report'],
-): Pick<TrainResult, 'averaged' | 'recalibrated'> {
+  predictSplit: (split: LabeledImages) => Promise<Float32Array>,
+): Promise<Pick<TrainResult, 'averaged' | 'recalibrated'>> {
   const { validation, classNames, hyperparameters: hp } = input;
   // One epoch's "average" is that epoch's weights: nothing to choose.
   const averaging = average !== null && average.epochs > 1;
   const recalibrating = hp.recalibrateBatchNorm > 0 && hasBatchNorm(model);
   if (!averaging && !recalibrating) return { averaged: null, recalibrated: null };
-  const validate = () =>
-    validation?.labels.length ? evaluateModel(model, validation, classNames, hp.preprocessing).accuracy : null;
+  const validate = async () =>
+    validation?.labels.length
+      ? accuracy(validation.labels, argmaxRows(await predictSplit(validation), classNames.length))
+      : null;
   const snapshot = () => model.getWeights().map((w) => w.clone());
   const candidates: Candidate[] = [
     { source: 'last epoch', recalibrated: false, accuracy: lastAccuracy, weights: snapshot() },
   ];
   if (averaging) {
     model.setWeights(average.weights);
-    candidates.push({ source: 'average', recalibrated: false, accuracy: validate(), weights: snapshot() });
+    candidates.push({ source: 'average', recalibrated: false, accuracy: await validate(), weights: snapshot() });
   }
   let images = 0;
   if (recalibrating) {
@@ -121,7 +123,7 @@ function finishWeights(
         seed: hp.seed,
         onLayer: (done, total) => report('calibrating', hp.epochs, done, total),
       });
-      candidates.push({ source: c.source, recalibrated: true, accuracy: validate(), weights: snapshot() });
+      candidates.push({ source: c.source, recalibrated: true, accuracy: await validate(), weights: snapshot() });
     }
   }
   const best = candidates.reduce((b, c) =>
@@ -305,67 +307,74 @@ export async function trainModel(runInput: TrainInput): Promise<TrainResult> {
     ? await ReplicaPool.start(extra, { hyperparameters: hp, numClasses: k, classWeights, backend: 'wasm' })
     : null;
   const ctx: EpochContext = { input, model, vars, optimizer, classWeights, pool, report };
+  /** A split's class probabilities, on every core when there are replicas. */
+  const predictSplit = (split: LabeledImages) =>
+    pool ? pool.predict(model, split) : Promise.resolve(predictProbabilities(model, split, hp.preprocessing));
   let stoppedEarly = false;
   let restoreRandom = () => {};
   try {
-    for (let epoch = state.nextEpoch; epoch < hp.epochs && !stoppedEarly; epoch++) {
-      const started = Date.now();
-      const lr = learningRateAt(hp, epoch, state.plateau.reductions);
-      setLearningRate(optimizer, lr);
-      restoreRandom();
-      restoreRandom = seedMathRandom(`${hp.seed}:epoch:${epoch}:replica:0`);
-      const pass = await trainOneEpoch(ctx, epoch);
+    try {
+      for (let epoch = state.nextEpoch; epoch < hp.epochs && !stoppedEarly; epoch++) {
+        const started = Date.now();
+        const lr = learningRateAt(hp, epoch, state.plateau.reductions);
+        setLearningRate(optimizer, lr);
+        restoreRandom();
+        restoreRandom = seedMathRandom(`${hp.seed}:epoch:${epoch}:replica:0`);
+        const pass = await trainOneEpoch(ctx, epoch);
 
-      let valLoss: number | null = null,
-        valAccuracy: number | null = null;
-      if (validation && validation.labels.length) {
-        report('evaluating', epoch, batches);
-        const probs = predictProbabilities(model, validation, hp.preprocessing);
-        const pred = argmaxRows(probs, k);
-        valLoss = meanCrossEntropy(probs, validation.labels, k);
-        valAccuracy = accuracy(validation.labels, pred);
+        let valLoss: number | null = null,
+          valAccuracy: number | null = null;
+        if (validation && validation.labels.length) {
+          report('evaluating', epoch, batches);
+          const probs = await predictSplit(validation);
+          const pred = argmaxRows(probs, k);
+          valLoss = meanCrossEntropy(probs, validation.labels, k);
+          valAccuracy = accuracy(validation.labels, pred);
+        }
+        const metric: EpochMetricData = {
+          epoch,
+          loss: pass.lossSum / n,
+          accuracy: pass.correct / n,
+          valLoss,
+          valAccuracy,
+          learningRate: lr,
+          durationMs: Date.now() - started,
+        };
+        state.history = [...state.history.filter((h) => h.epoch < epoch), metric];
+        if (hp.averageLastEpochs > 0 && epoch >= hp.epochs - hp.averageLastEpochs)
+          average = addToAverage(average, model.getWeights());
+        const score = valAccuracy ?? metric.accuracy;
+        if (!state.best || score > state.best.valAccuracy) {
+          state.best = { epoch, valAccuracy: score, valLoss: valLoss ?? metric.loss };
+          state.epochsWithoutImprovement = 0;
+        } else {
+          state.epochsWithoutImprovement += 1;
+        }
+        const monitored = valLoss ?? metric.loss;
+        if (monitored < state.plateau.bestLoss) state.plateau = { ...state.plateau, bestLoss: monitored, wait: 0 };
+        else if (++state.plateau.wait >= PLATEAU_PATIENCE)
+          state.plateau = { ...state.plateau, reductions: state.plateau.reductions + 1, wait: 0 };
+        state.nextEpoch = epoch + 1;
+        stoppedEarly =
+          hp.earlyStoppingPatience > 0 &&
+          state.epochsWithoutImprovement >= hp.earlyStoppingPatience &&
+          epoch + 1 < hp.epochs;
+        if (input.onEpochEnd) {
+          report('saving', epoch + 1, 0);
+          // 'stop' (a sweep's early termination) ends the run here, as early stopping would.
+          const answer = await input.onEpochEnd(metric, await encodeCheckpoint(model, optimizer, state, average));
+          if (answer === 'stop') stoppedEarly = true;
+        }
       }
-      const metric: EpochMetricData = {
-        epoch,
-        loss: pass.lossSum / n,
-        accuracy: pass.correct / n,
-        valLoss,
-        valAccuracy,
-        learningRate: lr,
-        durationMs: Date.now() - started,
-      };
-      state.history = [...state.history.filter((h) => h.epoch < epoch), metric];
-      if (hp.averageLastEpochs > 0 && epoch >= hp.epochs - hp.averageLastEpochs)
-        average = addToAverage(average, model.getWeights());
-      const score = valAccuracy ?? metric.accuracy;
-      if (!state.best || score > state.best.valAccuracy) {
-        state.best = { epoch, valAccuracy: score, valLoss: valLoss ?? metric.loss };
-        state.epochsWithoutImprovement = 0;
-      } else {
-        state.epochsWithoutImprovement += 1;
-      }
-      const monitored = valLoss ?? metric.loss;
-      if (monitored < state.plateau.bestLoss) state.plateau = { ...state.plateau, bestLoss: monitored, wait: 0 };
-      else if (++state.plateau.wait >= PLATEAU_PATIENCE)
-        state.plateau = { ...state.plateau, reductions: state.plateau.reductions + 1, wait: 0 };
-      state.nextEpoch = epoch + 1;
-      stoppedEarly =
-        hp.earlyStoppingPatience > 0 &&
-        state.epochsWithoutImprovement >= hp.earlyStoppingPatience &&
-        epoch + 1 < hp.epochs;
-      if (input.onEpochEnd) {
-        report('saving', epoch + 1, 0);
-        // 'stop' (a sweep's early termination) ends the run here, as early stopping would.
-        const answer = await input.onEpochEnd(metric, await encodeCheckpoint(model, optimizer, state, average));
-        if (answer === 'stop') stoppedEarly = true;
-      }
+    } finally {
+      restoreRandom();
     }
+    optimizer.dispose();
+    const lastAccuracy = state.history.at(-1)?.valAccuracy ?? null;
+    const finished = await finishWeights(model, average, input, lastAccuracy, report, predictSplit);
+    if (average) tf.dispose(average.weights);
+    return { model, history: state.history, best: state.best, stoppedEarly, ...finished, preprocessing };
   } finally {
     pool?.close();
-    restoreRandom();
   }
-  optimizer.dispose();
-  const finished = finishWeights(model, average, input, state.history.at(-1)?.valAccuracy ?? null, report);
-  if (average) tf.dispose(average.weights);
-  return { model, history: state.history, best: state.best, stoppedEarly, ...finished, preprocessing };
 }
