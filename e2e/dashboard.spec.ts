@@ -73,7 +73,7 @@ test('the HTTP API rejects malformed requests and unknown datasets with clear er
   expect(((await badResume.json()) as { details: string }).details).toMatch(/epochs/);
 });
 
-test('compare two runs: overlaid curves, differing parameters highlighted, confusion matrices and their difference', async ({
+test('compare two runs: overlaid curves, differing parameters highlighted, per-class recall, confusion matrices and their difference', async ({
   page,
 }) => {
   await open(page, '/');
@@ -91,6 +91,11 @@ test('compare two runs: overlaid curves, differing parameters highlighted, confu
   await expect(
     page.locator('table.compare-params tr.differs').filter({ has: page.getByText('epochs', { exact: true }) }),
   ).toHaveCount(1);
+  // Recall per class beside accuracy, for each run: the rare class's row has a figure in both columns.
+  const disgust = page.locator('tr').filter({ has: page.getByText('Recall: disgust', { exact: true }) });
+  await expect(disgust.locator('td')).toHaveCount(3);
+  await expect(disgust.locator('td').nth(1)).toHaveText(/^\d+(\.\d)?%$/);
+  await expect(disgust.locator('td').nth(2)).toHaveText(/^\d+(\.\d)?%$/);
   await expect(page.locator('table.confusion')).toHaveCount(2);
   await expect(page.locator('table.confusion-diff tbody tr')).toHaveCount(7);
 });

@@ -71,6 +71,8 @@ export function CompareView({ runs }: { runs: CompareRun[] }) {
   const params = runs.map((r) => flatten({ dataset: r.dataset, ...r.hyperparameters }));
   const keys = [...new Set(params.flatMap((p) => Object.keys(p)))].sort();
   const [a, b] = runs;
+  // Per-class recall beside accuracy: a model can gain accuracy by giving up a rare class.
+  const classLabels = [...new Set(runs.flatMap((r) => r.evaluation?.perClass.map((c) => c.label) ?? []))];
   return (
     <>
       <div className="grid card">
@@ -115,6 +117,14 @@ export function CompareView({ runs }: { runs: CompareRun[] }) {
                 <td key={r.id}>{r.evaluation ? r.evaluation.macroF1.toFixed(3) : '–'}</td>
               ))}
             </tr>
+            {classLabels.map((label) => (
+              <tr key={label}>
+                <td>Recall: {label}</td>
+                {runs.map((r) => (
+                  <td key={r.id}>{formatPercent(r.evaluation?.perClass.find((c) => c.label === label)?.recall)}</td>
+                ))}
+              </tr>
+            ))}
             <tr>
               <td>Epochs</td>
               {runs.map((r) => (
