@@ -2,10 +2,12 @@
  * What ASHA saves: the same random sweep (same seed, so trial i tries the same values) run twice
  * on the workers, with ASHA and with the full budget, sequentially. Prints the epochs each spent,
  * the best trial each found and the wall time. Needs workers (`npm run worker`); not a test.
- *   npx tsx tools/bench/sweep-asha.ts [--dataset fer2013] [--trials 12] [--epochs 6] [--arch vgg-lite] [--eta 3]
+ *   npx tsx tools/bench/sweep-asha.ts [--dataset fer2013] [--trials 12] [--epochs 6] [--arch vgg-lite] [--eta 3] [--parallelism 1]
  * With --replay it runs only the full-budget sweep (or reads a finished one, --sweep ID) and
  * replays ASHA's rule on its recorded curves (replayAsha): the same course as the live ASHA sweep,
- * since trials run one at a time and training is deterministic per seed, for a third less compute.
+ * since training is deterministic per seed, for a third less compute. The replay takes trials one at a
+ * time in index order, so it is the live course of a sweep with parallelism 1, whatever parallelism
+ * ran the full budget (two one-thread trials at once train faster than one on two threads).
  */
 import { parseArgs } from 'node:util';
 import { selectBackend } from '@moodlab/cnn/backend';
@@ -24,6 +26,7 @@ const { values } = parseArgs({
     arch: { type: 'string', default: 'vgg-lite' },
     eta: { type: 'string', default: '3' },
     seed: { type: 'string', default: '7' },
+    parallelism: { type: 'string', default: '1' },
     replay: { type: 'boolean', default: false },
     sweep: { type: 'string' },
   },
@@ -47,7 +50,7 @@ const spec = (name: string, asha: boolean): SweepSpecInput => ({
     'augmentation.zoom': { kind: 'uniform', low: 0, high: 0.2 },
     'augmentation.shift': { kind: 'uniform', low: 0, high: 0.15 },
   },
-  budget: { trials: Number(values.trials), parallelism: 1, maxEpochs: Number(values.epochs) },
+  budget: { trials: Number(values.trials), parallelism: Number(values.parallelism), maxEpochs: Number(values.epochs) },
   earlyTermination: asha ? { kind: 'asha', minEpochs: 1, eta: Number(values.eta) } : null,
   seed: Number(values.seed),
 });
@@ -130,7 +133,7 @@ if (values.replay) {
 }
 const [withAsha, full] = rows as [(typeof rows)[0], (typeof rows)[0]];
 console.log(
-  `${values.trials} random trials of ${values.arch} on ${dataset.name}, ${values.epochs} epochs each; ASHA rungs at epochs ${ashaRungs(sweepSpecSchema.parse(spec('rungs', true))).join(', ')} (eta ${values.eta}); one trial at a time`,
+  `${values.trials} random trials of ${values.arch} on ${dataset.name}, ${values.epochs} epochs each; ASHA rungs at epochs ${ashaRungs(sweepSpecSchema.parse(spec('rungs', true))).join(', ')} (eta ${values.eta}); ${values.parallelism} trial(s) at a time${values.replay ? ' (the replay takes them one at a time)' : ''}`,
 );
 console.table(rows.map(({ bestScore: _, ...r }) => r));
 const share = withAsha['epochs spent'] / full['epochs spent'];
