@@ -9,11 +9,15 @@
  *   npx tsx tools/bench/pipeline-accuracy.ts [--per-class 40] [--split validation] [--model BUNDLE_DIR] [--calibrate]
  * --calibrate prints the framing (scale, dx, dy) that maps the detector's boxes onto the pasted
  * faces; fit it on --split train, so that the figures on validation are out of sample.
+ * --browser URL also sends every frame through the browser path: the /demo page of the dashboard
+ * at URL, in Debian's Chromium, runs its own pipeline on it (window.moodlabDemo.classifyImage: the
+ * image decoded by the browser, its TF.js backend, the promoted model).
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
+import { chromium, type Page } from 'playwright-core';
 import * as tf from '@tensorflow/tfjs';
 import { artifactMetaFromLayersModelJson, loadInferenceModel } from '@moodlab/cnn/inference';
 import { selectBackend } from '@moodlab/cnn/backend';
@@ -31,6 +35,7 @@ const { values } = parseArgs({
     split: { type: 'string', default: 'validation' },
     calibrate: { type: 'boolean', default: false },
     model: { type: 'string' },
+    browser: { type: 'string' },
   },
 });
 const SPLIT_DIR = path.join(path.dirname(FER_VALIDATION), values.split!);
@@ -105,7 +110,7 @@ async function frameWith(
   files: string[],
   size: number,
   places: readonly (readonly [number, number])[],
-): Promise<{ tensor: tf.Tensor3D; truths: Box[] }> {
+): Promise<{ tensor: tf.Tensor3D; truths: Box[]; png: Buffer | null }> {
   const truths = places.map(([fx, fy]) => ({
     x: Math.round((640 - size) * fx),
     y: Math.round((480 - size) * fy),
@@ -120,7 +125,12 @@ async function frameWith(
     .removeAlpha()
     .raw()
     .toBuffer();
-  return { tensor: tf.tensor3d(new Uint8Array(rgb), [480, 640, 3], 'int32'), truths };
+  const png = values.browser
+    ? await sharp(rgb, { raw: { width: 640, height: 480, channels: 3 } })
+        .png()
+        .toBuffer()
+    : null;
+  return { tensor: tf.tensor3d(new Uint8Array(rgb), [480, 640, 3], 'int32'), truths, png };
 }
 
 /** Four faces a frame, one in each quadrant, as a group photo or several people at a webcam give. */
@@ -142,6 +152,46 @@ const iou = (a: Box, b: Box) => {
   return (w * h) / (a.width * a.height + b.width * b.height - w * h);
 };
 
+/** The /demo page in Chromium, ready to run its own pipeline on an image (its model loaded). */
+async function openBrowserPipeline(base: string): Promise<{ page: Page; close: () => Promise<void> }> {
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'],
+  });
+  const page = await browser.newPage();
+  await page.goto(`${base}/demo`);
+  await page.waitForFunction(
+    () => 'moodlabDemo' in window && document.querySelector('[data-testid="model-select"]') !== null,
+    null,
+    { timeout: 120_000 },
+  );
+  return { page, close: () => browser.close() };
+}
+interface BrowserResult {
+  modelVersion: number;
+  faces: { box: Box; label: string }[];
+}
+/** The page's pipeline on one frame; retried while the page is still loading its model. */
+async function browserPipeline(page: Page, png: Buffer): Promise<BrowserResult> {
+  const url = `data:image/png;base64,${png.toString('base64')}`;
+  for (let tries = 0; ; tries++) {
+    try {
+      return await page.evaluate(
+        (u) =>
+          (
+            window as unknown as { moodlabDemo: { classifyImage(u: string): Promise<BrowserResult> } }
+          ).moodlabDemo.classifyImage(u),
+        url,
+      );
+    } catch (err) {
+      if (tries > 60 || !String(err).includes('not loaded yet')) throw err;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+const browserSide = values.browser ? await openBrowserPipeline(values.browser) : null;
+let browserModel: number | null = null;
+
 const label = (t: tf.Tensor3D, box: Box) => classifyFaces(model, metadata, t, [{ box, score: 1 }])[0]!.label;
 interface Outcome {
   layout: string;
@@ -150,6 +200,8 @@ interface Outcome {
   raw: string | null;
   framed: string | null;
   faceApi: string | null;
+  /** The browser path's label for this face, null when it found no face there (or was not asked). */
+  browser: string | null;
   rawBox: Box | null;
   truthBox: Box;
   size: number;
@@ -161,12 +213,14 @@ for (const layout of LAYOUTS) {
     for (let i = 0; i + layout.perFrame <= faces.length; i += layout.perFrame) {
       const group = faces.slice(i, i + layout.perFrame);
       const places = layout.perFrame === 1 ? [POSITIONS[i % POSITIONS.length]!] : GRID_2X2;
-      const { tensor, truths } = await frameWith(
+      const { tensor, truths, png } = await frameWith(
         group.map((f) => f.file),
         size,
         places,
       );
       const detections = await detectFaces(api, tensor, { kind: 'tiny', inputSize: 'auto', framing: null });
+      const inBrowser = browserSide && png ? await browserPipeline(browserSide.page, png) : null;
+      if (inBrowser) browserModel = inBrowser.modelVersion;
       for (const [j, f] of group.entries()) {
         const truth = truths[j]!;
         // The raw detector box that best matches this pasted face counts (a box elsewhere is a miss).
@@ -183,12 +237,17 @@ for (const layout of LAYOUTS) {
           raw: best ? label(tensor, best.box) : null,
           framed: best ? label(tensor, frameFace(best.box, DETECTOR_FRAMING.tiny)) : null,
           faceApi: best ? await faceApiLabel(tensor, best.box) : null,
+          browser:
+            inBrowser?.faces
+              .filter((d) => iou(d.box, truth) > 0.2)
+              .sort((a, b) => iou(b.box, truth) - iou(a.box, truth))[0]?.label ?? null,
         });
       }
       tensor.dispose();
     }
   }
 }
+await browserSide?.close();
 const pct = (n: number, d: number) => formatPercent(d ? n / d : null, 1, '-');
 console.log(
   `${faces.length} FER2013 ${values.split} faces (${perClass} a class), one a frame at 3 positions and four a frame (2x2); ` +
@@ -209,10 +268,24 @@ console.table(
       'overall, framed': pct(detected.filter((o) => o.framed === o.truth).length, rows.length),
       'face-api, detected': pct(detected.filter((o) => o.faceApi === o.truth).length, detected.length),
       'face-api, overall': pct(detected.filter((o) => o.faceApi === o.truth).length, rows.length),
+      ...(browserSide && {
+        'browser: detected': pct(rows.filter((o) => o.browser).length, rows.length),
+        'browser: of detected': pct(
+          rows.filter((o) => o.browser === o.truth).length,
+          rows.filter((o) => o.browser).length,
+        ),
+        'browser: overall': pct(rows.filter((o) => o.browser === o.truth).length, rows.length),
+      }),
     };
   }),
 );
+if (browserSide)
+  console.log(
+    `browser path: the dashboard at ${values.browser}, its promoted model v${browserModel ?? '?'}; its boxes are framed (DETECTOR_FRAMING), matched to a face at IoU > 0.2`,
+  );
 const at192 = outcomes.filter((o) => o.size === 192 && o.rawBox && o.layout === 'one face');
+/** Faces the browser path found at 192 px, one a frame (its own detections, not the server's). */
+const inBrowserAt192 = outcomes.filter((o) => o.size === 192 && o.browser && o.layout === 'one face');
 console.log('per-class recall of detected faces at 192 px, one face a frame');
 console.table(
   EMOTIONS.map((c) => {
@@ -224,6 +297,12 @@ console.table(
       raw: pct(rows.filter((o) => o.raw === c).length, rows.length),
       framed: pct(rows.filter((o) => o.framed === c).length, rows.length),
       'face-api': pct(rows.filter((o) => o.faceApi === c).length, rows.length),
+      ...(browserSide && {
+        browser: pct(
+          inBrowserAt192.filter((o) => o.truth === c && o.browser === c).length,
+          inBrowserAt192.filter((o) => o.truth === c).length,
+        ),
+      }),
     };
   }),
 );

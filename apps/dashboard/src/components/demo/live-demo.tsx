@@ -51,6 +51,9 @@ async function drawCrops(crops: tf.Tensor4D, canvases: (HTMLCanvasElement | null
 }
 
 /** Live webcam recognition in the browser: detect, crop and classify every frame. */
+/** How long a replaced model stays usable for the frames and calls already running on it. */
+const MODEL_DISPOSE_DELAY_MS = 10_000;
+
 export function LiveDemo() {
   const videoRef = useRef<HTMLVideoElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -79,17 +82,34 @@ export function LiveDemo() {
   // in the dashboard switches this page without a reload).
   useEffect(() => {
     let stop = false;
-    const refresh = async () => {
+    // One poll at a time: a model that takes longer to load than the poll interval was loaded twice,
+    // and the second load disposed the first while frames were running on it.
+    let polling = false;
+    const poll = async () => {
       const list = z.array(modelListItemSchema).parse(await (await fetch('/api/models')).json());
       if (stop) return;
       setVersions(list);
       const target = choice === 'promoted' ? list.find((v) => v.promoted) : list.find((v) => v.id === choice);
       if (target && modelRef.current?.id !== target.id) {
         const loaded = await loadModel(target.id, target.version);
-        if (stop) return;
-        modelRef.current?.model.dispose();
+        if (stop) {
+          loaded.model.dispose();
+          return;
+        }
+        const previous = modelRef.current;
         modelRef.current = loaded;
         setModel({ id: loaded.id, version: loaded.version });
+        // A frame or a classifyImage call may still be running on the previous model.
+        if (previous) setTimeout(() => previous.model.dispose(), MODEL_DISPOSE_DELAY_MS);
+      }
+    };
+    const refresh = async () => {
+      if (polling) return;
+      polling = true;
+      try {
+        await poll();
+      } finally {
+        polling = false;
       }
     };
     void refresh();
