@@ -91,8 +91,13 @@ function row(name: string, s: Awaited<ReturnType<typeof finished>>, wall: string
 }
 
 /** The full-budget sweep's curves under ASHA's rule, as the row a live ASHA sweep would print. */
-function replayedRow(full: Awaited<ReturnType<typeof finished>>) {
-  const ashaSpec = sweepSpecSchema.parse(spec('replay', true));
+function replayedRow(
+  full: Awaited<ReturnType<typeof finished>>,
+  earlyTermination?: { kind: 'asha'; minEpochs: number; eta: number },
+  log = true,
+) {
+  const base = spec('replay', true);
+  const ashaSpec = sweepSpecSchema.parse({ ...base, earlyTermination: earlyTermination ?? base.earlyTermination });
   const rungs = ashaRungs(ashaSpec);
   const curves = full.runs.map((r) => ({
     trialIndex: r.trialIndex ?? 0,
@@ -104,10 +109,12 @@ function replayedRow(full: Awaited<ReturnType<typeof finished>>) {
     const run = full.runs.find((r) => r.trialIndex === t.trialIndex)!;
     return n + run.epochs.slice(0, t.epochs).reduce((m, e) => m + e.durationMs, 0);
   }, 0);
-  for (const t of replayed)
-    if (t.stoppedAtRung) console.log(`  trial ${t.trialIndex}: stopped at rung ${t.stoppedAtRung} (epoch ${t.epochs})`);
+  if (log)
+    for (const t of replayed)
+      if (t.stoppedAtRung)
+        console.log(`  trial ${t.trialIndex}: stopped at rung ${t.stoppedAtRung} (epoch ${t.epochs})`);
   return {
-    sweep: 'ASHA, replayed on those curves',
+    sweep: `ASHA (rungs at epochs ${rungs.join(', ')}; eta ${ashaSpec.earlyTermination!.eta}), replayed`,
     trials: replayed.length,
     'epochs spent': replayed.reduce((n, t) => n + t.epochs, 0),
     'stopped early': replayed.filter((t) => t.stoppedAtRung).length,
@@ -121,10 +128,12 @@ function replayedRow(full: Awaited<ReturnType<typeof finished>>) {
 
 const tag = Date.now().toString(36);
 let rows: ReturnType<typeof row>[];
+let fullSweep: Awaited<ReturnType<typeof finished>> | null = null;
 if (values.replay) {
   const full = values.sweep
     ? { sweep: await finished(values.sweep), wallMs: null }
     : await run(`bench-full-${tag}`, false);
+  fullSweep = full.sweep;
   rows = [replayedRow(full.sweep), row('full budget', full.sweep, full.wallMs === null ? '–' : minutes(full.wallMs))];
 } else {
   const withAsha = await run(`bench-asha-${tag}`, true);
@@ -141,6 +150,27 @@ const gap = (full.bestScore ?? 0) - (withAsha.bestScore ?? 0);
 console.log(
   `ASHA spent ${(share * 100).toFixed(0)}% of the full budget's epochs; its best is ${(gap * 100).toFixed(1)} points below the full-budget best (${gap <= 0.005 ? 'within' : 'not within'} 0.5 point)`,
 );
+if (fullSweep) {
+  // The same curves under other rung settings: what each would have spent and found, at no cost.
+  const maxEpochs = Number(values.epochs);
+  const settings = [1, 2].flatMap((minEpochs) =>
+    [2, 3, 4]
+      .map((eta) => ({ kind: 'asha' as const, minEpochs, eta }))
+      .filter((et) => ashaRungs({ earlyTermination: et, budget: { trials: 1, parallelism: 1, maxEpochs } }).length),
+  );
+  console.log('other ASHA settings, replayed on the same curves');
+  console.table(
+    settings.map((et) => {
+      const r = replayedRow(fullSweep, et, false);
+      return {
+        setting: r.sweep.replace(', replayed', ''),
+        'epochs spent': `${r['epochs spent']} (${((r['epochs spent'] / full['epochs spent']) * 100).toFixed(0)}%)`,
+        'best trial': r['best trial'],
+        'points below the full-budget best': (((full.bestScore ?? 0) - r.bestScore) * 100).toFixed(1),
+      };
+    }),
+  );
+}
 await Promise.all([deps.trainQueue.close(), deps.sweepQueue.close()]);
 redis.disconnect();
 await db.$disconnect();
