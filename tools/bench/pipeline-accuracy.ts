@@ -17,11 +17,20 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
+import { z } from 'zod';
 import { chromium, type Page } from 'playwright-core';
 import * as tf from '@tensorflow/tfjs';
 import { artifactMetaFromLayersModelJson, loadInferenceModel } from '@moodlab/cnn/inference';
 import { selectBackend } from '@moodlab/cnn/backend';
-import { classifyFaces, DETECTOR_FRAMING, detectFaces, frameFace, type Box, type Framing } from '@moodlab/faces';
+import {
+  classifyFaces,
+  DETECTOR_FRAMING,
+  detectFaces,
+  facePredictionSchema,
+  frameFace,
+  type Box,
+  type Framing,
+} from '@moodlab/faces';
 import { FACE_MODELS_DIR, loadNodeFaceApi } from '@moodlab/faces/node';
 import { readModelBundle } from '@moodlab/runs';
 import { formatPercent, EMOTIONS } from '@moodlab/shared';
@@ -151,6 +160,9 @@ const iou = (a: Box, b: Box) => {
   const h = Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
   return (w * h) / (a.width * a.height + b.width * b.height - w * h);
 };
+/** The box that best overlaps a pasted face, if any overlaps it enough (a box elsewhere is a miss). */
+const bestMatch = <T extends { box: Box }>(found: readonly T[], truth: Box): T | undefined =>
+  found.filter((d) => iou(d.box, truth) > 0.2).sort((a, b) => iou(b.box, truth) - iou(a.box, truth))[0];
 
 /** The /demo page in Chromium, ready to run its own pipeline on an image (its model loaded). */
 async function openBrowserPipeline(base: string): Promise<{ page: Page; close: () => Promise<void> }> {
@@ -167,22 +179,21 @@ async function openBrowserPipeline(base: string): Promise<{ page: Page; close: (
   );
   return { page, close: () => browser.close() };
 }
-interface BrowserResult {
-  modelVersion: number;
-  faces: { box: Box; label: string }[];
-}
+/** What the page's classifyImage returns. */
+const browserResultSchema = z.object({ modelVersion: z.number().int(), faces: z.array(facePredictionSchema) });
 /** The page's pipeline on one frame; retried while the page is still loading its model. */
-async function browserPipeline(page: Page, png: Buffer): Promise<BrowserResult> {
+async function browserPipeline(page: Page, png: Buffer): Promise<z.infer<typeof browserResultSchema>> {
   const url = `data:image/png;base64,${png.toString('base64')}`;
   for (let tries = 0; ; tries++) {
     try {
-      return await page.evaluate(
+      const result: unknown = await page.evaluate(
         (u) =>
           (
-            window as unknown as { moodlabDemo: { classifyImage(u: string): Promise<BrowserResult> } }
+            window as unknown as { moodlabDemo: { classifyImage(u: string): Promise<unknown> } }
           ).moodlabDemo.classifyImage(u),
         url,
       );
+      return browserResultSchema.parse(result);
     } catch (err) {
       if (tries > 60 || !String(err).includes('not loaded yet')) throw err;
       await new Promise((r) => setTimeout(r, 1000));
@@ -223,10 +234,7 @@ for (const layout of LAYOUTS) {
       if (inBrowser) browserModel = inBrowser.modelVersion;
       for (const [j, f] of group.entries()) {
         const truth = truths[j]!;
-        // The raw detector box that best matches this pasted face counts (a box elsewhere is a miss).
-        const best = detections
-          .filter((d) => iou(d.box, truth) > 0.2)
-          .sort((a, b) => iou(b.box, truth) - iou(a.box, truth))[0];
+        const best = bestMatch(detections, truth);
         outcomes.push({
           layout: layout.name,
           truth: f.label,
@@ -237,10 +245,7 @@ for (const layout of LAYOUTS) {
           raw: best ? label(tensor, best.box) : null,
           framed: best ? label(tensor, frameFace(best.box, DETECTOR_FRAMING.tiny)) : null,
           faceApi: best ? await faceApiLabel(tensor, best.box) : null,
-          browser:
-            inBrowser?.faces
-              .filter((d) => iou(d.box, truth) > 0.2)
-              .sort((a, b) => iou(b.box, truth) - iou(a.box, truth))[0]?.label ?? null,
+          browser: inBrowser ? (bestMatch(inBrowser.faces, truth)?.label ?? null) : null,
         });
       }
       tensor.dispose();

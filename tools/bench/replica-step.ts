@@ -66,13 +66,14 @@ const pool = await ReplicaPool.start(1, { hyperparameters: hp, numClasses: 7, cl
 for (let s = 0; s < steps; s++) {
   const stepStart = performance.now();
   const { pixels, labels } = await timed('augment the batch', () => batchAt(s));
-  const remote = await timed('send weights and half batch', () =>
-    pool.step(
+  // Boxed, so that timing the send does not wait for the gradients.
+  const remote = await timed('send weights and half batch', () => ({
+    gradients: pool.step(
       0,
       vars.map((v) => v.dataSync() as Float32Array),
       [{ pixels: pixels.subarray(half * px), labels: labels.subarray(half) }],
     ),
-  );
+  }));
   const ours = await timed('half batch, beside the replica', () =>
     computeGradients(model, vars, pixels.subarray(0, half * px), labels.subarray(0, half), hp, 7, null),
   );

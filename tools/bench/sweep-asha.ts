@@ -66,6 +66,8 @@ async function finished(id: string) {
   }
 }
 
+type FinishedSweep = Awaited<ReturnType<typeof finished>>;
+
 async function run(name: string, asha: boolean) {
   const started = Date.now();
   const created = await createSweep(deps, spec(name, asha));
@@ -74,7 +76,7 @@ async function run(name: string, asha: boolean) {
   return { sweep: s, wallMs: Date.now() - started };
 }
 
-function row(name: string, s: Awaited<ReturnType<typeof finished>>, wall: string) {
+function row(name: string, s: FinishedSweep, wall: string) {
   const parsed = sweepSpecSchema.parse(s.spec);
   const best = bestTrial(parsed, s.runs);
   return {
@@ -90,9 +92,11 @@ function row(name: string, s: Awaited<ReturnType<typeof finished>>, wall: string
   };
 }
 
+const ashaSetting = (rungs: number[], eta: number) => `ASHA (rungs at epochs ${rungs.join(', ')}; eta ${eta})`;
+
 /** The full-budget sweep's curves under ASHA's rule, as the row a live ASHA sweep would print. */
 function replayedRow(
-  full: Awaited<ReturnType<typeof finished>>,
+  full: FinishedSweep,
   earlyTermination?: { kind: 'asha'; minEpochs: number; eta: number },
   log = true,
 ) {
@@ -114,7 +118,7 @@ function replayedRow(
       if (t.stoppedAtRung)
         console.log(`  trial ${t.trialIndex}: stopped at rung ${t.stoppedAtRung} (epoch ${t.epochs})`);
   return {
-    sweep: `ASHA (rungs at epochs ${rungs.join(', ')}; eta ${ashaSpec.earlyTermination!.eta}), replayed`,
+    sweep: `${ashaSetting(rungs, ashaSpec.earlyTermination!.eta)}, replayed`,
     trials: replayed.length,
     'epochs spent': replayed.reduce((n, t) => n + t.epochs, 0),
     'stopped early': replayed.filter((t) => t.stoppedAtRung).length,
@@ -128,7 +132,7 @@ function replayedRow(
 
 const tag = Date.now().toString(36);
 let rows: ReturnType<typeof row>[];
-let fullSweep: Awaited<ReturnType<typeof finished>> | null = null;
+let fullSweep: FinishedSweep | null = null;
 if (values.replay) {
   const full = values.sweep
     ? { sweep: await finished(values.sweep), wallMs: null }
@@ -152,18 +156,18 @@ console.log(
 );
 if (fullSweep) {
   // The same curves under other rung settings: what each would have spent and found, at no cost.
-  const maxEpochs = Number(values.epochs);
+  const budget = { trials: 1, parallelism: 1, maxEpochs: Number(values.epochs) };
   const settings = [1, 2].flatMap((minEpochs) =>
     [2, 3, 4]
       .map((eta) => ({ kind: 'asha' as const, minEpochs, eta }))
-      .filter((et) => ashaRungs({ earlyTermination: et, budget: { trials: 1, parallelism: 1, maxEpochs } }).length),
+      .filter((et) => ashaRungs({ earlyTermination: et, budget }).length),
   );
   console.log('other ASHA settings, replayed on the same curves');
   console.table(
     settings.map((et) => {
       const r = replayedRow(fullSweep, et, false);
       return {
-        setting: r.sweep.replace(', replayed', ''),
+        setting: ashaSetting(ashaRungs({ earlyTermination: et, budget }), et.eta),
         'epochs spent': `${r['epochs spent']} (${((r['epochs spent'] / full['epochs spent']) * 100).toFixed(0)}%)`,
         'best trial': r['best trial'],
         'points below the full-budget best': (((full.bestScore ?? 0) - r.bestScore) * 100).toFixed(1),

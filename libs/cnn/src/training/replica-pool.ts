@@ -38,10 +38,11 @@ class Replica {
   }
 }
 
-function unwrap(r: ReplicaReply): StepGradients & { tensors: number } {
+/** The reply a request expects, or the replica's error. */
+function expectReply<T extends ReplicaReply['type']>(r: ReplicaReply, type: T): Extract<ReplicaReply, { type: T }> {
   if (r.type === 'error') throw new Error(`training replica failed: ${r.message}`);
-  if (r.type !== 'gradients') throw new Error(`unexpected replica reply ${r.type}`);
-  return r;
+  if (r.type !== type) throw new Error(`unexpected replica reply ${r.type}`);
+  return r as Extract<ReplicaReply, { type: T }>;
 }
 
 /**
@@ -82,14 +83,14 @@ export class ReplicaPool {
     return this.replicas.length;
   }
 
-  /** Starts the replicas on their slices; resolves once sent, with their gradients pending. */
-  async step(
+  /** Starts the replicas on their slices (sent at once); the promise brings their gradients. */
+  step(
     epoch: number,
     weights: Float32Array[],
     slices: { pixels: Float32Array; labels: Int32Array }[],
-  ): Promise<{ gradients: Promise<(StepGradients & { tensors: number })[]> }> {
+  ): Promise<(StepGradients & { tensors: number })[]> {
     const replies = slices.map((s, i) => this.replicas[i]!.request({ type: 'step', epoch, weights, ...s }));
-    return { gradients: Promise.all(replies).then((rs) => rs.map(unwrap)) };
+    return Promise.all(replies).then((rs) => rs.map((r) => expectReply(r, 'gradients')));
   }
 
   /**
@@ -112,11 +113,7 @@ export class ReplicaPool {
       replica.request({ type: 'predict', weights, images: part(r + 1).images, size: split.size }),
     );
     const ours = predictProbabilities(model, part(0), this.preprocessing);
-    const theirs = (await Promise.all(remote)).map((reply) => {
-      if (reply.type === 'error') throw new Error(`training replica failed: ${reply.message}`);
-      if (reply.type !== 'probabilities') throw new Error(`unexpected replica reply ${reply.type}`);
-      return reply.probs;
-    });
+    const theirs = (await Promise.all(remote)).map((r) => expectReply(r, 'probabilities').probs);
     const out = new Float32Array(n * k);
     let at = 0;
     for (const probs of [ours, ...theirs]) {

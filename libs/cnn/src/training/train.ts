@@ -198,7 +198,7 @@ async function trainOneEpoch(ctx: EpochContext, epoch: number): Promise<{ lossSu
         const end = Math.min(idx.length, (r + 1) * per);
         return { pixels: pixels.subarray(r * per * px, end * px), labels: labels.subarray(r * per, end) };
       };
-      const remote = await pool.step(
+      const remote = pool.step(
         epoch,
         vars.map((v) => v.dataSync() as Float32Array),
         Array.from({ length: pool.size }, (_, r) => slice(r + 1)),
@@ -206,7 +206,7 @@ async function trainOneEpoch(ctx: EpochContext, epoch: number): Promise<{ lossSu
       const own = slice(0);
       // Our slice first, then wait: awaiting the replicas before computing ours would run them in turn.
       const ours = computeGradients(model, vars, own.pixels, own.labels, hp, k, classWeights, size);
-      const theirs = await remote.gradients;
+      const theirs = await remote;
       input.onReplicaTensors?.(theirs.map((r) => r.tensors));
       parts = [ours, ...theirs];
     } else {

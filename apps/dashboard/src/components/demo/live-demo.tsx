@@ -50,10 +50,10 @@ async function drawCrops(crops: tf.Tensor4D, canvases: (HTMLCanvasElement | null
   }
 }
 
-/** Live webcam recognition in the browser: detect, crop and classify every frame. */
 /** How long a replaced model stays usable for the frames and calls already running on it. */
 const MODEL_DISPOSE_DELAY_MS = 10_000;
 
+/** Live webcam recognition in the browser: detect, crop and classify every frame. */
 export function LiveDemo() {
   const videoRef = useRef<HTMLVideoElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
