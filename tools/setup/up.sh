@@ -10,8 +10,15 @@ npx tsx tools/db/migrate.ts
 npx tsx tools/seed/seed.ts
 (cd apps/dashboard && npx next build >/dev/null) && echo "dashboard: built"
 
+# npx and next start each run the server as a grandchild: stopping one of the two stops the whole
+# tree of both, so a crashed worker never leaves an orphaned dashboard holding the port.
+kill_tree() {
+  local child
+  for child in $(pgrep -P "$1"); do kill_tree "$child"; done
+  kill "$1" 2>/dev/null || true
+}
 pids=()
-trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM
+trap 'for p in "${pids[@]}"; do kill_tree "$p"; done; wait' EXIT INT TERM
 npx tsx apps/worker/src/main.ts & pids+=($!)
 bash tools/setup/start-dashboard.sh & pids+=($!)
 echo "Moodlab is up: dashboard on http://${HOST:-127.0.0.1}:${PORT:-3000}, one worker. Ctrl-C to stop."

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,11 +31,18 @@ export async function loadDatasetPack(db: Db, datasetId: string, cacheDir: strin
   const data = new Uint8Array(pack.data);
   if (cached) {
     await mkdir(path.dirname(cached), { recursive: true });
-    // Write then rename, so a concurrent reader never sees half a file.
-    const tmp = `${cached}.${process.pid}.tmp`;
-    await writeFile(tmp, data);
-    await writeFile(`${cached}.json`, JSON.stringify(pack.meta));
-    await rename(tmp, cached);
+    await writeAtomically(`${cached}.json`, JSON.stringify(pack.meta));
+    await writeAtomically(cached, data);
   }
   return { dataset, meta: pack.meta as unknown, data };
+}
+
+/**
+ * Write then rename, so a concurrent reader never sees half a file. The temporary name is unique
+ * per write: two jobs of one worker process may fill the same cache entry at once.
+ */
+async function writeAtomically(file: string, data: string | Uint8Array) {
+  const tmp = `${file}.${randomUUID()}.tmp`;
+  await writeFile(tmp, data);
+  await rename(tmp, file);
 }
