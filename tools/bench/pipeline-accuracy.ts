@@ -6,7 +6,9 @@
  * the detector's boxes framed as the training crops are (DETECTOR_FRAMING) and raw; the model on
  * the exact pasted square for reference, and face-api's own expression classifier on the same
  * detections side by side. Prints tables; not a test.
- *   npx tsx tools/bench/pipeline-accuracy.ts [--per-class 40] [--split validation] [--model BUNDLE_DIR] [--calibrate]
+ *   npx tsx tools/bench/pipeline-accuracy.ts [--per-class 40] [--split validation] [--model BUNDLE_DIR] [--calibrate] [--noise 8]
+ * --noise SIGMA adds Gaussian noise of that many gray levels to every pixel of every frame, as a
+ * webcam's sensor does; the pasted faces are otherwise smoother than any camera's.
  * --calibrate prints the framing (scale, dx, dy) that maps the detector's boxes onto the pasted
  * faces; fit it on --split train, so that the figures on validation are out of sample.
  * --browser URL also sends every frame through the browser path: the /demo page of the dashboard
@@ -20,12 +22,18 @@ import sharp from 'sharp';
 import { z } from 'zod';
 import { chromium, type Page } from 'playwright-core';
 import * as tf from '@tensorflow/tfjs';
-import { artifactMetaFromLayersModelJson, loadInferenceModel } from '@moodlab/cnn/inference';
+import {
+  artifactMetaFromLayersModelJson,
+  loadInferenceModel,
+  normalizeImages,
+  toModelLayout,
+} from '@moodlab/cnn/inference';
 import { selectBackend } from '@moodlab/cnn/backend';
 import {
   classifyFaces,
   DETECTOR_FRAMING,
   detectFaces,
+  faceCrops,
   facePredictionSchema,
   frameFace,
   type Box,
@@ -45,8 +53,11 @@ const { values } = parseArgs({
     calibrate: { type: 'boolean', default: false },
     model: { type: 'string' },
     browser: { type: 'string' },
+    noise: { type: 'string', default: '0' },
   },
 });
+/** Standard deviation of the sensor noise added to every frame, in gray levels (a webcam's grain). */
+const NOISE = Number(values.noise);
 const SPLIT_DIR = path.join(path.dirname(FER_VALIDATION), values.split!);
 if (!existsSync(SPLIT_DIR)) {
   console.log(`skipped: ${SPLIT_DIR} is absent (the benchmark needs the FER2013 faces in ../shared)`);
@@ -114,6 +125,10 @@ const POSITIONS = [
   [0.85, 0.7],
 ] as const;
 
+let framesMade = 0;
+/** Four frames' worth of noise (640x480x3 values each). */
+const NOISE_FIELD = 4 * 640 * 480 * 3;
+let noiseField: Float32Array | Int32Array | Uint8Array | undefined;
 /** Faces pasted at `size` px into one gray 640x480 frame, each at its place (fractions of the free room). */
 async function frameWith(
   files: string[],
@@ -134,6 +149,13 @@ async function frameWith(
     .removeAlpha()
     .raw()
     .toBuffer();
+  if (NOISE > 0) {
+    // A window of one seeded noise field, moved for each frame: the same noise every run and for
+    // every crop method, without drawing 921,600 normals a frame (TF.js draws them in JS, ~1 s).
+    noiseField ??= tf.tidy(() => tf.randomNormal([NOISE_FIELD], 0, NOISE, 'float32', 7).dataSync());
+    const at = (++framesMade * 7919 * 3) % (NOISE_FIELD - rgb.length);
+    for (let i = 0; i < rgb.length; i++) rgb[i] = Math.max(0, Math.min(255, Math.round(rgb[i]! + noiseField[at + i]!)));
+  }
   const png = values.browser
     ? await sharp(rgb, { raw: { width: 640, height: 480, channels: 3 } })
         .png()
@@ -204,12 +226,22 @@ const browserSide = values.browser ? await openBrowserPipeline(values.browser) :
 let browserModel: number | null = null;
 
 const label = (t: tf.Tensor3D, box: Box) => classifyFaces(model, metadata, t, [{ box, score: 1 }])[0]!.label;
+/** The label with the crop scaled down by bilinear samples alone, as the pipeline did before area averaging. */
+const bilinearLabel = (t: tf.Tensor3D, box: Box) =>
+  tf.tidy(() => {
+    const p = metadata.preprocessing;
+    const crop = faceCrops(t, [box], p.imageSize, 1.0, 'bilinear');
+    const probs = model.predict(toModelLayout(normalizeImages(crop, p), p)) as tf.Tensor2D;
+    return metadata.classNames[probs.argMax(1).dataSync()[0]!]!;
+  });
 interface Outcome {
   layout: string;
   truth: string;
   exact: string;
   raw: string | null;
   framed: string | null;
+  /** The same framed box with the crop scaled down by bilinear samples only. */
+  framedBilinear: string | null;
   faceApi: string | null;
   /** The browser path's label for this face, null when it found no face there (or was not asked). */
   browser: string | null;
@@ -244,6 +276,7 @@ for (const layout of LAYOUTS) {
           rawBox: best?.box ?? null,
           raw: best ? label(tensor, best.box) : null,
           framed: best ? label(tensor, frameFace(best.box, DETECTOR_FRAMING.tiny)) : null,
+          framedBilinear: best ? bilinearLabel(tensor, frameFace(best.box, DETECTOR_FRAMING.tiny)) : null,
           faceApi: best ? await faceApiLabel(tensor, best.box) : null,
           browser: inBrowser ? (bestMatch(inBrowser.faces, truth)?.label ?? null) : null,
         });
@@ -256,7 +289,7 @@ await browserSide?.close();
 const pct = (n: number, d: number) => formatPercent(d ? n / d : null, 1, '-');
 console.log(
   `${faces.length} FER2013 ${values.split} faces (${perClass} a class), one a frame at 3 positions and four a frame (2x2); ` +
-    `${values.model ?? 'shipped'} model, tiny detector (auto input size); ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+    `${values.model ?? 'shipped'} model, tiny detector (auto input size); noise ${NOISE} gray levels; ${((Date.now() - t0) / 1000).toFixed(0)} s`,
 );
 console.table(
   LAYOUTS.flatMap((layout) => layout.sizes.map((size) => ({ layout: layout.name, size }))).map(({ layout, size }) => {
@@ -270,6 +303,10 @@ console.table(
       'exact crops': pct(rows.filter((o) => o.exact === o.truth).length, rows.length),
       'detected, raw box': pct(detected.filter((o) => o.raw === o.truth).length, detected.length),
       'detected, framed': pct(detected.filter((o) => o.framed === o.truth).length, detected.length),
+      'detected, framed, bilinear crop': pct(
+        detected.filter((o) => o.framedBilinear === o.truth).length,
+        detected.length,
+      ),
       'overall, framed': pct(detected.filter((o) => o.framed === o.truth).length, rows.length),
       'face-api, detected': pct(detected.filter((o) => o.faceApi === o.truth).length, detected.length),
       'face-api, overall': pct(detected.filter((o) => o.faceApi === o.truth).length, rows.length),

@@ -1,5 +1,5 @@
 /** Face detection, cropping and per-face classification, shared by the browser demo and the server API. */
-export { faceCrops, facesToModelInput, squareBox, type Box } from './crop';
+export { faceCrops, facesToModelInput, squareBox, type Box, type CropSampling } from './crop';
 export { classifyFaces } from './classify';
 export {
   facePredictionSchema,
