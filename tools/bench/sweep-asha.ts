@@ -4,16 +4,17 @@
  * the best trial each found and the wall time. Needs workers (`npm run worker`); not a test.
  *   npx tsx tools/bench/sweep-asha.ts [--dataset fer2013] [--trials 12] [--epochs 6] [--arch vgg-lite] [--eta 3] [--parallelism 1]
  * With --replay it runs only the full-budget sweep (or reads a finished one, --sweep ID) and
- * replays ASHA's rule on its recorded curves (replayAsha): the same course as the live ASHA sweep,
- * since training is deterministic per seed, for a third less compute. The replay takes trials one at a
- * time in index order, so it is the live course of a sweep with parallelism 1, whatever parallelism
- * ran the full budget (two one-thread trials at once train faster than one on two threads).
+ * replays ASHA's rule on its recorded curves (simulateAsha): trials in index order, --parallelism
+ * at a time, each epoch taking the time it took in the full-budget sweep. Training is deterministic
+ * per seed, so this is the course of the live ASHA sweep for a third less compute; its wall time is
+ * an estimate (recorded epoch times, plus each trial's recorded time outside epochs). With
+ * --parallelism above 1 it also prints the course one trial at a time.
  */
 import { parseArgs } from 'node:util';
 import { selectBackend } from '@moodlab/cnn/backend';
 import { createDb, getDatasetByName, getSweepWithTrials } from '@moodlab/db';
 import { createRedis, createSweepQueue, createTrainQueue } from '@moodlab/jobs';
-import { bestTrial, createSweep, formatMetric, replayAsha, trialScore } from '@moodlab/runs';
+import { bestTrial, createSweep, formatMetric, simulateAsha, trialScore } from '@moodlab/runs';
 import { ashaRungs, sweepSpecSchema, type SweepSpecInput } from '@moodlab/shared';
 import { toolsEnv } from '../env';
 import { printMachine } from './machine';
@@ -94,20 +95,31 @@ function row(name: string, s: FinishedSweep, wall: string) {
 
 const ashaSetting = (rungs: number[], eta: number) => `ASHA (rungs at epochs ${rungs.join(', ')}; eta ${eta})`;
 
-/** The full-budget sweep's curves under ASHA's rule, as the row a live ASHA sweep would print. */
+/**
+ * The full-budget sweep's curves under ASHA's rule, as the row a live ASHA sweep would print: its
+ * trials `parallelism` at a time on their recorded epoch times, plus each trial's recorded time
+ * outside epochs (start-up, dataset load, end of run), so the wall time is an estimate.
+ */
 function replayedRow(
   full: FinishedSweep,
+  parallelism: number,
   earlyTermination?: { kind: 'asha'; minEpochs: number; eta: number },
   log = true,
 ) {
   const base = spec('replay', true);
   const ashaSpec = sweepSpecSchema.parse({ ...base, earlyTermination: earlyTermination ?? base.earlyTermination });
   const rungs = ashaRungs(ashaSpec);
-  const curves = full.runs.map((r) => ({
-    trialIndex: r.trialIndex ?? 0,
-    scores: r.epochs.map((e) => trialScore(ashaSpec, [e]) ?? -Infinity),
-  }));
-  const replayed = replayAsha(curves, rungs, ashaSpec.earlyTermination!.eta);
+  const curves = full.runs.map((r) => {
+    const epochMs = r.epochs.map((e) => e.durationMs);
+    const runMs = r.finishedAt ? r.finishedAt.getTime() - r.createdAt.getTime() : 0;
+    return {
+      trialIndex: r.trialIndex ?? 0,
+      scores: r.epochs.map((e) => trialScore(ashaSpec, [e]) ?? -Infinity),
+      epochMs,
+      overheadMs: Math.max(0, runMs - epochMs.reduce((a, b) => a + b, 0)),
+    };
+  });
+  const { trials: replayed, wallMs } = simulateAsha(curves, rungs, ashaSpec.earlyTermination!.eta, parallelism);
   const best = replayed.reduce((a, b) => (b.score > a.score ? b : a));
   const epochMs = replayed.reduce((n, t) => {
     const run = full.runs.find((r) => r.trialIndex === t.trialIndex)!;
@@ -118,7 +130,7 @@ function replayedRow(
       if (t.stoppedAtRung)
         console.log(`  trial ${t.trialIndex}: stopped at rung ${t.stoppedAtRung} (epoch ${t.epochs})`);
   return {
-    sweep: `${ashaSetting(rungs, ashaSpec.earlyTermination!.eta)}, replayed`,
+    sweep: `${ashaSetting(rungs, ashaSpec.earlyTermination!.eta)}, replayed ${parallelism} at a time`,
     trials: replayed.length,
     'epochs spent': replayed.reduce((n, t) => n + t.epochs, 0),
     'stopped early': replayed.filter((t) => t.stoppedAtRung).length,
@@ -126,7 +138,7 @@ function replayedRow(
     'best val accuracy': formatMetric(ashaSpec, best.score),
     bestScore: best.score,
     'epoch time': minutes(epochMs),
-    'wall time': '–',
+    'wall time': `${minutes(wallMs)} (estimated)`,
   };
 }
 
@@ -138,15 +150,21 @@ if (values.replay) {
     ? { sweep: await finished(values.sweep), wallMs: null }
     : await run(`bench-full-${tag}`, false);
   fullSweep = full.sweep;
-  rows = [replayedRow(full.sweep), row('full budget', full.sweep, full.wallMs === null ? '–' : minutes(full.wallMs))];
+  const parallelism = Number(values.parallelism);
+  rows = [
+    replayedRow(full.sweep, parallelism),
+    ...(parallelism > 1 ? [replayedRow(full.sweep, 1, undefined, false)] : []),
+    row('full budget', full.sweep, full.wallMs === null ? '–' : minutes(full.wallMs)),
+  ];
 } else {
   const withAsha = await run(`bench-asha-${tag}`, true);
   const full = await run(`bench-full-${tag}`, false);
   rows = [row('ASHA', withAsha.sweep, minutes(withAsha.wallMs)), row('full budget', full.sweep, minutes(full.wallMs))];
 }
-const [withAsha, full] = rows as [(typeof rows)[0], (typeof rows)[0]];
+const withAsha = rows[0]!;
+const full = rows[rows.length - 1]!;
 console.log(
-  `${values.trials} random trials of ${values.arch} on ${dataset.name}, ${values.epochs} epochs each; ASHA rungs at epochs ${ashaRungs(sweepSpecSchema.parse(spec('rungs', true))).join(', ')} (eta ${values.eta}); ${values.parallelism} trial(s) at a time${values.replay ? ' (the replay takes them one at a time)' : ''}`,
+  `${values.trials} random trials of ${values.arch} on ${dataset.name}, ${values.epochs} epochs each; ASHA rungs at epochs ${ashaRungs(sweepSpecSchema.parse(spec('rungs', true))).join(', ')} (eta ${values.eta}); ${values.parallelism} trial(s) at a time`,
 );
 console.table(rows.map(({ bestScore: _, ...r }) => r));
 const share = withAsha['epochs spent'] / full['epochs spent'];
@@ -165,7 +183,7 @@ if (fullSweep) {
   console.log('other ASHA settings, replayed on the same curves');
   console.table(
     settings.map((et) => {
-      const r = replayedRow(fullSweep, et, false);
+      const r = replayedRow(fullSweep, Number(values.parallelism), et, false);
       return {
         setting: ashaSetting(ashaRungs({ earlyTermination: et, budget }), et.eta),
         'epochs spent': `${r['epochs spent']} (${((r['epochs spent'] / full['epochs spent']) * 100).toFixed(0)}%)`,

@@ -63,5 +63,12 @@ export {
   type SweepDeps,
 } from './sweeps/sweep-service';
 export { validateSpace, gridSize, type TrialParams } from './sweeps/search-space';
-export { ashaVerdict, replayAsha, type RungVerdict, type ReplayedTrial, type TrialCurve } from './sweeps/asha';
+export {
+  ashaVerdict,
+  simulateAsha,
+  type RungVerdict,
+  type ReplayedTrial,
+  type TimedCurve,
+  type TrialCurve,
+} from './sweeps/asha';
 export { sweepView } from './sweeps/sweep-view';

@@ -35,32 +35,59 @@ export interface ReplayedTrial {
   score: number;
 }
 
+/** A recorded trial with how long each epoch took, and its time outside epochs (start-up, end of run). */
+export interface TimedCurve extends TrialCurve {
+  epochMs: readonly number[];
+  overheadMs: number;
+}
+
 /**
- * What ASHA would have done to a sweep that ran every trial to the full budget, one trial at a
- * time in index order: each trial meets each rung (in epochs) with the trials before it that
- * ASHA would have let reach that rung, under the same rule as the live sweep. With deterministic
- * training and one trial at a time this is exactly the live sweep's course, bought for the cost
- * of the full-budget sweep alone (tools/bench/sweep-asha.ts --replay).
+ * What ASHA would have done to a sweep that ran every trial to the full budget: trials start in
+ * index order, `parallelism` at a time, each taking its recorded time, and each meets each rung
+ * (in epochs) with the trials that ASHA would have let reach that rung before it, under the same
+ * rule as the live sweep. With deterministic training this is the live sweep's course, bought for
+ * the cost of the full-budget sweep alone (tools/bench/sweep-asha.ts --replay). Times are in ms;
+ * wallMs is when the last trial would have ended.
  */
-export function replayAsha(curves: readonly TrialCurve[], rungs: readonly number[], eta: number): ReplayedTrial[] {
+export function simulateAsha(
+  curves: readonly TimedCurve[],
+  rungs: readonly number[],
+  eta: number,
+  parallelism: number,
+): { trials: ReplayedTrial[]; wallMs: number } {
+  const queue = [...curves].sort((a, b) => a.trialIndex - b.trialIndex);
   const reached = new Map<number, number[]>(rungs.map((r) => [r, []]));
-  return [...curves]
-    .sort((a, b) => a.trialIndex - b.trialIndex)
-    .map(({ trialIndex, scores }) => {
-      let epochs = scores.length;
-      let stoppedAtRung: number | null = null;
-      for (const [i, rung] of rungs.entries()) {
-        if (rung > scores.length) break;
-        const own = scores[rung - 1]!;
-        const before = reached.get(rung)!;
-        const keep = ashaVerdict(own, [...before, own], eta).keep;
-        before.push(own);
-        if (!keep) {
-          epochs = rung;
-          stoppedAtRung = i + 1;
-          break;
-        }
-      }
-      return { trialIndex, epochs, stoppedAtRung, score: Math.max(...scores.slice(0, epochs)) };
-    });
+  const done = new Map<number, ReplayedTrial>();
+  const running: { curve: TimedCurve; epochs: number; endsAt: number }[] = [];
+  const start = (at: number) => {
+    const curve = queue[running.length + done.size];
+    if (curve) running.push({ curve, epochs: 0, endsAt: at + curve.overheadMs + (curve.epochMs[0] ?? 0) });
+  };
+  for (let i = 0; i < Math.max(1, parallelism); i++) start(0);
+  let clock = 0;
+  while (running.length) {
+    // The next epoch to end; on a tie the lower trial index, as the replay one at a time orders them.
+    running.sort((a, b) => a.endsAt - b.endsAt || a.curve.trialIndex - b.curve.trialIndex);
+    const t = running[0]!;
+    clock = t.endsAt;
+    const { trialIndex, scores } = t.curve;
+    const epoch = ++t.epochs;
+    const rung = rungs.indexOf(epoch);
+    let stoppedAtRung: number | null = null;
+    if (rung >= 0) {
+      const own = scores[epoch - 1]!;
+      const before = reached.get(epoch)!;
+      const keep = ashaVerdict(own, [...before, own], eta).keep;
+      before.push(own);
+      if (!keep) stoppedAtRung = rung + 1;
+    }
+    if (stoppedAtRung === null && epoch < scores.length) {
+      t.endsAt = clock + t.curve.epochMs[epoch]!;
+      continue;
+    }
+    done.set(trialIndex, { trialIndex, epochs: epoch, stoppedAtRung, score: Math.max(...scores.slice(0, epoch)) });
+    running.shift();
+    start(clock);
+  }
+  return { trials: queue.map((c) => done.get(c.trialIndex)!), wallMs: clock };
 }

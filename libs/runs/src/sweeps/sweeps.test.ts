@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { sweepSpecSchema, type SweepSpecInput } from '@moodlab/shared';
-import { ashaVerdict, replayAsha } from './asha';
+import { ashaVerdict, simulateAsha, type TrialCurve } from './asha';
+
+/** Curves replayed one trial at a time, where only their order matters. */
+const replayOneAtATime = (curves: TrialCurve[], rungs: number[], eta: number) =>
+  simulateAsha(
+    curves.map((c) => ({ ...c, epochMs: c.scores.map(() => 1), overheadMs: 0 })),
+    rungs,
+    eta,
+    1,
+  ).trials;
 import { gridPoint, gridSize, sampleRandom, seededRandom, trialHyperparameters, validateSpace } from './search-space';
 import { suggestTpe, type Observation } from './tpe';
 
@@ -127,7 +136,7 @@ describe('ASHA at a rung', () => {
 describe('ASHA replayed on full-budget curves', () => {
   it('stops each trial where the live rule would, against only the trials it let reach the rung', () => {
     // Rungs at epochs 1 and 3 of 4, eta 3; trials run one at a time in index order.
-    const replayed = replayAsha(
+    const replayed = replayOneAtATime(
       [
         { trialIndex: 0, scores: [0.3, 0.4, 0.5, 0.55] }, // first at each rung: goes on
         { trialIndex: 1, scores: [0.2, 0.5, 0.6, 0.7] }, // 0.2 < 0.3 at rung 1: stopped after 1 epoch
@@ -150,5 +159,40 @@ describe('ASHA replayed on full-budget curves', () => {
     // A trial's score is its best over the epochs it would have trained, not over its whole curve.
     expect(replayed[1]!.score).toBe(0.2);
     expect(replayed[2]!.score).toBe(0.45);
+  });
+
+  it('runs trials two at a time on their recorded epoch times: the first to reach a rung goes on', () => {
+    // Rung at epoch 1 of 2, eta 2. One at a time, trial 1 meets trial 0's 0.5 at the rung and stops;
+    // two at a time, its shorter epoch reaches the rung first, alone, and it goes on.
+    const curves = [
+      { trialIndex: 0, scores: [0.5, 0.6], epochMs: [10, 10], overheadMs: 0 },
+      { trialIndex: 1, scores: [0.4, 0.7], epochMs: [5, 5], overheadMs: 0 },
+      { trialIndex: 2, scores: [0.45, 0.8], epochMs: [10, 10], overheadMs: 0 },
+    ];
+    const one = simulateAsha(curves, [1], 2, 1);
+    expect(one.trials.map((t) => [t.epochs, t.stoppedAtRung])).toEqual([
+      [2, null],
+      [1, 1],
+      [1, 1],
+    ]);
+    expect(one.wallMs).toBe(20 + 5 + 10);
+    const two = simulateAsha(curves, [1], 2, 2);
+    // Trial 2 starts when trial 1 ends (10 ms) and meets 0.4 and 0.5 at the rung at 20 ms.
+    expect(two.trials.map((t) => [t.epochs, t.stoppedAtRung])).toEqual([
+      [2, null],
+      [2, null],
+      [1, 1],
+    ]);
+    expect(two.wallMs).toBe(20);
+    expect(two.trials[1]!.score).toBe(0.7);
+    // Time outside epochs delays everything after it.
+    expect(
+      simulateAsha(
+        curves.map((c) => ({ ...c, overheadMs: 3 })),
+        [1],
+        2,
+        1,
+      ).wallMs,
+    ).toBe(35 + 9);
   });
 });
