@@ -109,16 +109,19 @@ function replayedRow(
   const base = spec('replay', true);
   const ashaSpec = sweepSpecSchema.parse({ ...base, earlyTermination: earlyTermination ?? base.earlyTermination });
   const rungs = ashaRungs(ashaSpec);
-  const curves = full.runs.map((r) => {
-    const epochMs = r.epochs.map((e) => e.durationMs);
-    const runMs = r.finishedAt ? r.finishedAt.getTime() - r.createdAt.getTime() : 0;
-    return {
-      trialIndex: r.trialIndex ?? 0,
-      scores: r.epochs.map((e) => trialScore(ashaSpec, [e]) ?? -Infinity),
-      epochMs,
-      overheadMs: Math.max(0, runMs - epochMs.reduce((a, b) => a + b, 0)),
-    };
-  });
+  // Only finished curves replay (the trials column counts them): a failed or cancelled trial has no full curve.
+  const curves = full.runs
+    .filter((r) => r.status === 'completed')
+    .map((r) => {
+      const epochMs = r.epochs.map((e) => e.durationMs);
+      const runMs = r.finishedAt ? r.finishedAt.getTime() - r.createdAt.getTime() : 0;
+      return {
+        trialIndex: r.trialIndex ?? 0,
+        scores: r.epochs.map((e) => trialScore(ashaSpec, [e]) ?? -Infinity),
+        epochMs,
+        overheadMs: Math.max(0, runMs - epochMs.reduce((a, b) => a + b, 0)),
+      };
+    });
   const { trials: replayed, wallMs } = simulateAsha(curves, rungs, ashaSpec.earlyTermination!.eta, parallelism);
   const best = replayed.reduce((a, b) => (b.score > a.score ? b : a));
   const epochMs = replayed.reduce((n, t) => {
