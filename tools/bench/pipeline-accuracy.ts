@@ -22,18 +22,12 @@ import sharp from 'sharp';
 import { z } from 'zod';
 import { chromium, type Page } from 'playwright-core';
 import * as tf from '@tensorflow/tfjs';
-import {
-  artifactMetaFromLayersModelJson,
-  loadInferenceModel,
-  normalizeImages,
-  toModelLayout,
-} from '@moodlab/cnn/inference';
+import { artifactMetaFromLayersModelJson, loadInferenceModel } from '@moodlab/cnn/inference';
 import { selectBackend } from '@moodlab/cnn/backend';
 import {
   classifyFaces,
   DETECTOR_FRAMING,
   detectFaces,
-  faceCrops,
   facePredictionSchema,
   frameFace,
   type Box,
@@ -228,12 +222,7 @@ let browserModel: number | null = null;
 const label = (t: tf.Tensor3D, box: Box) => classifyFaces(model, metadata, t, [{ box, score: 1 }])[0]!.label;
 /** The label with the crop scaled down by bilinear samples alone, as the pipeline did before area averaging. */
 const bilinearLabel = (t: tf.Tensor3D, box: Box) =>
-  tf.tidy(() => {
-    const p = metadata.preprocessing;
-    const crop = faceCrops(t, [box], p.imageSize, 1.0, 'bilinear');
-    const probs = model.predict(toModelLayout(normalizeImages(crop, p), p)) as tf.Tensor2D;
-    return metadata.classNames[probs.argMax(1).dataSync()[0]!]!;
-  });
+  classifyFaces(model, metadata, t, [{ box, score: 1 }], 1.0, 'bilinear')[0]!.label;
 interface Outcome {
   layout: string;
   truth: string;

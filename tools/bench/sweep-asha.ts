@@ -125,8 +125,8 @@ function replayedRow(
   const { trials: replayed, wallMs } = simulateAsha(curves, rungs, ashaSpec.earlyTermination!.eta, parallelism);
   const best = replayed.reduce((a, b) => (b.score > a.score ? b : a));
   const epochMs = replayed.reduce((n, t) => {
-    const run = full.runs.find((r) => r.trialIndex === t.trialIndex)!;
-    return n + run.epochs.slice(0, t.epochs).reduce((m, e) => m + e.durationMs, 0);
+    const curve = curves.find((c) => c.trialIndex === t.trialIndex)!;
+    return n + curve.epochMs.slice(0, t.epochs).reduce((a, b) => a + b, 0);
   }, 0);
   if (log)
     for (const t of replayed)

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelMetadata } from '@moodlab/cnn/inference';
 import type { Box } from './crop';
-import { facesToModelInput } from './crop';
+import { facesToModelInput, type CropSampling } from './crop';
 import type { FacePrediction } from './prediction';
 
 export type { FacePrediction } from './prediction';
@@ -13,6 +13,7 @@ export function classifyFaces(
   image: tf.Tensor3D,
   faces: { box: Box; score: number }[],
   margin = 1.0,
+  sampling: CropSampling = 'area',
 ): FacePrediction[] {
   if (!faces.length) return [];
   const probs = tf.tidy(
@@ -23,6 +24,7 @@ export function classifyFaces(
           faces.map((f) => f.box),
           metadata.preprocessing,
           margin,
+          sampling,
         ),
       ) as tf.Tensor2D,
   );

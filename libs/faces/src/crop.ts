@@ -64,6 +64,12 @@ export function faceCrops(
  * above, then the model's normalisation. The browser demo and the server API both call this, so
  * they feed the model the same numbers.
  */
-export function facesToModelInput(image: tf.Tensor3D, boxes: Box[], p: ModelPreprocessing, margin = 1.0): tf.Tensor {
-  return tf.tidy(() => toModelLayout(normalizeImages(faceCrops(image, boxes, p.imageSize, margin), p), p));
+export function facesToModelInput(
+  image: tf.Tensor3D,
+  boxes: Box[],
+  p: ModelPreprocessing,
+  margin = 1.0,
+  sampling: CropSampling = 'area',
+): tf.Tensor {
+  return tf.tidy(() => toModelLayout(normalizeImages(faceCrops(image, boxes, p.imageSize, margin, sampling), p), p));
 }
