@@ -295,13 +295,23 @@ test('a sweep: the form names a bad range, and a sweep page shows its trials, pl
   await expect(page.getByTestId('sweep-status')).toHaveText('completed', { timeout: 150_000 });
   await expect(page.locator('[data-testid=trials] tbody tr')).toHaveCount(3);
   await expect(page.getByTestId('importance')).toContainText('learningRate');
-  // Brushing the top of the metric axis keeps the best trial (★) and filters the table.
+  // Brushing from the top of the metric axis down to halfway to the next lower score keeps exactly
+  // the trials that share the best score, and the table lists only those.
+  const view = (await (await request.get(`/api/sweeps/${id}`)).json()) as { trials: { score: number | null }[] };
+  const scores = view.trials.map((t) => t.score).filter((s): s is number => s !== null);
+  const [lo, hi] = [Math.min(...scores), Math.max(...scores)];
+  expect(hi, 'the three learning rates should not all score the same').toBeGreaterThan(lo);
+  const units = scores.map((s) => (s - lo) / (hi - lo));
+  const nextBelowTop = Math.max(...units.filter((u) => u < 1));
   const box = (await page.getByTestId('parallel-coordinates').boundingBox())!;
+  // The SVG is 900x300 with its axes from y=60 (top) to y=240; the metric axis is the last, at x=840.
+  const at = (u: number) => box.y + box.height * ((240 - 180 * u) / 300);
   const x = box.x + box.width * ((900 - 60) / 900);
-  await page.mouse.move(x, box.y + box.height * (50 / 300));
+  await page.mouse.move(x, box.y + box.height * (52 / 300));
   await page.mouse.down();
-  await page.mouse.move(x, box.y + box.height * (75 / 300), { steps: 4 });
+  await page.mouse.move(x, at((1 + nextBelowTop) / 2), { steps: 4 });
   await page.mouse.up();
+  await expect(page.getByTestId('brush-__metric')).toBeVisible();
+  await expect(page.locator('[data-testid=trials] tbody tr')).toHaveCount(units.filter((u) => u === 1).length);
   await expect(page.locator('[data-testid=trials] tbody tr', { hasText: '★' })).toHaveCount(1);
-  expect(await page.locator('[data-testid=trials] tbody tr').count()).toBeLessThanOrEqual(3);
 });

@@ -48,7 +48,7 @@ describe('worker', () => {
       if (r?.status === 'failed') throw new Error(`run failed: ${r.error}`);
       return r?.status === 'completed' ? r : null;
     });
-    expect(run.backend).toMatch(/^wasm \(convolutions on (OpenBLAS|XNNPACK)/);
+    expect(run.backend).toMatch(/^wasm \(convolutions on (oneDNN|OpenBLAS|XNNPACK)/);
     expect(run.epochs.map((e) => e.epoch)).toEqual([0, 1]);
     expect(run.modelVersions).toHaveLength(1);
     expect(run.modelVersions[0]!.evaluations[0]!.split).toBe('validation');

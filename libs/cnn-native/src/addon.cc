@@ -8,6 +8,7 @@
 #include <initializer_list>
 
 #include "blas.h"
+#include "dnnl-conv.h"
 #include "kernels.h"
 
 namespace {
@@ -275,6 +276,7 @@ napi_value SetThreadsJs(napi_env env, napi_callback_info info) {
   int32_t threads = 1;
   if (argc > 0) napi_get_value_int32(env, argv[0], &threads);
   if (BlasReady(env)) moodlab::SetBlasThreads(std::max(1, threads));
+  moodlab::SetDnnlThreads(std::max(1, threads));
   return nullptr;
 }
 
@@ -285,6 +287,44 @@ napi_value BlasConfigJs(napi_env env, napi_callback_info) {
 napi_value BlasCoreJs(napi_env env, napi_callback_info) {
   return BlasReady(env) ? String(env, moodlab::BlasCoreName()) : nullptr;
 }
+
+// loadDnnl(threads): oneDNN for the convolutions from now on. Returns null when loaded, else why
+// not (the convolutions then stay on im2col + OpenBLAS); only the first call in a process loads.
+napi_value LoadDnnlJs(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t threads = 1;
+  if (argc > 0) napi_get_value_int32(env, argv[0], &threads);
+  const char* error = moodlab::LoadDnnl(std::max(1, threads));
+  if (!error) {
+    napi_value null;
+    napi_get_null(env, &null);
+    return null;
+  }
+  return String(env, error);
+}
+
+// useDnnl(on): oneDNN for the convolutions (when loaded) or the im2col path; returns which is in use.
+napi_value UseDnnlJs(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  bool on = true;
+  if (argc > 0) napi_get_value_bool(env, argv[0], &on);
+  moodlab::UseDnnl(on);
+  napi_value out;
+  napi_get_boolean(env, moodlab::DnnlLoaded(), &out);
+  return out;
+}
+
+napi_value DnnlConvolutionsJs(napi_env env, napi_callback_info) {
+  napi_value out;
+  napi_create_int64(env, moodlab::DnnlConvolutions(), &out);
+  return out;
+}
+
+napi_value DnnlDescriptionJs(napi_env env, napi_callback_info) { return String(env, moodlab::DnnlDescription()); }
 
 napi_value CpuFeaturesJs(napi_env env, napi_callback_info) { return String(env, moodlab::CpuFeatures()); }
 
@@ -302,6 +342,10 @@ napi_value Init(napi_env env, napi_value exports) {
     {"blasConfig", nullptr, BlasConfigJs, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"blasCore", nullptr, BlasCoreJs, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"loadBlas", nullptr, LoadBlasJs, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"loadDnnl", nullptr, LoadDnnlJs, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"useDnnl", nullptr, UseDnnlJs, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"dnnlConvolutions", nullptr, DnnlConvolutionsJs, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"dnnlDescription", nullptr, DnnlDescriptionJs, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"cpuFeatures", nullptr, CpuFeaturesJs, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -1,4 +1,6 @@
-// Convolution kernels for TF.js training on the CPU: im2col + BLAS GEMM (OpenBLAS).
+// Convolution kernels for TF.js training on the CPU: oneDNN's (dnnl-conv.h) or im2col + BLAS GEMM
+// (OpenBLAS), whichever is faster for each layer and pass where oneDNN is loaded (LibraryChoice);
+// 1x1 convolutions are a plain GEMM either way.
 //
 // TF.js's WASM backend runs convolutions on XNNPACK with 128-bit SIMD and no FMA; a native GEMM
 // uses the machine's AVX2/AVX-512 FMA units and is several times faster per core. The kernels
@@ -8,11 +10,16 @@
 // Layouts are TF's: x and y NHWC, filters [KH, KW, CI, CO]. The im2col row of an output pixel
 // is [KH, KW, CI], which makes the filter a row-major [KH*KW*CI, CO] matrix as it is stored.
 #include <algorithm>
+#include <array>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <limits>
+#include <map>
 #include <vector>
 
 #include "blas.h"
+#include "dnnl-conv.h"
 #include "kernels.h"
 
 namespace moodlab {
@@ -85,6 +92,54 @@ std::vector<float>& Scratch(int64_t floats) {
   return buffer;
 }
 
+// Which of oneDNN and the im2col path computes one pass of one convolution geometry. Neither wins
+// everywhere (AVX-512 Xeon, batch 64, ms: vgg-lite's first layer forward 3.7 vs 11.7 and filter
+// gradient 3.3 vs 9.4 on oneDNN, seed-cnn's 12x12 128->512 filter gradient 118 vs 73 on im2col),
+// so, like cuDNN's autotuner, the first calls of each try both and the faster one runs from then on.
+enum Pass { kForward, kBackpropInput, kBackpropFilter };
+
+class LibraryChoice {
+ public:
+  // Runs `dnnl` or `im2col` (each computes the whole output); `dnnl` returns false where it cannot.
+  template <class Dnnl, class Im2Col>
+  void Run(Pass pass, const Dims& d, Dnnl dnnl, Im2Col im2col) {
+    if (!DnnlLoaded()) return im2col();
+    Trial& t = trials_[Key(pass, d)];
+    const int side = t.runs[0] < kTrials ? 0 : t.runs[1] < kTrials ? 1 : t.best[0] <= t.best[1] ? 0 : 1;
+    const bool timing = t.runs[side] < kTrials;
+    const auto start = std::chrono::steady_clock::now();
+    if (side == 0 && !dnnl()) {
+      t.runs[0] = kTrials;  // no oneDNN kernel for this geometry: best stays infinite
+      return im2col();
+    }
+    if (side == 1) im2col();
+    if (!timing) return;
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    t.best[side] = std::min(t.best[side], ms);
+    ++t.runs[side];
+  }
+
+ private:
+  static constexpr int kTrials = 2;
+  struct Trial {
+    double best[2] = {std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity()};
+    int runs[2] = {0, 0};
+  };
+  static std::array<int, 16> Key(Pass pass, const Dims& d) {
+    std::array<int, 16> key{};
+    std::memcpy(key.data(), &d, sizeof(Dims));
+    key[15] = pass;
+    return key;
+  }
+  std::map<std::array<int, 16>, Trial> trials_;
+};
+
+// Per thread: the replicas are threads, each timing on its own core.
+LibraryChoice& Choice() {
+  static thread_local LibraryChoice choice;
+  return choice;
+}
+
 }  // namespace
 
 // activation: 0 linear, 1 relu, 2 relu6, 3 leaky relu with slope alpha.
@@ -94,13 +149,17 @@ void Conv2DForward(const float* x, const float* w, const float* bias, int activa
   if (IsPointwise(d)) {
     Sgemm(false, false, d.n * pixels, d.co, k, x, k, w, d.co, 0.f, y, d.co);
   } else {
-    const int per = ImagesPerChunk(d);
-    float* col = Scratch(per * pixels * k).data();
-    for (int n0 = 0; n0 < d.n; n0 += per) {
-      const int nb = std::min(per, d.n - n0);
-      Im2Col(x, d, n0, nb, col);
-      Sgemm(false, false, nb * pixels, d.co, k, col, k, w, d.co, 0.f, y + n0 * pixels * d.co, d.co);
-    }
+    Choice().Run(
+        kForward, d, [&] { return DnnlConv2DForward(x, w, d, y); },
+        [&] {
+          const int per = ImagesPerChunk(d);
+          float* col = Scratch(per * pixels * k).data();
+          for (int n0 = 0; n0 < d.n; n0 += per) {
+            const int nb = std::min(per, d.n - n0);
+            Im2Col(x, d, n0, nb, col);
+            Sgemm(false, false, nb * pixels, d.co, k, col, k, w, d.co, 0.f, y + n0 * pixels * d.co, d.co);
+          }
+        });
   }
   if (!bias && activation == 0) return;
   const int64_t rows = d.n * pixels;
@@ -122,13 +181,17 @@ void Conv2DBackpropFilter(const float* x, const float* dy, const Dims& d, float*
     Sgemm(true, false, k, d.co, d.n * pixels, x, k, dy, d.co, 0.f, dw, d.co);
     return;
   }
-  const int per = ImagesPerChunk(d);
-  float* col = Scratch(per * pixels * k).data();
-  for (int n0 = 0; n0 < d.n; n0 += per) {
-    const int nb = std::min(per, d.n - n0);
-    Im2Col(x, d, n0, nb, col);
-    Sgemm(true, false, k, d.co, nb * pixels, col, k, dy + n0 * pixels * d.co, d.co, n0 == 0 ? 0.f : 1.f, dw, d.co);
-  }
+  Choice().Run(
+      kBackpropFilter, d, [&] { return DnnlConv2DBackpropFilter(x, dy, d, dw); },
+      [&] {
+        const int per = ImagesPerChunk(d);
+        float* col = Scratch(per * pixels * k).data();
+        for (int n0 = 0; n0 < d.n; n0 += per) {
+          const int nb = std::min(per, d.n - n0);
+          Im2Col(x, d, n0, nb, col);
+          Sgemm(true, false, k, d.co, nb * pixels, col, k, dy + n0 * pixels * d.co, d.co, n0 == 0 ? 0.f : 1.f, dw, d.co);
+        }
+      });
 }
 
 // c[i] = op(a[i]) x op(b[i]) for each of `batch` products; a side with batch 1 is shared by all.
@@ -149,14 +212,18 @@ void Conv2DBackpropInput(const float* dy, const float* w, const Dims& d, float* 
     Sgemm(false, true, d.n * pixels, k, d.co, dy, d.co, w, d.co, 0.f, dx, k);
     return;
   }
-  std::memset(dx, 0, sizeof(float) * static_cast<int64_t>(d.n) * d.h * d.w * d.c);
-  const int per = ImagesPerChunk(d);
-  float* col = Scratch(per * pixels * k).data();
-  for (int n0 = 0; n0 < d.n; n0 += per) {
-    const int nb = std::min(per, d.n - n0);
-    Sgemm(false, true, nb * pixels, k, d.co, dy + n0 * pixels * d.co, d.co, w, d.co, 0.f, col, k);
-    Col2ImAdd(col, d, n0, nb, dx);
-  }
+  Choice().Run(
+      kBackpropInput, d, [&] { return DnnlConv2DBackpropInput(dy, w, d, dx); },
+      [&] {
+        std::memset(dx, 0, sizeof(float) * static_cast<int64_t>(d.n) * d.h * d.w * d.c);
+        const int per = ImagesPerChunk(d);
+        float* col = Scratch(per * pixels * k).data();
+        for (int n0 = 0; n0 < d.n; n0 += per) {
+          const int nb = std::min(per, d.n - n0);
+          Sgemm(false, true, nb * pixels, k, d.co, dy + n0 * pixels * d.co, d.co, w, d.co, 0.f, col, k);
+          Col2ImAdd(col, d, n0, nb, dx);
+        }
+      });
 }
 
 }  // namespace moodlab

@@ -14,7 +14,17 @@ interface NativeAddon extends NativeKernels {
   loadBlas(core: string | null): string | null;
   /** The instruction sets the CPU supports and the OS enables, space-separated (empty off x86). */
   cpuFeatures(): string;
+  /** Loads oneDNN for the convolutions (on `threads` threads); null when loaded, else why not. */
+  loadDnnl(threads: number): string | null;
+  /** e.g. "oneDNN 2.6.3 (avx512_core)": version and the code path oneDNN chose from the CPU's flags. */
+  dnnlDescription(): string;
 }
+
+/** What runs the convolutions (other than 1x1, which are a plain GEMM on OpenBLAS either way). */
+export type ConvolutionLibrary =
+  | { library: 'oneDNN'; detail: string }
+  /** im2col + OpenBLAS GEMM; `detail` says why not oneDNN. */
+  | { library: 'OpenBLAS'; detail: string };
 
 /** The BLAS behind the native kernels and why it runs the kernels it does. */
 export interface BlasInfo {
@@ -25,6 +35,7 @@ export interface BlasInfo {
   /** How the family was chosen, e.g. "CPU flags avx2 fma". */
   chosenBy: string;
   cpu: CpuDescription;
+  convolutions: ConvolutionLibrary;
 }
 
 export interface CpuDescription {
@@ -44,6 +55,18 @@ const addonPath = path.join(
   'moodlab_kernels.node',
 );
 let cached: NativeLoad | undefined;
+
+/**
+ * oneDNN where it loads (PyTorch's own CPU convolutions: 1.4-1.6x faster than our im2col + OpenBLAS
+ * on vgg-lite and seed-cnn, docs/benchmarks.md), else the im2col path. MOODLAB_CONV_LIBRARY=openblas
+ * keeps the im2col path.
+ */
+function loadConvolutionLibrary(native: NativeAddon): ConvolutionLibrary {
+  if (process.env.MOODLAB_CONV_LIBRARY?.toLowerCase() === 'openblas')
+    return { library: 'OpenBLAS', detail: 'MOODLAB_CONV_LIBRARY=openblas' };
+  const failed = native.loadDnnl(1);
+  return failed ? { library: 'OpenBLAS', detail: failed } : { library: 'oneDNN', detail: native.dnnlDescription() };
+}
 
 /**
  * The addon if it was built (see scripts/build.mjs) and OpenBLAS loads, with OpenBLAS's kernels
@@ -67,7 +90,13 @@ export function loadNativeKernels(): NativeLoad {
     if (failed) return (cached = { kernels: null, reason: failed });
     return (cached = {
       kernels: native,
-      blas: { config: native.blasConfig(), core: native.blasCore(), chosenBy: choice.reason, cpu },
+      blas: {
+        config: native.blasConfig(),
+        core: native.blasCore(),
+        chosenBy: choice.reason,
+        cpu,
+        convolutions: loadConvolutionLibrary(native),
+      },
     });
   } catch (err) {
     const message = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? 'failed to load';

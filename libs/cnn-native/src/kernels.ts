@@ -50,6 +50,10 @@ export interface NativeKernels {
     doffset: Float32Array,
   ): void;
   setThreads(threads: number): void;
+  /** Convolutions on oneDNN (when it loaded) or on the im2col + OpenBLAS path; returns whether oneDNN is now in use. */
+  useDnnl(on: boolean): boolean;
+  /** How many convolutions oneDNN has computed in this process. */
+  dnnlConvolutions(): number;
   /** openblas_get_config(): version, build options and kernel family. */
   blasConfig(): string;
   /** openblas_get_corename(): the kernel family in use, e.g. "SkylakeX", "Haswell", "Prescott". */

@@ -26,54 +26,75 @@ const cases = [
   { x: [5, 48, 48, 32], f: [3, 3, 32, 8], stride: 1, pad: 'same', dilation: 1 },
 ] as const;
 
+/**
+ * oneDNN takes every case but 1x1 filters (a plain GEMM) and 'valid' windows that leave the last
+ * input columns or rows unread (oneDNN would need a negative padding there).
+ */
+function dnnlTakes(c: (typeof cases)[number]): boolean {
+  if (c.f[0] * c.f[1] === 1) return false;
+  if (c.pad === 'same') return true;
+  return ([1, 2] as const).every((axis) => {
+    const span = (c.f[axis - 1]! - 1) * c.dilation + 1;
+    const out = Math.ceil((c.x[axis]! - span + 1) / c.stride);
+    return (out - 1) * c.stride + span === c.x[axis];
+  });
+}
+
 describe.skipIf(!native.kernels)(
-  'native training kernels (convolutions on OpenBLAS, max-pool gradient, column sums)',
+  'native training kernels (convolutions on oneDNN and OpenBLAS, max-pool gradient, column sums)',
   () => {
     beforeAll(async () => {
-      expect((await selectBackend({ prefer: 'wasm' })).kernels).toBe('convolutions on OpenBLAS');
+      expect((await selectBackend({ prefer: 'wasm' })).kernels).toMatch(/^convolutions on (oneDNN|OpenBLAS)$/);
       // Shallow forward convolutions normally stay on XNNPACK; here every case runs on the addon.
       setConvRouting('native');
       return () => setConvRouting('auto');
     });
 
-    for (const c of cases) {
-      it(`conv2d, fused conv2d and both gradients match the reference for x=${c.x} filter=${c.f} stride=${c.stride} ${c.pad} dilation=${c.dilation}`, async () => {
-        const run = async () => {
-          const x = tf.randomNormal([...c.x], 0, 1, 'float32', 11) as tf.Tensor4D;
-          const w = tf.randomNormal([...c.f], 0, 1, 'float32', 12) as tf.Tensor4D;
-          const bias = tf.randomNormal([c.f[3]], 0, 1, 'float32', 14) as tf.Tensor1D;
-          const y = tf.conv2d(x, w, c.stride, c.pad, 'NHWC', c.dilation);
-          const fused = tf.fused.conv2d({
-            x,
-            filter: w,
-            strides: c.stride,
-            pad: c.pad,
-            dilations: c.dilation,
-            bias,
-            activation: 'relu',
-          });
-          const out = [await y.data(), await fused.data()];
-          if (c.dilation === 1) {
-            // TF.js has no gradient for dilated convolutions.
-            const up = tf.randomNormal(y.shape, 0, 1, 'float32', 13);
-            const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-              tf
-                .conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad)
-                .mul(up)
-                .sum(),
-            )([x, w]);
-            out.push(await dx!.data(), await dw!.data());
-            tf.dispose([up, dx!, dw!]);
-          }
-          tf.dispose([x, w, bias, y, fused]);
-          return out;
-        };
-        const reference = await onBackend('cpu', run);
-        const ours = await onBackend('wasm', run);
-        expect(ours).toHaveLength(reference.length);
-        ours.forEach((o, i) => expect(relError(o, reference[i]!)).toBeLessThan(1e-4));
-      });
-    }
+    // Each case on both convolution libraries: oneDNN (where it loaded) and the im2col + OpenBLAS path.
+    const libraries = native.kernels?.useDnnl(true) ? (['oneDNN', 'OpenBLAS'] as const) : (['OpenBLAS'] as const);
+    for (const c of cases)
+      for (const library of libraries)
+        it(`conv2d, fused conv2d and both gradients on ${library} match the reference for x=${c.x} filter=${c.f} stride=${c.stride} ${c.pad} dilation=${c.dilation}`, async () => {
+          expect(native.kernels!.useDnnl(library === 'oneDNN')).toBe(library === 'oneDNN');
+          const run = async () => {
+            const x = tf.randomNormal([...c.x], 0, 1, 'float32', 11) as tf.Tensor4D;
+            const w = tf.randomNormal([...c.f], 0, 1, 'float32', 12) as tf.Tensor4D;
+            const bias = tf.randomNormal([c.f[3]], 0, 1, 'float32', 14) as tf.Tensor1D;
+            const y = tf.conv2d(x, w, c.stride, c.pad, 'NHWC', c.dilation);
+            const fused = tf.fused.conv2d({
+              x,
+              filter: w,
+              strides: c.stride,
+              pad: c.pad,
+              dilations: c.dilation,
+              bias,
+              activation: 'relu',
+            });
+            const out = [await y.data(), await fused.data()];
+            if (c.dilation === 1) {
+              // TF.js has no gradient for dilated convolutions.
+              const up = tf.randomNormal(y.shape, 0, 1, 'float32', 13);
+              const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+                tf
+                  .conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad)
+                  .mul(up)
+                  .sum(),
+              )([x, w]);
+              out.push(await dx!.data(), await dw!.data());
+              tf.dispose([up, dx!, dw!]);
+            }
+            tf.dispose([x, w, bias, y, fused]);
+            return out;
+          };
+          const reference = await onBackend('cpu', run);
+          const before = native.kernels!.dnnlConvolutions();
+          const ours = await onBackend('wasm', run);
+          const onDnnl = native.kernels!.dnnlConvolutions() - before;
+          native.kernels!.useDnnl(true);
+          expect(onDnnl > 0).toBe(library === 'oneDNN' && dnnlTakes(c));
+          expect(ours).toHaveLength(reference.length);
+          ours.forEach((o, i) => expect(relError(o, reference[i]!)).toBeLessThan(1e-4));
+        });
 
     testPoolGradientAndReductions();
 

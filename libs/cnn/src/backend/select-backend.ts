@@ -17,22 +17,28 @@ export interface SelectedBackend {
   name: BackendName;
   /** Why faster backends were skipped, for the log and the Run record. */
   skipped: { name: BackendName; reason: string }[];
-  /** What runs the convolutions, where the backend has a choice (WASM: OpenBLAS or XNNPACK). */
+  /** What runs the convolutions, where the backend has a choice (WASM: oneDNN, OpenBLAS or XNNPACK). */
   kernels?: string;
   /** The BLAS under the native kernels, where they run. */
   blas?: BlasInfo & { sgemmGflops?: number };
 }
 
 /**
- * One line for logs and the Run record, e.g. "wasm (convolutions on OpenBLAS 0.3.21: Haswell
- * kernels from CPU flags avx2 fma, SGEMM 61.2 GFLOP/s on 1 thread)".
+ * One line for logs and the Run record, e.g. "wasm (convolutions on oneDNN 2.6.3 (avx512_core),
+ * matrix products on OpenBLAS 0.3.21: SkylakeX kernels from CPU flags avx512f ..., SGEMM 104.2
+ * GFLOP/s on 1 thread)", or "wasm (convolutions on OpenBLAS 0.3.21: Haswell kernels from CPU flags
+ * avx2 fma, SGEMM 61.2 GFLOP/s on 1 thread; not on oneDNN: <why>)".
  */
 export function describeBackend(b: SelectedBackend): string {
   if (!b.kernels) return b.name;
   if (!b.blas) return `${b.name} (${b.kernels})`;
   const version = /OpenBLAS\s+([\d.]+)/.exec(b.blas.config)?.[1];
   const rate = b.blas.sgemmGflops === undefined ? '' : `, SGEMM ${b.blas.sgemmGflops.toFixed(1)} GFLOP/s on 1 thread`;
-  return `${b.name} (${b.kernels}${version ? ` ${version}` : ''}: ${b.blas.core} kernels from ${b.blas.chosenBy}${rate})`;
+  const openBlas = `OpenBLAS${version ? ` ${version}` : ''}: ${b.blas.core} kernels from ${b.blas.chosenBy}${rate}`;
+  const conv = b.blas.convolutions;
+  return conv.library === 'oneDNN'
+    ? `${b.name} (convolutions on ${conv.detail}, matrix products on ${openBlas})`
+    : `${b.name} (convolutions on ${openBlas}; not on oneDNN: ${conv.detail})`;
 }
 
 /** This CPU as benchmarks print it: the model the OS reports and the flags that choose kernels. */
@@ -77,7 +83,7 @@ async function setUpWasm(threads: number, measureGemm: boolean): Promise<Pick<Se
   // Measured before registering: the measurement sets OpenBLAS to one thread, registering to `threads`.
   const sgemmGflops = measureGemm ? measureSgemmGflops(native.kernels) : undefined;
   registerNativeKernels(native.kernels, threads);
-  return { kernels: 'convolutions on OpenBLAS', blas: { ...native.blas, sgemmGflops } };
+  return { kernels: `convolutions on ${native.blas.convolutions.library}`, blas: { ...native.blas, sgemmGflops } };
 }
 
 /**

@@ -13,7 +13,8 @@ export type Brushes = Record<string, [number, number]>;
 
 const W = 900,
   H = 300,
-  PAD = 60;
+  PAD = 60,
+  GRIP = 12;
 
 type Row = { id: string; values: Record<string, string | number | boolean>; color: string };
 
@@ -109,17 +110,19 @@ export function ParallelCoordinates({
         const brush: [number, number] | undefined = drag?.key === a.key ? [drag.from, drag.to] : brushes[a.key];
         return (
           <g key={a.key} onMouseDown={(e) => setDrag({ key: a.key, from: toUnit(e.clientY), to: toUnit(e.clientY) })}>
+            {/* Reaches past both ends so that a drag can start at an axis's very top or bottom. */}
             <rect
               x={x(i) - 12}
-              y={PAD}
+              y={PAD - GRIP}
               width={24}
-              height={H - 2 * PAD}
+              height={H - 2 * PAD + 2 * GRIP}
               fill="transparent"
               style={{ cursor: 'ns-resize' }}
             />
             <line x1={x(i)} x2={x(i)} y1={PAD} y2={H - PAD} stroke="#333" />
             {brush && (
               <rect
+                data-testid={`brush-${a.key}`}
                 x={x(i) - 6}
                 width={12}
                 y={y(Math.max(brush[0], brush[1]))}

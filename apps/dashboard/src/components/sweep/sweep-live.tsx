@@ -192,7 +192,7 @@ export function SweepLive({ initial }: { initial: SweepView }) {
         ))}
       </div>
       <h2>Trials</h2>
-      <div className="card">
+      <div className="card table-scroll">
         <table data-testid="trials">
           <thead>
             <tr>
