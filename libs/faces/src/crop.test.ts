@@ -51,4 +51,17 @@ describe('faceCrops', () => {
     expect(faceCrops(image, [], 48).shape).toEqual([0, 48, 48, 1]);
     tf.dispose([image, crops]);
   });
+
+  it('fills the part of a box outside the frame with zeros, and scales up a face smaller than the input', () => {
+    const image = frame(() => 200);
+    // 96 px square, its left half beyond the frame's left edge: each crop column covers 2 source columns.
+    const edge = faceCrops(image, [{ x: -48, y: 100, width: 96, height: 96 }], 48);
+    const row = Array.from(edge.slice([0, 24, 0, 0], [1, 1, 48, 1]).dataSync());
+    row.slice(0, 23).forEach((v) => expect(v).toBeCloseTo(0, 3));
+    row.slice(25).forEach((v) => expect(v).toBeCloseTo(200, 3));
+    const small = faceCrops(image, [{ x: 300, y: 200, width: 24, height: 24 }], 48);
+    expect(small.shape).toEqual([1, 48, 48, 1]);
+    expect(tf.mean(small).dataSync()[0]!).toBeCloseTo(200, 3);
+    tf.dispose([image, edge, small]);
+  });
 });

@@ -127,6 +127,28 @@ export async function concatenated(c: (typeof concatCases)[number]) {
   return result;
 }
 
+/** Slices of every rank the pipeline and training take: short and long runs, whole trailing axes, empty. */
+export const sliceCases = [
+  { shape: [1, 48, 64, 3], begin: [0, 5, 7, 0], size: [1, 20, 30, 3], dtype: 'float32' },
+  { shape: [1, 48, 64, 3], begin: [0, 5, 7, 1], size: [1, 20, 30, 1], dtype: 'float32' },
+  { shape: [2, 10, 100], begin: [1, 2, 0], size: [1, 8, 100], dtype: 'float32' },
+  { shape: [2, 10, 100], begin: [0, 0, 10], size: [2, -1, 80], dtype: 'int32' },
+  { shape: [30, 40], begin: [3, 4], size: [10, 20], dtype: 'bool' },
+  { shape: [7], begin: [2], size: [4], dtype: 'int32' },
+  { shape: [4, 5], begin: [1, 1], size: [0, 3], dtype: 'float32' },
+] as const;
+
+export async function sliced(c: (typeof sliceCases)[number]) {
+  const x = tf.tidy(() => {
+    const r = tf.randomUniform([...c.shape], 0, 10, 'float32', 50);
+    return c.dtype === 'bool' ? r.greater(5) : r.cast(c.dtype);
+  });
+  const out = tf.slice(x, [...c.begin], [...c.size]);
+  const result = { shape: out.shape, data: Array.from(await out.data()) };
+  tf.dispose([x, out]);
+  return result;
+}
+
 /** The max-pool-gradient and Sum/Mean cases, on the WASM backend against the CPU backend, as tests. */
 export function testPoolGradientAndReductions(): void {
   for (const m of poolCases) {

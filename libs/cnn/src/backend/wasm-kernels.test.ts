@@ -1,6 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { concatCases, concatenated, onBackend, relError, testPoolGradientAndReductions } from './kernel-test-cases';
+import {
+  concatCases,
+  concatenated,
+  onBackend,
+  relError,
+  sliceCases,
+  sliced,
+  testPoolGradientAndReductions,
+} from './kernel-test-cases';
 import { selectBackend } from './select-backend';
 
 // These are the kernels used where the native ones are not built; keep them under test here too.
@@ -86,6 +94,12 @@ describe('WASM training kernels', () => {
   for (const c of concatCases) {
     it(`concat matches the reference for ${c.dtype} ${JSON.stringify(c.shapes)} on axis ${c.axis}`, async () => {
       expect(await onBackend('wasm', () => concatenated(c))).toEqual(await onBackend('cpu', () => concatenated(c)));
+    });
+  }
+
+  for (const c of sliceCases) {
+    it(`slice matches the reference for ${c.dtype} ${JSON.stringify(c.shape)} from ${JSON.stringify(c.begin)} size ${JSON.stringify(c.size)}`, async () => {
+      expect(await onBackend('wasm', () => sliced(c))).toEqual(await onBackend('cpu', () => sliced(c)));
     });
   }
 
