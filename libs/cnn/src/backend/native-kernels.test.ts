@@ -268,12 +268,18 @@ describe.skipIf(!native.kernels)(
 );
 
 describe('forward convolution routing between the addon and XNNPACK', () => {
-  it('keeps shallow im2col convolutions with XNNPACK-fused activations on XNNPACK, sends the rest to the addon', () => {
-    expect(routesToNative([3, 3, 3, 16], [1, 1], 'relu')).toBe(false);
-    expect(routesToNative([3, 3, 1, 32], [1, 1], 'linear')).toBe(false);
-    expect(routesToNative([3, 3, 3, 16], [1, 1], 'leakyrelu')).toBe(true);
-    expect(routesToNative([1, 1, 16, 32], [1, 1], 'relu')).toBe(true);
-    expect(routesToNative([1, 1, 16, 32], [2, 2], 'relu')).toBe(false);
-    expect(routesToNative([3, 3, 32, 64], [1, 1], 'relu')).toBe(true);
+  it('without oneDNN, keeps shallow im2col convolutions with XNNPACK-fused activations on XNNPACK, sends the rest to the addon', () => {
+    expect(routesToNative([3, 3, 3, 16], [1, 1], 'relu', false)).toBe(false);
+    expect(routesToNative([3, 3, 1, 32], [1, 1], 'linear', false)).toBe(false);
+    expect(routesToNative([3, 3, 3, 16], [1, 1], 'leakyrelu', false)).toBe(true);
+    expect(routesToNative([1, 1, 16, 32], [1, 1], 'relu', false)).toBe(true);
+    expect(routesToNative([1, 1, 16, 32], [2, 2], 'relu', false)).toBe(false);
+    expect(routesToNative([3, 3, 32, 64], [1, 1], 'relu', false)).toBe(true);
+  });
+
+  it('with oneDNN, sends every forward convolution to the addon', () => {
+    expect(routesToNative([3, 3, 3, 16], [1, 1], 'relu', true)).toBe(true);
+    expect(routesToNative([3, 3, 1, 32], [1, 1], 'linear', true)).toBe(true);
+    expect(routesToNative([1, 1, 16, 32], [2, 2], 'relu', true)).toBe(true);
   });
 });

@@ -26,18 +26,21 @@ type ConvAttrs = {
 
 /**
  * Forward convolutions that need im2col, are shallower than this (filter height x width x input
- * channels) and have an activation XNNPACK fuses (linear, ReLU, ReLU6) stay on XNNPACK: on few
- * input channels im2col costs more than the GEMM it feeds. Measured on one thread by
- * tools/bench/conv-routing.ts: native loses 1.4-1.5x on 3x3 convolutions from 1 and 3 channels
- * with ReLU, and wins 1.5-2.5x on 1x1 convolutions (no im2col), on 3x3 convolutions from 32+
- * channels, and 2.7-9x wherever the activation is leaky ReLU, which the WASM backend applies
- * in a separate pass.
+ * channels) and have an activation XNNPACK fuses (linear, ReLU, ReLU6) stay on XNNPACK when the
+ * addon has no oneDNN: on few input channels im2col costs more than the GEMM it feeds. Measured on
+ * one thread by tools/bench/conv-routing.ts: im2col loses 1.4-1.5x on 3x3 convolutions from 1 and
+ * 3 channels with ReLU, and wins 1.5-2.5x on 1x1 convolutions (no im2col), on 3x3 convolutions
+ * from 32+ channels, and 2.7-9x wherever the activation is leaky ReLU, which the WASM backend
+ * applies in a separate pass. With oneDNN every forward convolution goes to the addon: oneDNN
+ * beats XNNPACK 1.9-2.2x on those shallow ones too (AVX-512 Xeon, docs/benchmarks.md).
  */
 export const NATIVE_MIN_DEPTH = 128;
 
 /** 'auto' routes as above; tests and benchmarks force every forward convolution to one side. */
 export type ConvRouting = 'auto' | 'native' | 'xnnpack';
 let routing: ConvRouting = 'auto';
+/** Whether the registered addon runs its convolutions on oneDNN. */
+let onednnInUse = false;
 
 export function setConvRouting(mode: ConvRouting): void {
   routing = mode;
@@ -50,11 +53,12 @@ export function routesToNative(
   filterShape: readonly number[],
   strides: readonly [number, number],
   activation = 'linear',
+  onednn = onednnInUse,
 ): boolean {
   if (routing !== 'auto') return routing === 'native';
   const [fh, fw, inChannels] = filterShape as [number, number, number];
   const pointwise = fh === 1 && fw === 1 && strides[0] === 1 && strides[1] === 1;
-  return pointwise || fh * fw * inChannels >= NATIVE_MIN_DEPTH || !XNNPACK_FUSED.has(activation);
+  return pointwise || onednn || fh * fw * inChannels >= NATIVE_MIN_DEPTH || !XNNPACK_FUSED.has(activation);
 }
 
 function dimsOf(info: tf.backend_util.Conv2DInfo): Int32Array {
@@ -335,10 +339,14 @@ export function nativeKernelsRegistered(): boolean {
   return registered;
 }
 
-/** Puts the native kernels in front of the WASM backend's own (call after registering those). */
-export function registerNativeKernels(native: NativeKernels, threads = 1): void {
+/**
+ * Puts the native kernels in front of the WASM backend's own (call after registering those);
+ * `onednn`: the addon runs its convolutions on oneDNN, so shallow ones go to it as well.
+ */
+export function registerNativeKernels(native: NativeKernels, threads = 1, onednn = false): void {
   if (registered) return;
   registered = true;
+  onednnInUse = onednn;
   native.setThreads(threads);
   const previous = new Map<string, tf.KernelConfig>();
   const kernels = nativeKernels(native, (name) => previous.get(name));

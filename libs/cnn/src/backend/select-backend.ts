@@ -82,7 +82,7 @@ async function setUpWasm(threads: number, measureGemm: boolean): Promise<Pick<Se
   if (!native.kernels) return { kernels: `convolutions on XNNPACK; native kernels ${native.reason}` };
   // Measured before registering: the measurement sets OpenBLAS to one thread, registering to `threads`.
   const sgemmGflops = measureGemm ? measureSgemmGflops(native.kernels) : undefined;
-  registerNativeKernels(native.kernels, threads);
+  registerNativeKernels(native.kernels, threads, native.blas.convolutions.library === 'oneDNN');
   return { kernels: `convolutions on ${native.blas.convolutions.library}`, blas: { ...native.blas, sgemmGflops } };
 }
 
