@@ -318,6 +318,17 @@ napi_value UseDnnlJs(napi_env env, napi_callback_info info) {
   return out;
 }
 
+// fastestConvolutions(on): time oneDNN against im2col per layer instead of the fixed rule.
+napi_value FastestConvolutionsJs(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  bool on = false;
+  if (argc > 0) napi_get_value_bool(env, argv[0], &on);
+  moodlab::SetFastestConvolutions(on);
+  return nullptr;
+}
+
 napi_value DnnlConvolutionsJs(napi_env env, napi_callback_info) {
   napi_value out;
   napi_create_int64(env, moodlab::DnnlConvolutions(), &out);
@@ -344,6 +355,7 @@ napi_value Init(napi_env env, napi_value exports) {
     {"loadBlas", nullptr, LoadBlasJs, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"loadDnnl", nullptr, LoadDnnlJs, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"useDnnl", nullptr, UseDnnlJs, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"fastestConvolutions", nullptr, FastestConvolutionsJs, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"dnnlConvolutions", nullptr, DnnlConvolutionsJs, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"dnnlDescription", nullptr, DnnlDescriptionJs, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"cpuFeatures", nullptr, CpuFeaturesJs, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -57,7 +57,7 @@ describe.skipIf(!wide || !onednn)('the oneDNN code path this machine runs', () =
   it('is an AVX2 or AVX-512 one on a CPU that reports AVX2 or AVX-512', () => {
     if (!onednn) return;
     // oneDNN names its path after the widest instruction set it found (e.g. "avx512_core_vnni").
-    const path = /\(([\w]+)\)$/.exec(onednn.convolutions.detail)?.[1] ?? onednn.convolutions.detail;
+    const path = /^oneDNN [\d.]+ \((\w+)\)/.exec(onednn.convolutions.detail)?.[1] ?? onednn.convolutions.detail;
     expect(path, `${onednn.convolutions.detail} on a CPU with ${onednn.cpu.features.join(' ')}`).toMatch(
       onednn.cpu.features.includes('avx512f') ? /^avx512/ : /^avx2/,
     );

@@ -1,5 +1,5 @@
 // Convolution kernels for TF.js training on the CPU: oneDNN's (dnnl-conv.h) or im2col + BLAS GEMM
-// (OpenBLAS), whichever is faster for each layer and pass where oneDNN is loaded (LibraryChoice);
+// (OpenBLAS), chosen per layer and pass where oneDNN is loaded (RuleTakesDnnl, LibraryChoice);
 // 1x1 convolutions are a plain GEMM either way.
 //
 // TF.js's WASM backend runs convolutions on XNNPACK with 128-bit SIMD and no FMA; a native GEMM
@@ -11,6 +11,7 @@
 // is [KH, KW, CI], which makes the filter a row-major [KH*KW*CI, CO] matrix as it is stored.
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
@@ -93,10 +94,22 @@ std::vector<float>& Scratch(int64_t floats) {
 }
 
 // Which of oneDNN and the im2col path computes one pass of one convolution geometry. Neither wins
-// everywhere (AVX-512 Xeon, batch 64, ms: vgg-lite's first layer forward 3.7 vs 11.7 and filter
-// gradient 3.3 vs 9.4 on oneDNN, seed-cnn's 12x12 128->512 filter gradient 118 vs 73 on im2col),
-// so, like cuDNN's autotuner, the first calls of each try both and the faster one runs from then on.
+// everywhere (AVX-512 Xeon, batch 64, ms oneDNN / im2col): vgg-lite's first layer forward 3.7 / 11.7
+// and filter gradient 3.3 / 9.4; seed-cnn's 5x5 64->128 input gradient 160.8 / 98.2 and its
+// 3x3 128->512 filter gradient 118.0 / 72.9. The default is a fixed rule from those figures, so that
+// a seed gives the same numbers in every process; ConvPolicy::kFastest times both on first use and
+// keeps the faster (as cuDNN's autotuner does), which may pick differently from run to run.
 enum Pass { kForward, kBackpropInput, kBackpropFilter };
+
+std::atomic<bool> fastest{false};
+
+// The rule: forward on oneDNN; input gradients on im2col; filter gradients on oneDNN below 2^19
+// filter values (every vgg-lite layer, seed-cnn's first two), on im2col above.
+bool RuleTakesDnnl(Pass pass, const Dims& d) {
+  if (pass == kBackpropInput) return false;
+  if (pass == kBackpropFilter) return static_cast<int64_t>(d.kh) * d.kw * d.c * d.co < (int64_t{1} << 19);
+  return true;
+}
 
 class LibraryChoice {
  public:
@@ -104,6 +117,10 @@ class LibraryChoice {
   template <class Dnnl, class Im2Col>
   void Run(Pass pass, const Dims& d, Dnnl dnnl, Im2Col im2col) {
     if (!DnnlLoaded()) return im2col();
+    if (!fastest) {
+      if (!RuleTakesDnnl(pass, d) || !dnnl()) im2col();
+      return;
+    }
     Trial& t = trials_[Key(pass, d)];
     const int side = t.runs[0] < kTrials ? 0 : t.runs[1] < kTrials ? 1 : t.best[0] <= t.best[1] ? 0 : 1;
     const bool timing = t.runs[side] < kTrials;
@@ -141,6 +158,8 @@ LibraryChoice& Choice() {
 }
 
 }  // namespace
+
+void SetFastestConvolutions(bool on) { fastest = on; }
 
 // activation: 0 linear, 1 relu, 2 relu6, 3 leaky relu with slope alpha.
 void Conv2DForward(const float* x, const float* w, const float* bias, int activation, float alpha, const Dims& d, float* y) {

@@ -57,15 +57,19 @@ const addonPath = path.join(
 let cached: NativeLoad | undefined;
 
 /**
- * oneDNN where it loads (PyTorch's own CPU convolutions: 1.4-1.6x faster than our im2col + OpenBLAS
- * on vgg-lite and seed-cnn, docs/benchmarks.md), else the im2col path. MOODLAB_CONV_LIBRARY=openblas
- * keeps the im2col path.
+ * oneDNN where it loads (PyTorch's own CPU convolutions), else the im2col path. MOODLAB_CONV_LIBRARY:
+ * `openblas` keeps the im2col path; `fastest` times the two per layer on first use instead of the
+ * fixed rule (faster, but a seed may then give different numbers from one process to the next).
  */
 function loadConvolutionLibrary(native: NativeAddon): ConvolutionLibrary {
-  if (process.env.MOODLAB_CONV_LIBRARY?.toLowerCase() === 'openblas')
-    return { library: 'OpenBLAS', detail: 'MOODLAB_CONV_LIBRARY=openblas' };
+  const wanted = process.env.MOODLAB_CONV_LIBRARY?.toLowerCase();
+  if (wanted === 'openblas') return { library: 'OpenBLAS', detail: 'MOODLAB_CONV_LIBRARY=openblas' };
   const failed = native.loadDnnl(1);
-  return failed ? { library: 'OpenBLAS', detail: failed } : { library: 'oneDNN', detail: native.dnnlDescription() };
+  if (failed) return { library: 'OpenBLAS', detail: failed };
+  native.fastestConvolutions(wanted === 'fastest');
+  const choice =
+    wanted === 'fastest' ? 'the faster of it and im2col per layer, timed' : 'with im2col by a fixed rule per layer';
+  return { library: 'oneDNN', detail: `${native.dnnlDescription()}, ${choice}` };
 }
 
 /**

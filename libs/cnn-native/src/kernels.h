@@ -14,6 +14,10 @@ void Conv2DForward(const float* x, const float* w, const float* bias, int activa
 void Conv2DBackpropFilter(const float* x, const float* dy, const Dims& d, float* dw);
 void Conv2DBackpropInput(const float* dy, const float* w, const Dims& d, float* dx);
 
+// Where oneDNN is loaded: off (the default), each layer's pass runs on the library a fixed rule
+// gives it, the same in every process; on, on whichever was faster on its first calls here.
+void SetFastestConvolutions(bool on);
+
 // Batched matrix product geometry: batch sizes of a and b (equal, or 1 for a shared operand),
 // the product's M, K, N, and whether a ([M, K] as stored [K, M]) or b is transposed.
 struct MatMulDims {

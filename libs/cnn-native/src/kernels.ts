@@ -52,6 +52,11 @@ export interface NativeKernels {
   setThreads(threads: number): void;
   /** Convolutions on oneDNN (when it loaded) or on the im2col + OpenBLAS path; returns whether oneDNN is now in use. */
   useDnnl(on: boolean): boolean;
+  /**
+   * Off (default): each convolution pass runs on the library a fixed rule gives it, the same in
+   * every process. On: on whichever of oneDNN and im2col was faster on its first calls here.
+   */
+  fastestConvolutions(on: boolean): void;
   /** How many convolutions oneDNN has computed in this process. */
   dnnlConvolutions(): number;
   /** openblas_get_config(): version, build options and kernel family. */
