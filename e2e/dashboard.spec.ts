@@ -303,6 +303,8 @@ test('a sweep: the form names a bad range, and a sweep page shows its trials, pl
   expect(hi, 'the three learning rates should not all score the same').toBeGreaterThan(lo);
   const units = scores.map((s) => (s - lo) / (hi - lo));
   const nextBelowTop = Math.max(...units.filter((u) => u < 1));
+  // In view first: the mouse reaches only what the viewport shows.
+  await page.getByTestId('parallel-coordinates').scrollIntoViewIfNeeded();
   const box = (await page.getByTestId('parallel-coordinates').boundingBox())!;
   // The SVG is 900x300 with its axes from y=60 (top) to y=240; the metric axis is the last, at x=840.
   const at = (u: number) => box.y + box.height * ((240 - 180 * u) / 300);
