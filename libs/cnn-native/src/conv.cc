@@ -97,8 +97,8 @@ std::vector<float>& Scratch(int64_t floats) {
 // everywhere (AVX-512 Xeon, batch 64, ms oneDNN / im2col): vgg-lite's first layer forward 3.7 / 11.7
 // and filter gradient 3.3 / 9.4; seed-cnn's 5x5 64->128 input gradient 160.8 / 98.2 and its
 // 3x3 128->512 filter gradient 118.0 / 72.9. The default is a fixed rule from those figures, so that
-// a seed gives the same numbers in every process; ConvPolicy::kFastest times both on first use and
-// keeps the faster (as cuDNN's autotuner does), which may pick differently from run to run.
+// a seed gives the same numbers in every process; SetFastestConvolutions(true) times both on first
+// use and keeps the faster (as cuDNN's autotuner does), which may pick differently from run to run.
 enum Pass { kForward, kBackpropInput, kBackpropFilter };
 
 std::atomic<bool> fastest{false};
