@@ -18,7 +18,9 @@ apt_install() { # package, what is missing, what runs without it
     return 1
   fi
 }
-if ! ldconfig -p 2>/dev/null | grep -q 'libopenblas\.so\.0'; then
+# grep without -q reads all of ldconfig's list: with -q it stops early, ldconfig dies of SIGPIPE,
+# and pipefail then took an installed OpenBLAS for a missing one.
+if ! ldconfig -p 2>/dev/null | grep 'libopenblas\.so\.0' >/dev/null; then
   apt_install libopenblas0 "OpenBLAS not found" "training will use the WASM kernels" || true
 fi
 rebuild_native=0
