@@ -43,7 +43,8 @@ namespace {
   X(dnnl_primitive_desc_destroy) X(dnnl_primitive_desc_query_md) X(dnnl_primitive_create)                   \
   X(dnnl_memory_create) X(dnnl_memory_set_data_handle) X(dnnl_primitive_execute)                            \
   X(dnnl_reorder_primitive_desc_create) X(dnnl_memory_desc_equal) X(dnnl_memory_desc_get_size)              \
-  X(dnnl_version) X(dnnl_get_effective_cpu_isa)
+  X(dnnl_version) X(dnnl_get_effective_cpu_isa) X(dnnl_primitive_destroy) X(dnnl_memory_destroy) \
+  X(dnnl_stream_destroy) X(dnnl_engine_destroy)
 
 struct Api {
 #define MOODLAB_DNNL_MEMBER(name) decltype(&::name) name = nullptr;
@@ -117,13 +118,36 @@ struct Conv {
   dnnl_primitive_t to_fwd_w = nullptr, to_bwd_data_w = nullptr, from_bwd_weights_w = nullptr;
   dnnl_memory_t x = nullptr, y = nullptr, w_user = nullptr, w_fwd = nullptr, w_bwd_data = nullptr, w_bwd_weights = nullptr;
   std::vector<float> w_fwd_buffer, w_bwd_data_buffer, w_bwd_weights_buffer;
+
+  Conv() = default;
+  Conv(const Conv&) = delete;
+  Conv& operator=(const Conv&) = delete;
+  ~Conv() {
+    Api& api = Dnnl();
+    for (dnnl_primitive_t p : {forward, backward_data, backward_weights, to_fwd_w, to_bwd_data_w, from_bwd_weights_w})
+      if (p) api.dnnl_primitive_destroy(p);
+    for (dnnl_memory_t m : {x, y, w_user, w_fwd, w_bwd_data, w_bwd_weights})
+      if (m) api.dnnl_memory_destroy(m);
+  }
 };
+
+// Geometries kept per thread. Serving meets a new batch size with each new number of faces in a
+// frame, and each geometry holds its primitives and filter buffers (up to 9 MB each for seed-cnn's
+// 512-channel layers), so past this many the cache starts again rather than grow without bound.
+constexpr size_t kMaxGeometries = 48;
 
 struct ThreadState {
   dnnl_engine_t engine = nullptr;
   dnnl_stream_t stream = nullptr;
   bool ready = false;
   std::map<std::tuple<int, int, int, int, int, int, int, int, int, int, int, int, int, int, int>, std::unique_ptr<Conv>> convs;
+
+  // A replica thread ends with its training run: its primitives, stream and engine go with it.
+  ~ThreadState() {
+    convs.clear();
+    if (stream) Dnnl().dnnl_stream_destroy(stream);
+    if (engine) Dnnl().dnnl_engine_destroy(engine);
+  }
 };
 
 ThreadState& State() {
@@ -150,7 +174,7 @@ bool Reorder(dnnl_engine_t engine, const dnnl_memory_desc_t* from, const dnnl_me
   return ok;
 }
 
-// Memory of its own for filters in a primitive's layout (unused when that is the caller's layout).
+// Memory of its own for filters in a primitive's layout, where that is not the caller's layout.
 bool FilterMemory(dnnl_engine_t engine, const dnnl_memory_desc_t* md, std::vector<float>* buffer, dnnl_memory_t* out) {
   Api& api = Dnnl();
   buffer->resize(api.dnnl_memory_desc_get_size(md) / sizeof(float) + 1);
@@ -197,9 +221,9 @@ bool Build(ThreadState& s, const Dims& d, Conv* c) {
          api.dnnl_memory_create(&c->x, &x_md, s.engine, DNNL_MEMORY_NONE) == dnnl_success &&
          api.dnnl_memory_create(&c->y, &y_md, s.engine, DNNL_MEMORY_NONE) == dnnl_success &&
          api.dnnl_memory_create(&c->w_user, &c->user_w, s.engine, DNNL_MEMORY_NONE) == dnnl_success &&
-         FilterMemory(s.engine, &c->fwd_w, &c->w_fwd_buffer, &c->w_fwd) &&
-         FilterMemory(s.engine, &c->bwd_data_w, &c->w_bwd_data_buffer, &c->w_bwd_data) &&
-         FilterMemory(s.engine, &c->bwd_weights_w, &c->w_bwd_weights_buffer, &c->w_bwd_weights);
+         (!c->to_fwd_w || FilterMemory(s.engine, &c->fwd_w, &c->w_fwd_buffer, &c->w_fwd)) &&
+         (!c->to_bwd_data_w || FilterMemory(s.engine, &c->bwd_data_w, &c->w_bwd_data_buffer, &c->w_bwd_data)) &&
+         (!c->from_bwd_weights_w || FilterMemory(s.engine, &c->bwd_weights_w, &c->w_bwd_weights_buffer, &c->w_bwd_weights));
   }
   for (dnnl_primitive_desc_t pd : {fwd_pd, bwd_data_pd, bwd_weights_pd})
     if (pd) api.dnnl_primitive_desc_destroy(pd);
@@ -211,6 +235,7 @@ Conv* ConvFor(const Dims& d) {
   ThreadState& s = State();
   if (!s.ready) return nullptr;
   auto key = std::make_tuple(d.n, d.h, d.w, d.c, d.kh, d.kw, d.co, d.sh, d.sw, d.dh, d.dw, d.pt, d.pl, d.oh, d.ow);
+  if (s.convs.size() >= kMaxGeometries && !s.convs.count(key)) s.convs.clear();
   auto& slot = s.convs[key];
   if (!slot) {
     slot = std::make_unique<Conv>();

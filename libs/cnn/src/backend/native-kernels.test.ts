@@ -141,6 +141,26 @@ describe.skipIf(!native.kernels)(
       expect(relError(await onBackend('wasm', run), await onBackend('cpu', run))).toBeLessThan(1e-4);
     });
 
+    it('keeps computing right past the per-thread cache of oneDNN geometries (a batch size per face count)', () => {
+      const k = native.kernels!;
+      const onDnnl = k.useDnnl(true);
+      const before = k.dnnlConvolutions();
+      const w = Float32Array.from({ length: 3 * 3 * 4 * 8 }, (_, i) => ((i * 7) % 11) / 11 - 0.5);
+      for (let n = 1; n <= 60; n++) {
+        const dims = Int32Array.from([n, 6, 6, 4, 3, 3, 8, 1, 1, 1, 1, 1, 1, 6, 6]);
+        const x = Float32Array.from({ length: n * 6 * 6 * 4 }, (_, i) => ((i * 5) % 13) / 13);
+        const ours = new Float32Array(n * 6 * 6 * 8),
+          reference = new Float32Array(n * 6 * 6 * 8);
+        k.conv2dForward(x, w, null, 0, dims, ours);
+        k.useDnnl(false);
+        k.conv2dForward(x, w, null, 0, dims, reference);
+        k.useDnnl(true);
+        expect(relError(ours, reference), `batch ${n}`).toBeLessThan(1e-5);
+      }
+      // 60 geometries, more than the cache keeps: each still ran on oneDNN where it loaded.
+      expect(k.dnnlConvolutions() - before).toBe(onDnnl ? 60 : 0);
+    });
+
     it('refuses arrays smaller than the dims say, instead of reading past them', () => {
       const dims = Int32Array.from([1, 4, 4, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 4, 4]);
       expect(() =>
