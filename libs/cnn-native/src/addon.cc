@@ -250,6 +250,31 @@ napi_value String(napi_env env, const char* text) {
   return out;
 }
 
+// A loader's answer to JS: null when loaded, else why not.
+napi_value LoadResult(napi_env env, const char* error) {
+  if (error) return String(env, error);
+  napi_value null;
+  napi_get_null(env, &null);
+  return null;
+}
+
+// The first argument as an integer or a boolean, `fallback` when it is missing.
+int32_t FirstInt(napi_env env, napi_callback_info info, int32_t fallback) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc > 0) napi_get_value_int32(env, argv[0], &fallback);
+  return fallback;
+}
+
+bool FirstBool(napi_env env, napi_callback_info info, bool fallback) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc > 0) napi_get_value_bool(env, argv[0], &fallback);
+  return fallback;
+}
+
 // loadBlas(core | null): OpenBLAS with that kernel family (null: its own detection). Returns null
 // when loaded, else why not; only the first call in a process chooses.
 napi_value LoadBlasJs(napi_env env, napi_callback_info info) {
@@ -260,23 +285,13 @@ napi_value LoadBlasJs(napi_env env, napi_callback_info info) {
   napi_valuetype type = napi_undefined;
   if (argc > 0) napi_typeof(env, argv[0], &type);
   if (type == napi_string) napi_get_value_string_utf8(env, argv[0], core, sizeof(core), nullptr);
-  const char* error = moodlab::LoadBlas(core);
-  if (!error) {
-    napi_value null;
-    napi_get_null(env, &null);
-    return null;
-  }
-  return String(env, error);
+  return LoadResult(env, moodlab::LoadBlas(core));
 }
 
 napi_value SetThreadsJs(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  int32_t threads = 1;
-  if (argc > 0) napi_get_value_int32(env, argv[0], &threads);
-  if (BlasReady(env)) moodlab::SetBlasThreads(std::max(1, threads));
-  moodlab::SetDnnlThreads(std::max(1, threads));
+  const int32_t threads = std::max(1, FirstInt(env, info, 1));
+  if (BlasReady(env)) moodlab::SetBlasThreads(threads);
+  moodlab::SetDnnlThreads(threads);
   return nullptr;
 }
 
@@ -291,28 +306,12 @@ napi_value BlasCoreJs(napi_env env, napi_callback_info) {
 // loadDnnl(threads): oneDNN for the convolutions from now on. Returns null when loaded, else why
 // not (the convolutions then stay on im2col + OpenBLAS); only the first call in a process loads.
 napi_value LoadDnnlJs(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  int32_t threads = 1;
-  if (argc > 0) napi_get_value_int32(env, argv[0], &threads);
-  const char* error = moodlab::LoadDnnl(std::max(1, threads));
-  if (!error) {
-    napi_value null;
-    napi_get_null(env, &null);
-    return null;
-  }
-  return String(env, error);
+  return LoadResult(env, moodlab::LoadDnnl(std::max(1, FirstInt(env, info, 1))));
 }
 
 // useDnnl(on): oneDNN for the convolutions (when loaded) or the im2col path; returns which is in use.
 napi_value UseDnnlJs(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  bool on = true;
-  if (argc > 0) napi_get_value_bool(env, argv[0], &on);
-  moodlab::UseDnnl(on);
+  moodlab::UseDnnl(FirstBool(env, info, true));
   napi_value out;
   napi_get_boolean(env, moodlab::DnnlLoaded(), &out);
   return out;
@@ -320,12 +319,7 @@ napi_value UseDnnlJs(napi_env env, napi_callback_info info) {
 
 // fastestConvolutions(on): time oneDNN against im2col per layer instead of the fixed rule.
 napi_value FastestConvolutionsJs(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  bool on = false;
-  if (argc > 0) napi_get_value_bool(env, argv[0], &on);
-  moodlab::SetFastestConvolutions(on);
+  moodlab::SetFastestConvolutions(FirstBool(env, info, false));
   return nullptr;
 }
 

@@ -10,7 +10,6 @@
 // Layouts are TF's: x and y NHWC, filters [KH, KW, CI, CO]. The im2col row of an output pixel
 // is [KH, KW, CI], which makes the filter a row-major [KH*KW*CI, CO] matrix as it is stored.
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -93,6 +92,14 @@ std::vector<float>& Scratch(int64_t floats) {
   return buffer;
 }
 
+// Calls f(n0, nb, col) for each chunk of nb images from n0, with a column buffer sized for a chunk.
+template <class F>
+void ForEachChunk(const Dims& d, F f) {
+  const int per = ImagesPerChunk(d);
+  float* col = Scratch(per * static_cast<int64_t>(d.oh) * d.ow * d.kh * d.kw * d.c).data();
+  for (int n0 = 0; n0 < d.n; n0 += per) f(n0, std::min(per, d.n - n0), col);
+}
+
 // Which of oneDNN and the im2col path computes one pass of one convolution geometry. Neither wins
 // everywhere (AVX-512 Xeon, batch 64, ms oneDNN / im2col): vgg-lite's first layer forward 3.7 / 11.7
 // and filter gradient 3.3 / 9.4; seed-cnn's 5x5 64->128 input gradient 160.8 / 98.2 and its
@@ -121,7 +128,7 @@ class LibraryChoice {
       if (!RuleTakesDnnl(pass, d) || !dnnl()) im2col();
       return;
     }
-    Trial& t = trials_[Key(pass, d)];
+    Trial& t = trials_[{KeyOf(d), pass}];
     const int side = t.runs[0] < kTrials ? 0 : t.runs[1] < kTrials ? 1 : t.best[0] <= t.best[1] ? 0 : 1;
     const bool timing = t.runs[side] < kTrials;
     const auto start = std::chrono::steady_clock::now();
@@ -142,13 +149,7 @@ class LibraryChoice {
     double best[2] = {std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity()};
     int runs[2] = {0, 0};
   };
-  static std::array<int, 16> Key(Pass pass, const Dims& d) {
-    std::array<int, 16> key{};
-    std::memcpy(key.data(), &d, sizeof(Dims));
-    key[15] = pass;
-    return key;
-  }
-  std::map<std::array<int, 16>, Trial> trials_;
+  std::map<std::pair<DimsKey, Pass>, Trial> trials_;
 };
 
 // Per thread: the replicas are threads, each timing on its own core.
@@ -171,13 +172,10 @@ void Conv2DForward(const float* x, const float* w, const float* bias, int activa
     Choice().Run(
         kForward, d, [&] { return DnnlConv2DForward(x, w, d, y); },
         [&] {
-          const int per = ImagesPerChunk(d);
-          float* col = Scratch(per * pixels * k).data();
-          for (int n0 = 0; n0 < d.n; n0 += per) {
-            const int nb = std::min(per, d.n - n0);
+          ForEachChunk(d, [&](int n0, int nb, float* col) {
             Im2Col(x, d, n0, nb, col);
             Sgemm(false, false, nb * pixels, d.co, k, col, k, w, d.co, 0.f, y + n0 * pixels * d.co, d.co);
-          }
+          });
         });
   }
   if (!bias && activation == 0) return;
@@ -203,13 +201,10 @@ void Conv2DBackpropFilter(const float* x, const float* dy, const Dims& d, float*
   Choice().Run(
       kBackpropFilter, d, [&] { return DnnlConv2DBackpropFilter(x, dy, d, dw); },
       [&] {
-        const int per = ImagesPerChunk(d);
-        float* col = Scratch(per * pixels * k).data();
-        for (int n0 = 0; n0 < d.n; n0 += per) {
-          const int nb = std::min(per, d.n - n0);
+        ForEachChunk(d, [&](int n0, int nb, float* col) {
           Im2Col(x, d, n0, nb, col);
           Sgemm(true, false, k, d.co, nb * pixels, col, k, dy + n0 * pixels * d.co, d.co, n0 == 0 ? 0.f : 1.f, dw, d.co);
-        }
+        });
       });
 }
 
@@ -235,13 +230,10 @@ void Conv2DBackpropInput(const float* dy, const float* w, const Dims& d, float* 
       kBackpropInput, d, [&] { return DnnlConv2DBackpropInput(dy, w, d, dx); },
       [&] {
         std::memset(dx, 0, sizeof(float) * static_cast<int64_t>(d.n) * d.h * d.w * d.c);
-        const int per = ImagesPerChunk(d);
-        float* col = Scratch(per * pixels * k).data();
-        for (int n0 = 0; n0 < d.n; n0 += per) {
-          const int nb = std::min(per, d.n - n0);
+        ForEachChunk(d, [&](int n0, int nb, float* col) {
           Sgemm(false, true, nb * pixels, k, d.co, dy + n0 * pixels * d.co, d.co, w, d.co, 0.f, col, k);
           Col2ImAdd(col, d, n0, nb, dx);
-        }
+        });
       });
 }
 

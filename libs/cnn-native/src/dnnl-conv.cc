@@ -8,7 +8,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <tuple>
 #include <vector>
 
 #if __has_include(<oneapi/dnnl/dnnl.h>)
@@ -140,7 +139,7 @@ struct ThreadState {
   dnnl_engine_t engine = nullptr;
   dnnl_stream_t stream = nullptr;
   bool ready = false;
-  std::map<std::tuple<int, int, int, int, int, int, int, int, int, int, int, int, int, int, int>, std::unique_ptr<Conv>> convs;
+  std::map<DimsKey, std::unique_ptr<Conv>> convs;
 
   // A replica thread ends with its training run: its primitives, stream and engine go with it.
   ~ThreadState() {
@@ -177,7 +176,7 @@ bool Reorder(dnnl_engine_t engine, const dnnl_memory_desc_t* from, const dnnl_me
 // Memory of its own for filters in a primitive's layout, where that is not the caller's layout.
 bool FilterMemory(dnnl_engine_t engine, const dnnl_memory_desc_t* md, std::vector<float>* buffer, dnnl_memory_t* out) {
   Api& api = Dnnl();
-  buffer->resize(api.dnnl_memory_desc_get_size(md) / sizeof(float) + 1);
+  buffer->resize(api.dnnl_memory_desc_get_size(md) / sizeof(float));
   return api.dnnl_memory_create(out, md, engine, buffer->data()) == dnnl_success;
 }
 
@@ -230,11 +229,13 @@ bool Build(ThreadState& s, const Dims& d, Conv* c) {
   return ok;
 }
 
-// The primitives of this thread for this geometry, built on first use; null when oneDNN has none.
+// The primitives of this thread for this geometry, built on first use; null when oneDNN is not
+// loaded (or turned off) or has none for it.
 Conv* ConvFor(const Dims& d) {
+  if (!DnnlLoaded()) return nullptr;
   ThreadState& s = State();
   if (!s.ready) return nullptr;
-  auto key = std::make_tuple(d.n, d.h, d.w, d.c, d.kh, d.kw, d.co, d.sh, d.sw, d.dh, d.dw, d.pt, d.pl, d.oh, d.ow);
+  const DimsKey key = KeyOf(d);
   if (s.convs.size() >= kMaxGeometries && !s.convs.count(key)) s.convs.clear();
   auto& slot = s.convs[key];
   if (!slot) {
@@ -283,7 +284,7 @@ bool DnnlLoaded() { return Dnnl().loaded && Dnnl().enabled; }
 const char* DnnlDescription() { return Dnnl().description.c_str(); }
 
 bool DnnlConv2DForward(const float* x, const float* w, const Dims& d, float* y) {
-  Conv* c = DnnlLoaded() ? ConvFor(d) : nullptr;
+  Conv* c = ConvFor(d);
   if (!c) return false;
   dnnl_memory_t weights = FiltersIn(c, w, c->to_fwd_w, c->w_fwd);
   if (!weights) return false;
@@ -293,7 +294,7 @@ bool DnnlConv2DForward(const float* x, const float* w, const Dims& d, float* y) 
 }
 
 bool DnnlConv2DBackpropInput(const float* dy, const float* w, const Dims& d, float* dx) {
-  Conv* c = DnnlLoaded() ? ConvFor(d) : nullptr;
+  Conv* c = ConvFor(d);
   if (!c) return false;
   dnnl_memory_t weights = FiltersIn(c, w, c->to_bwd_data_w, c->w_bwd_data);
   if (!weights) return false;
@@ -303,7 +304,7 @@ bool DnnlConv2DBackpropInput(const float* dy, const float* w, const Dims& d, flo
 }
 
 bool DnnlConv2DBackpropFilter(const float* x, const float* dy, const Dims& d, float* dw) {
-  Conv* c = DnnlLoaded() ? ConvFor(d) : nullptr;
+  Conv* c = ConvFor(d);
   if (!c) return false;
   Dnnl().dnnl_memory_set_data_handle(c->x, const_cast<float*>(x));
   Dnnl().dnnl_memory_set_data_handle(c->y, const_cast<float*>(dy));

@@ -1,6 +1,8 @@
 // The native kernels, independent of Node: plain arrays in TF's NHWC layout.
 #pragma once
+#include <array>
 #include <cstdint>
+#include <cstring>
 
 namespace moodlab {
 
@@ -8,6 +10,14 @@ namespace moodlab {
 struct Dims {
   int n, h, w, c, kh, kw, co, sh, sw, dh, dw, pt, pl, oh, ow;
 };
+
+// A geometry as an ordered key, for the caches of per-geometry choices and primitives.
+using DimsKey = std::array<int, sizeof(Dims) / sizeof(int)>;
+inline DimsKey KeyOf(const Dims& d) {
+  DimsKey key;
+  std::memcpy(key.data(), &d, sizeof(Dims));
+  return key;
+}
 
 // activation: 0 linear, 1 relu, 2 relu6, 3 leaky relu with slope alpha.
 void Conv2DForward(const float* x, const float* w, const float* bias, int activation, float alpha, const Dims& d, float* y);

@@ -104,7 +104,7 @@ export function faceCrops(
         const norm = [b.y / (h - 1), b.x / (w - 1), (b.y + b.height) / (h - 1), (b.x + b.width) / (w - 1)];
         return tf.image.cropAndResize(batch, [norm], [0], [size, size], 'bilinear');
       });
-    const gray = crops.map((c) => (c.shape[3] === 1 ? c : (c.mul(tf.tensor1d(LUMA)).sum(3, true) as tf.Tensor4D)));
+    const gray = crops.map((c) => (c.shape[3] === 1 ? c : luma(c)));
     return gray.length === 1 ? gray[0]! : tf.concat(gray, 0);
   });
 }
