@@ -13,6 +13,7 @@ import {
   computeGradients,
   getArchitecture,
   ReplicaPool,
+  ArrayAdam,
 } from '@moodlab/cnn/training';
 import { describeBackend, selectBackend } from '@moodlab/cnn/backend';
 import { gatherBatch, createRng } from '@moodlab/cnn/datasets';
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     arch: { type: 'string', default: 'vgg-lite' },
     batch: { type: 'string', default: '64' },
     steps: { type: 'string', default: '10' },
+    'tf-adam': { type: 'boolean', default: false },
   },
 });
 const batch = Number(values.batch),
@@ -39,7 +41,7 @@ const hp = hyperparametersSchema.parse({
 });
 const model = getArchitecture(hp.architecture).build({ imageSize: 48, numClasses: 7, seed: 1 });
 const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-const optimizer = tf.train.adam(0.001);
+const optimizer = values['tf-adam'] ? tf.train.adam(0.001) : new ArrayAdam(0.001);
 const images = Uint8Array.from({ length: batch * steps * px }, (_, i) => (i * 2654435761) >>> 24);
 const rng = createRng('replica-step');
 const times: Record<string, number[]> = {};

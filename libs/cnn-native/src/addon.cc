@@ -166,6 +166,41 @@ napi_value ColumnSumsJs(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// scaleAdd(dst, src, a, b)
+napi_value ScaleAddJs(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float *dst, *src;
+  size_t ndst, nsrc;
+  double a = 1, b = 1;
+  if (argc < 4 || !GetFloats(env, argv[0], &dst, &ndst) || !GetFloats(env, argv[1], &src, &nsrc)) return nullptr;
+  napi_get_value_double(env, argv[2], &a);
+  napi_get_value_double(env, argv[3], &b);
+  if (!Check(env, nsrc, static_cast<int64_t>(ndst), "src too small")) return nullptr;
+  moodlab::ScaleAdd(dst, src, static_cast<int64_t>(ndst), static_cast<float>(a), static_cast<float>(b));
+  return nullptr;
+}
+
+// adamUpdate(w, g, m, v, out, [learningRate, beta1, beta2, epsilon, correction1, correction2])
+napi_value AdamUpdateJs(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float *w, *g, *m, *v, *out, *k;
+  size_t nw, ng, nm, nv, nout, nk;
+  if (argc < 6 || !GetFloats(env, argv[0], &w, &nw) || !GetFloats(env, argv[1], &g, &ng) ||
+      !GetFloats(env, argv[2], &m, &nm) || !GetFloats(env, argv[3], &v, &nv) || !GetFloats(env, argv[4], &out, &nout) ||
+      !GetFloats(env, argv[5], &k, &nk))
+    return nullptr;
+  const int64_t n = static_cast<int64_t>(nw);
+  if (!Check(env, ng, n, "g too small") || !Check(env, nm, n, "m too small") || !Check(env, nv, n, "v too small") ||
+      !Check(env, nout, n, "out too small") || !Check(env, nk, 6, "constants too small"))
+    return nullptr;
+  moodlab::AdamUpdate(w, g, m, v, n, {k[0], k[1], k[2], k[3], k[4], k[5]}, out);
+  return nullptr;
+}
+
 // Reads argv[i] for each i in `which` as a Float32Array of at least `want[k]` floats.
 bool GetSized(napi_env env, const napi_value* argv, std::initializer_list<int> which, std::initializer_list<int64_t> want,
               std::initializer_list<const char*> names, float** out) {
@@ -339,6 +374,8 @@ napi_value Init(napi_env env, napi_value exports) {
     {"conv2dBackpropFilter", nullptr, BackpropFilterJs, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"conv2dBackpropInput", nullptr, BackpropInputJs, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"maxPoolGrad", nullptr, MaxPoolGradJs, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"scaleAdd", nullptr, ScaleAddJs, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"adamUpdate", nullptr, AdamUpdateJs, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"columnSums", nullptr, ColumnSumsJs, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"batchMatMul", nullptr, BatchMatMulJs, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"batchNormForward", nullptr, BatchNormForwardJs, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -48,6 +48,17 @@ void MaxPoolGrad(const float* x, const float* y, const float* dy, const PoolDims
 // out[c] = scale * sum over rows of src[r * cols + c], accumulated in double.
 void ColumnSums(const float* src, int64_t rows, int64_t cols, double scale, float* out);
 
+// dst = a * dst + b * src, elementwise.
+void ScaleAdd(float* dst, const float* src, int64_t n, float a, float b);
+
+// One Adam step's constants; correction1 and 2 are 1 - beta1^t and 1 - beta2^t.
+struct AdamStep {
+  float learning_rate, beta1, beta2, epsilon, correction1, correction2;
+};
+// Adam's update of one variable w with gradient g: updates the moments m and v in place, writes
+// the new weights to out (which may be w).
+void AdamUpdate(const float* w, const float* g, float* m, float* v, int64_t n, const AdamStep& step, float* out);
+
 // BatchNorm in training over x [rows, channels]: per-channel mean and biased variance of x, and
 // y = (x - mean) / sqrt(variance + epsilon) * scale + offset.
 void BatchNormForward(const float* x, int64_t rows, int64_t channels, const float* scale, const float* offset, float epsilon,

@@ -21,6 +21,20 @@ export interface NativeKernels {
   maxPoolGrad(x: Float32Array, y: Float32Array, dy: Float32Array, dims: Int32Array, dx: Float32Array): void;
   /** c = op(a) x op(b) per batch entry; dims: batch A, batch B (equal, or 1 for a shared side), M, K, N, transpose A, transpose B (0/1). */
   batchMatMul(a: Float32Array, b: Float32Array, dims: Int32Array, c: Float32Array): void;
+  /** dst = a * dst + b * src, elementwise over dst's length. */
+  scaleAdd(dst: Float32Array, src: Float32Array, a: number, b: number): void;
+  /**
+   * Adam's update of one variable: m and v in place, the new weights into out (w.length values);
+   * constants: learning rate, beta1, beta2, epsilon, 1 - beta1^t, 1 - beta2^t.
+   */
+  adamUpdate(
+    w: Float32Array,
+    g: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    out: Float32Array,
+    constants: Float32Array,
+  ): void;
   /** out[c] = scale * sum over rows of src[r * cols + c]. */
   columnSums(src: Float32Array, rows: number, cols: number, scale: number, out: Float32Array): void;
   /** BatchNorm in training over x [rows, channels]: writes y, the batch mean and the biased variance. */

@@ -11,6 +11,23 @@
 
 namespace moodlab {
 
+void AdamUpdate(const float* w, const float* g, float* m, float* v, int64_t n, const AdamStep& a, float* out) {
+  const float b1 = a.beta1, b2 = a.beta2, lr = a.learning_rate, eps = a.epsilon;
+  const float inv_c1 = 1.0f / a.correction1, inv_c2 = 1.0f / a.correction2;
+  for (int64_t j = 0; j < n; ++j) {
+    const float gj = g[j];
+    const float mj = b1 * m[j] + (1.0f - b1) * gj;
+    const float vj = b2 * v[j] + (1.0f - b2) * gj * gj;
+    m[j] = mj;
+    v[j] = vj;
+    out[j] = w[j] - lr * (mj * inv_c1) / (std::sqrt(vj * inv_c2) + eps);
+  }
+}
+
+void ScaleAdd(float* dst, const float* src, int64_t n, float a, float b) {
+  for (int64_t i = 0; i < n; ++i) dst[i] = a * dst[i] + b * src[i];
+}
+
 void ColumnSums(const float* src, int64_t rows, int64_t cols, double scale, float* out) {
   std::vector<double> acc(cols, 0.0);
   for (int64_t r = 0; r < rows; ++r) {

@@ -3,7 +3,8 @@ import { loadNativeKernels } from '@moodlab/cnn-native';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { onBackend, relError, testPoolGradientAndReductions } from './kernel-test-cases';
 import { selectBackend } from './select-backend';
-import { routesToNative, setConvRouting } from './native-kernels';
+import { registeredNativeKernels, routesToNative, setConvRouting } from './native-kernels';
+import { ArrayAdam } from '../training/array-adam';
 import { hasBatchNormTrainingKernel } from './batchnorm-training';
 import { EMOTIONS, hyperparametersSchema } from '@moodlab/shared';
 import { BatchNormalization, batchNormalization } from '../training/models/batchnorm-layer';
@@ -185,6 +186,34 @@ describe.skipIf(!native.kernels)(
           c,
         ),
       ).toThrow(/scale too small/);
+    });
+
+    it('runs Adam on the addon as tf.train.adam does, and refuses short moment arrays', () => {
+      const k = native.kernels!;
+      const v = tf.variable(tf.randomNormal([4097], 0, 1, 'float32', 5), true, 'native-adam/w');
+      const reference = tf.variable(v.clone(), true, 'native-adam/reference');
+      const adam = new ArrayAdam(0.01);
+      const tfAdam = tf.train.adam(0.01);
+      for (let s = 0; s < 5; s++) {
+        const g = Float32Array.from({ length: v.size }, (_, j) => Math.cos(s + j * 0.01));
+        adam.applyArrays([v], [g]);
+        tfAdam.applyGradients([{ name: reference.name, tensor: tf.tensor(g) }]);
+      }
+      // The addon took the step: ArrayAdam runs it wherever the kernels are registered.
+      expect(registeredNativeKernels()).toBe(k);
+      expect(relError(v.dataSync(), reference.dataSync())).toBeLessThan(1e-5);
+      const four = new Float32Array(4);
+      expect(() => k.adamUpdate(four, four, new Float32Array(3), four, four, new Float32Array(6))).toThrow(
+        /m too small/,
+      );
+    });
+
+    it('sums scaled arrays (gradient averaging) as a * dst + b * src', () => {
+      const dst = Float32Array.of(1, 2, 3),
+        src = Float32Array.of(10, 20, 30);
+      native.kernels!.scaleAdd(dst, src, 0.5, 0.25);
+      expect(Array.from(dst)).toEqual([3, 6, 9]);
+      expect(() => native.kernels!.scaleAdd(new Float32Array(4), src, 1, 1)).toThrow(/src too small/);
     });
 
     // Every transpose combination (a dense layer's forward and both gradients), batched, a shared

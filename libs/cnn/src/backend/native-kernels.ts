@@ -332,10 +332,15 @@ export function nativeKernels(native: NativeKernels, previous: (name: string) =>
   };
 }
 
-let registered = false;
+let registered: NativeKernels | null = null;
 
 /** Whether the native kernels sit in front of the WASM backend's own in this process or thread. */
 export function nativeKernelsRegistered(): boolean {
+  return registered !== null;
+}
+
+/** The addon whose kernels are registered in this process or thread, for work outside kernels (the optimizer). */
+export function registeredNativeKernels(): NativeKernels | null {
   return registered;
 }
 
@@ -345,7 +350,7 @@ export function nativeKernelsRegistered(): boolean {
  */
 export function registerNativeKernels(native: NativeKernels, threads = 1, onednn = false): void {
   if (registered) return;
-  registered = true;
+  registered = native;
   onednnInUse = onednn;
   native.setThreads(threads);
   const previous = new Map<string, tf.KernelConfig>();

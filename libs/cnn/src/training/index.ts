@@ -12,6 +12,7 @@ export type { Architecture, ArchitectureOptions } from './models/architecture';
 export { trainModel, type TrainInput, type TrainResult } from './train';
 export { computeGradients, applyGradients, averageGradients, type StepGradients } from './step';
 export { ReplicaPool } from './replica-pool';
+export { ArrayAdam } from './array-adam';
 export { encodeCheckpoint, restoreCheckpoint, type CheckpointState, type EncodedCheckpoint } from './checkpoint';
 export { learningRateAt } from './schedules';
 export { hasBatchNorm, isBatchNorm, recalibrateBatchNorm, type RecalibrateOptions } from './recalibrate-batchnorm';

@@ -24,6 +24,7 @@ import {
 } from './checkpoint';
 import { balancedClassWeights } from './class-weights';
 import { ReplicaPool } from './replica-pool';
+import { ArrayAdam } from './array-adam';
 import { seedMathRandom } from './seeded-random';
 import { applyGradients, averageGradients, computeGradients, type StepGradients } from './step';
 import { hasBatchNorm, recalibrateBatchNorm } from './recalibrate-batchnorm';
@@ -153,7 +154,7 @@ async function finishWeights(
 }
 
 function makeOptimizer(hp: Hyperparameters): tf.Optimizer {
-  return hp.optimizer === 'sgd' ? tf.train.momentum(hp.learningRate, hp.momentum) : tf.train.adam(hp.learningRate);
+  return hp.optimizer === 'sgd' ? tf.train.momentum(hp.learningRate, hp.momentum) : new ArrayAdam(hp.learningRate);
 }
 
 function setLearningRate(opt: tf.Optimizer, lr: number): void {
