@@ -11,6 +11,8 @@
  * webcam's sensor does; the pasted faces are otherwise smoother than any camera's.
  * --calibrate prints the framing (scale, dx, dy) that maps the detector's boxes onto the pasted
  * faces; fit it on --split train, so that the figures on validation are out of sample.
+ * --no-flip classifies each crop alone, without its mirror image; --min-score S detects at one
+ * score threshold (the old behaviour: 0.4) instead of falling back to a lower one.
  * --browser URL also sends every frame through the browser path: the /demo page of the dashboard
  * at URL, in Debian's Chromium, runs its own pipeline on it (window.moodlabDemo.classifyImage: the
  * image decoded by the browser, its TF.js backend, the promoted model).
@@ -48,8 +50,14 @@ const { values } = parseArgs({
     model: { type: 'string' },
     browser: { type: 'string' },
     noise: { type: 'string', default: '0' },
+    'no-flip': { type: 'boolean', default: false },
+    'min-score': { type: 'string' },
   },
 });
+/** Whether our pipeline averages each face with its mirror (classifyFaces' default) or not (--no-flip). */
+const FLIP = !values['no-flip'];
+/** --min-score S: one score threshold at every input size, instead of the 'auto' fallback to a lower one. */
+const MIN_SCORE = values['min-score'] === undefined ? undefined : Number(values['min-score']);
 /** Standard deviation of the sensor noise added to every frame, in gray levels (a webcam's grain). */
 const NOISE = Number(values.noise);
 const SPLIT_DIR = path.join(path.dirname(FER_VALIDATION), values.split!);
@@ -219,10 +227,11 @@ async function browserPipeline(page: Page, png: Buffer): Promise<z.infer<typeof 
 const browserSide = values.browser ? await openBrowserPipeline(values.browser) : null;
 let browserModel: number | null = null;
 
-const label = (t: tf.Tensor3D, box: Box) => classifyFaces(model, metadata, t, [{ box, score: 1 }])[0]!.label;
+const label = (t: tf.Tensor3D, box: Box) =>
+  classifyFaces(model, metadata, t, [{ box, score: 1 }], { flip: FLIP })[0]!.label;
 /** The label with the crop scaled down by bilinear samples alone, as the pipeline did before area averaging. */
 const bilinearLabel = (t: tf.Tensor3D, box: Box) =>
-  classifyFaces(model, metadata, t, [{ box, score: 1 }], 1.0, 'bilinear')[0]!.label;
+  classifyFaces(model, metadata, t, [{ box, score: 1 }], { sampling: 'bilinear', flip: FLIP })[0]!.label;
 interface Outcome {
   layout: string;
   truth: string;
@@ -250,7 +259,12 @@ for (const layout of LAYOUTS) {
         size,
         places,
       );
-      const detections = await detectFaces(api, tensor, { kind: 'tiny', inputSize: 'auto', framing: null });
+      const detections = await detectFaces(api, tensor, {
+        kind: 'tiny',
+        inputSize: 'auto',
+        framing: null,
+        minScore: MIN_SCORE,
+      });
       const inBrowser = browserSide && png ? await browserPipeline(browserSide.page, png) : null;
       if (inBrowser) browserModel = inBrowser.modelVersion;
       for (const [j, f] of group.entries()) {
@@ -278,7 +292,7 @@ await browserSide?.close();
 const pct = (n: number, d: number) => formatPercent(d ? n / d : null, 1, '-');
 console.log(
   `${faces.length} FER2013 ${values.split} faces (${perClass} a class), one a frame at 3 positions and four a frame (2x2); ` +
-    `${values.model ?? 'shipped'} model, tiny detector (auto input size); noise ${NOISE} gray levels; ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+    `${values.model ?? 'shipped'} model, tiny detector (auto input size, ${MIN_SCORE === undefined ? 'score 0.4 then 0.2' : `score ${MIN_SCORE}`}); ${FLIP ? 'flip TTA' : 'no flip TTA'}; noise ${NOISE} gray levels; ${((Date.now() - t0) / 1000).toFixed(0)} s`,
 );
 console.table(
   LAYOUTS.flatMap((layout) => layout.sizes.map((size) => ({ layout: layout.name, size }))).map(({ layout, size }) => {

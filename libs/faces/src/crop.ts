@@ -120,6 +120,12 @@ export function facesToModelInput(
   p: ModelPreprocessing,
   margin = 1.0,
   sampling: CropSampling = 'area',
+  /** Also each crop's mirror image, after all the crops (for flip test-time augmentation). */
+  withMirrors = false,
 ): tf.Tensor {
-  return tf.tidy(() => toModelLayout(normalizeImages(faceCrops(image, boxes, p.imageSize, margin, sampling), p), p));
+  return tf.tidy(() => {
+    const x = normalizeImages(faceCrops(image, boxes, p.imageSize, margin, sampling), p);
+    // Width is axis 2 of the NHWC crops.
+    return toModelLayout(withMirrors ? tf.concat([x, tf.reverse(x, 2)]) : x, p);
+  });
 }
