@@ -11,7 +11,9 @@ export {
 } from './prediction';
 export { DetectionCadence } from './detection-cadence';
 export {
+  AUTO_FALLBACK_MIN_SCORE,
   AUTO_INPUT_SIZES,
+  DEFAULT_MIN_SCORE,
   DETECTOR_FRAMING,
   detectFaces,
   detectorOptions,
