@@ -336,7 +336,7 @@ for (const f of faces) {
 const pct = (n: number, d: number) => formatPercent(d ? n / d : null, 1, '-');
 console.log(
   `${faces.length} FER2013 ${values.split} faces (${perClass} a class), one a frame at 3 positions and four a frame (2x2); ` +
-    `${values.model ?? 'shipped'} model, tiny detector (auto input size, ${MIN_SCORE === undefined ? 'score 0.4 then ${AUTO_FALLBACK_MIN_SCORE}' : `score ${MIN_SCORE}`}); ${FLIP ? 'flip TTA' : 'no flip TTA'}; noise ${NOISE} gray levels; ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+    `${values.model ?? 'shipped'} model, tiny detector (auto input size, ${MIN_SCORE === undefined ? `score ${DEFAULT_MIN_SCORE} then ${AUTO_FALLBACK_MIN_SCORE}` : `score ${MIN_SCORE}`}); ${FLIP ? 'flip TTA' : 'no flip TTA'}; noise ${NOISE} gray levels; ${((Date.now() - t0) / 1000).toFixed(0)} s`,
 );
 console.log(
   `faceless frames (each face cut into 6x6 tiles and shuffled, 192 px): a false face in ${falseFaces.strict} of ${faces.length} at score ${DEFAULT_MIN_SCORE}, ` +
