@@ -60,9 +60,10 @@ export {
   bestTrial,
   formatMetric,
   trialScore,
+  proposeTrial,
   type SweepDeps,
 } from './sweeps/sweep-service';
-export { validateSpace, gridSize, type TrialParams } from './sweeps/search-space';
+export { validateSpace, gridSize, trialHyperparameters, type TrialParams } from './sweeps/search-space';
 export {
   ashaVerdict,
   simulateAsha,

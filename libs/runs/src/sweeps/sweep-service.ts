@@ -92,7 +92,11 @@ export async function stopSweep(deps: SweepDeps, id: string) {
 }
 
 /** The values trial `index` tries: the grid's point, a random draw, or the model-based suggestion. */
-function propose(spec: SweepSpec, index: number, observations: Observation[]): TrialParams {
+/**
+ * Trial `index`'s values: a grid point, or a random draw from the trial's own seeded stream (so
+ * the same for any controller, and outside a sweep); TPE's depend on the finished trials' scores.
+ */
+export function proposeTrial(spec: SweepSpec, index: number, observations: Observation[] = []): TrialParams {
   if (spec.method === 'grid') return gridPoint(spec.space, index);
   const random = seededRandom(spec.seed, index);
   const startup = Math.min(10, Math.max(3, Math.floor(spec.budget.trials / 3)));
@@ -120,7 +124,7 @@ export async function advanceSweep(deps: SweepDeps, id: string): Promise<{ done:
   let next = sweep.runs.reduce((n, t) => Math.max(n, (t.trialIndex ?? -1) + 1), 0);
   let started = 0;
   for (let running = active; running < spec.budget.parallelism && next < planned; running++, next++) {
-    const params = propose(spec, next, observations);
+    const params = proposeTrial(spec, next, observations);
     const hyperparameters = trialHyperparameters(spec, params);
     try {
       await startRun(deps, { datasetId: spec.datasetId, hyperparameters, tags: ['sweep', spec.name] }, 'sweep', {
