@@ -28,6 +28,7 @@ import { artifactMetaFromLayersModelJson, loadInferenceModel } from '@moodlab/cn
 import { selectBackend } from '@moodlab/cnn/backend';
 import {
   AUTO_FALLBACK_MIN_SCORE,
+  bestMatch,
   classifyFaces,
   DEFAULT_MIN_SCORE,
   DETECTOR_FRAMING,
@@ -181,15 +182,6 @@ const LAYOUTS = [
   { name: 'one face', perFrame: 1, sizes: [96, 192, 320] },
   { name: '2x2 faces', perFrame: 4, sizes: [96, 192] },
 ] as const;
-
-const iou = (a: Box, b: Box) => {
-  const w = Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x));
-  const h = Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
-  return (w * h) / (a.width * a.height + b.width * b.height - w * h);
-};
-/** The box that best overlaps a pasted face, if any overlaps it enough (a box elsewhere is a miss). */
-const bestMatch = <T extends { box: Box }>(found: readonly T[], truth: Box): T | undefined =>
-  found.filter((d) => iou(d.box, truth) > 0.2).sort((a, b) => iou(b.box, truth) - iou(a.box, truth))[0];
 
 /** The /demo page in Chromium, ready to run its own pipeline on an image (its model loaded). */
 async function openBrowserPipeline(base: string): Promise<{ page: Page; close: () => Promise<void> }> {

@@ -15,7 +15,7 @@ import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '@moodlab/cnn/backend';
 import { createRng } from '@moodlab/cnn/datasets';
-import { detectFaces, faceCrops, type Box } from '@moodlab/faces';
+import { bestMatch, detectFaces, faceCrops } from '@moodlab/faces';
 import { loadNodeFaceApi } from '@moodlab/faces/node';
 import { EMOTIONS } from '@moodlab/shared';
 import { progressBar } from '../cli/progress';
@@ -43,12 +43,6 @@ const files = EMOTIONS.flatMap((label) =>
     .map((name) => ({ label, name })),
 ).filter((_, i) => i % shards === shard);
 
-const iou = (a: Box, b: Box) => {
-  const w = Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x));
-  const h = Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
-  return (w * h) / (a.width * a.height + b.width * b.height - w * h);
-};
-
 const rng = createRng(`${values.seed}:${shard}/${shards}`);
 const bar = progressBar(`detector crops, shard ${shard}/${shards}`);
 let missed = 0;
@@ -71,10 +65,7 @@ for (const [i, { label, name }] of files.entries()) {
     .toBuffer();
   const frame = tf.tensor3d(new Uint8Array(rgb), [480, 640, 3], 'int32');
   try {
-    const found = (await detectFaces(api, frame, { kind: 'tiny', inputSize: 'auto' })).filter(
-      (d) => iou(d.box, truth) > 0.2,
-    );
-    const best = found.sort((a, b) => iou(b.box, truth) - iou(a.box, truth))[0];
+    const best = bestMatch(await detectFaces(api, frame, { kind: 'tiny', inputSize: 'auto' }), truth);
     if (!best) {
       missed++;
     } else {

@@ -24,3 +24,4 @@ export {
 } from './detector';
 export { fuseTinyFaceDetector, fusedForwardInput, type TinyDetectorNet } from './tiny-detector-fused';
 export { frameFace, type Framing } from './framing';
+export { bestMatch, boxIou } from './box-match';
