@@ -14,6 +14,7 @@ import {
   getArchitecture,
   ReplicaPool,
   ArrayAdam,
+  arraysFor,
 } from '@moodlab/cnn/training';
 import { describeBackend, selectBackend } from '@moodlab/cnn/backend';
 import { gatherBatch, createRng } from '@moodlab/cnn/datasets';
@@ -41,6 +42,8 @@ const hp = hyperparametersSchema.parse({
 });
 const model = getArchitecture(hp.architecture).build({ imageSize: 48, numClasses: 7, seed: 1 });
 const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+/** Our gradients' arrays, reused every step as trainModel does. */
+const ownGrads = arraysFor(vars.map((v) => v.size));
 const optimizer = values['tf-adam'] ? tf.train.adam(0.001) : new ArrayAdam(0.001);
 const images = Uint8Array.from({ length: batch * steps * px }, (_, i) => (i * 2654435761) >>> 24);
 const rng = createRng('replica-step');
@@ -70,14 +73,10 @@ for (let s = 0; s < steps; s++) {
   const { pixels, labels } = await timed('augment the batch', () => batchAt(s));
   // Boxed, so that timing the send does not wait for the gradients.
   const remote = await timed('send weights and half batch', () => ({
-    gradients: pool.step(
-      0,
-      vars.map((v) => v.dataSync() as Float32Array),
-      [{ pixels: pixels.subarray(half * px), labels: labels.subarray(half) }],
-    ),
+    gradients: pool.step(0, vars, [{ pixels: pixels.subarray(half * px), labels: labels.subarray(half) }]),
   }));
   const ours = await timed('half batch, beside the replica', () =>
-    computeGradients(model, vars, pixels.subarray(0, half * px), labels.subarray(0, half), hp, 7, null),
+    computeGradients(model, vars, pixels.subarray(0, half * px), labels.subarray(0, half), hp, 7, null, 48, ownGrads),
   );
   const theirs = await timed('wait for the replica', () => remote.gradients);
   const avg = await timed('average gradients', () => averageGradients([ours, ...theirs]));

@@ -13,6 +13,7 @@ export { trainModel, type TrainInput, type TrainResult } from './train';
 export { computeGradients, applyGradients, averageGradients, type StepGradients } from './step';
 export { ReplicaPool } from './replica-pool';
 export { ArrayAdam } from './array-adam';
+export { arraysFor } from './tensor-arrays';
 export { encodeCheckpoint, restoreCheckpoint, type CheckpointState, type EncodedCheckpoint } from './checkpoint';
 export { learningRateAt } from './schedules';
 export { hasBatchNorm, isBatchNorm, recalibrateBatchNorm, type RecalibrateOptions } from './recalibrate-batchnorm';

@@ -8,6 +8,7 @@ import type { ReplicaReply, ReplicaRequest } from './replica-protocol';
 import type { StepGradients } from './step';
 import type { LabeledImages } from '../datasets/labeled-images';
 import { predictProbabilities } from '../inference/predict';
+import { arraysFor, copyTensorInto } from './tensor-arrays';
 
 const ENTRY = fileURLToPath(new URL('./replica-thread.ts', import.meta.url));
 
@@ -52,6 +53,8 @@ function expectReply<T extends ReplicaReply['type']>(r: ReplicaReply, type: T): 
  * serialised them, about 20 ms a step for vgg-lite).
  */
 export class ReplicaPool {
+  private shared: { weights: Float32Array[]; grads: Float32Array[][] } | null = null;
+
   private constructor(
     private readonly replicas: Replica[],
     private readonly preprocessing: ModelPreprocessing,
@@ -83,13 +86,27 @@ export class ReplicaPool {
     return this.replicas.length;
   }
 
-  /** Starts the replicas on their slices (sent at once); the promise brings their gradients. */
+  /**
+   * Starts the replicas on their slices (sent at once) with the variables' current values; the
+   * promise brings their gradients. Weights and gradients pass through memory shared with the
+   * replicas, allocated on the first step: a replica reads the weights before it replies, and the
+   * next step writes them only after every reply, so no step sees another's values.
+   */
   step(
     epoch: number,
-    weights: Float32Array[],
+    vars: tf.Variable[],
     slices: { pixels: Float32Array; labels: Int32Array }[],
   ): Promise<(StepGradients & { tensors: number })[]> {
-    const replies = slices.map((s, i) => this.replicas[i]!.request({ type: 'step', epoch, weights, ...s }));
+    const sizes = vars.map((v) => v.size);
+    this.shared ??= {
+      weights: arraysFor(sizes, true),
+      grads: this.replicas.map(() => arraysFor(sizes, true)),
+    };
+    const { weights, grads } = this.shared;
+    vars.forEach((v, i) => copyTensorInto(v, weights[i]!));
+    const replies = slices.map((s, i) =>
+      this.replicas[i]!.request({ type: 'step', epoch, weights, gradsInto: grads[i]!, ...s }),
+    );
     return Promise.all(replies).then((rs) => rs.map((r) => expectReply(r, 'gradients')));
   }
 

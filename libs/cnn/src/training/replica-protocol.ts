@@ -18,7 +18,10 @@ export const replicaRequestSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('step'),
     epoch: z.number().int().min(0),
+    /** Views of memory shared with the coordinator: read at the start of the step. */
     weights: z.array(f32),
+    /** Views of memory shared with the coordinator that receive this step's gradients. */
+    gradsInto: z.array(f32),
     pixels: f32,
     labels: i32,
   }),

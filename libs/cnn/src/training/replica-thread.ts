@@ -60,6 +60,8 @@ port.on('message', (raw: unknown) => {
       init.hyperparameters,
       init.numClasses,
       init.classWeights,
+      undefined,
+      msg.gradsInto,
     );
     reply({ type: 'gradients', ...g, tensors: tf.memory().numTensors });
   })().catch((err: unknown) => {

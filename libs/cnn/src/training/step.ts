@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Hyperparameters } from '@moodlab/shared';
 import { toModelInput } from '../inference/preprocess';
 import { ArrayAdam } from './array-adam';
+import { copyTensorInto } from './tensor-arrays';
 import { registeredNativeKernels } from '../backend/native-kernels';
 
 export interface StepGradients {
@@ -27,6 +28,8 @@ export function computeGradients(
   classWeights: Float32Array | null,
   /** The images' own size, when the model takes another (an imported 64 px model on 48 px faces). */
   sourceSize = hp.preprocessing.imageSize,
+  /** Arrays, one per variable, that receive the gradients instead of fresh ones (kept between steps). */
+  into?: Float32Array[],
 ): StepGradients {
   const count = labels.length;
   const out = tf.tidy(() => {
@@ -60,7 +63,7 @@ export function computeGradients(
     lossSum: out.lossSum.dataSync()[0]!,
     hits: out.hits.dataSync()[0]!,
     count,
-    grads: out.grads.map((g) => g.dataSync() as Float32Array),
+    grads: out.grads.map((g, i) => (into ? copyTensorInto(g, into[i]!) : (g.dataSync() as Float32Array))),
   };
   tf.dispose([out.hits, out.lossSum, ...out.grads]);
   return result;

@@ -25,6 +25,7 @@ import {
 import { balancedClassWeights } from './class-weights';
 import { ReplicaPool } from './replica-pool';
 import { ArrayAdam } from './array-adam';
+import { arraysFor } from './tensor-arrays';
 import { seedMathRandom } from './seeded-random';
 import { applyGradients, averageGradients, computeGradients, type StepGradients } from './step';
 import { hasBatchNorm, recalibrateBatchNorm } from './recalibrate-batchnorm';
@@ -169,6 +170,8 @@ interface EpochContext {
   optimizer: tf.Optimizer;
   classWeights: Float32Array | null;
   pool: ReplicaPool | null;
+  /** Our gradients, one array per variable, reused every step. */
+  grads: Float32Array[];
   report: (phase: TrainProgress['phase'], epoch: number, batch: number, of?: number) => void;
 }
 
@@ -201,17 +204,17 @@ async function trainOneEpoch(ctx: EpochContext, epoch: number): Promise<{ lossSu
       };
       const remote = pool.step(
         epoch,
-        vars.map((v) => v.dataSync() as Float32Array),
+        vars,
         Array.from({ length: pool.size }, (_, r) => slice(r + 1)),
       );
       const own = slice(0);
       // Our slice first, then wait: awaiting the replicas before computing ours would run them in turn.
-      const ours = computeGradients(model, vars, own.pixels, own.labels, hp, k, classWeights, size);
+      const ours = computeGradients(model, vars, own.pixels, own.labels, hp, k, classWeights, size, ctx.grads);
       const theirs = await remote;
       input.onReplicaTensors?.(theirs.map((r) => r.tensors));
       parts = [ours, ...theirs];
     } else {
-      parts = [computeGradients(model, vars, pixels, labels, hp, k, classWeights, size)];
+      parts = [computeGradients(model, vars, pixels, labels, hp, k, classWeights, size, ctx.grads)];
     }
     applyGradients(optimizer, vars, parts.length > 1 ? averageGradients(parts) : parts[0]!.grads);
     for (const p of parts) {
@@ -307,7 +310,8 @@ export async function trainModel(runInput: TrainInput): Promise<TrainResult> {
   const pool = extra
     ? await ReplicaPool.start(extra, { hyperparameters: hp, numClasses: k, classWeights, backend: 'wasm' })
     : null;
-  const ctx: EpochContext = { input, model, vars, optimizer, classWeights, pool, report };
+  const grads = arraysFor(vars.map((v) => v.size));
+  const ctx: EpochContext = { input, model, vars, optimizer, classWeights, pool, grads, report };
   /** A split's class probabilities, on every core when there are replicas. */
   const predictSplit = (split: LabeledImages) =>
     pool ? pool.predict(model, split) : Promise.resolve(predictProbabilities(model, split, hp.preprocessing));
