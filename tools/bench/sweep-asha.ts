@@ -14,6 +14,7 @@
  * WORKER_CONCURRENCY of them at a time): a measurement too long for one session goes on in the
  * next, on a fresh machine, where the last one stopped. --sweep ID with --record first adds that
  * sweep's completed trials to FILE. The replay then reads FILE; each record names its machine.
+ * --recorded-only replays the trials FILE holds without training the rest (an interim figure).
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -48,6 +49,7 @@ const { values } = parseArgs({
     replay: { type: 'boolean', default: false },
     sweep: { type: 'string' },
     record: { type: 'string' },
+    'recorded-only': { type: 'boolean', default: false },
   },
 });
 const backend = await selectBackend({ prefer: 'wasm', threads: 1, measureGemm: true });
@@ -251,7 +253,7 @@ async function recordedTrials(file: string): Promise<TrialRecord[]> {
   if (values.sweep) for (const r of recordsOf(await finished(values.sweep))) save(r);
   const full = sweepSpecSchema.parse(spec(`record-${Date.now().toString(36)}`, false));
   const missing = Array.from({ length: key.trials }, (_, i) => i).filter(
-    (i) => !record.trials.some((t) => t.trialIndex === i),
+    (i) => !values['recorded-only'] && !record.trials.some((t) => t.trialIndex === i),
   );
   console.log(
     `${file}: ${record.trials.length} of ${key.trials} trials recorded; training ${missing.join(', ') || 'none'}`,
