@@ -43,7 +43,7 @@ import { readModelBundle } from '@moodlab/runs';
 import { formatPercent, EMOTIONS } from '@moodlab/shared';
 import { createRng, shuffledIndices, type Rng } from '@moodlab/cnn/datasets';
 import { SHIPPED_MODEL_DIR } from '../seed/default-model';
-import { FER_VALIDATION } from '../demo/test-frames';
+import { FER_VALIDATION, grayFrameWith } from '../demo/test-frames';
 import { printMachine } from './machine';
 
 const { values } = parseArgs({
@@ -150,11 +150,7 @@ async function frameWith(
   const faces = await Promise.all(
     files.map((f) => sharp(f).resize(size, size, { kernel: 'cubic' }).grayscale().toBuffer()),
   );
-  const rgb = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#7f7f7f' } })
-    .composite(faces.map((input, i) => ({ input, left: truths[i]!.x, top: truths[i]!.y })))
-    .removeAlpha()
-    .raw()
-    .toBuffer();
+  const rgb = await grayFrameWith(faces.map((input, i) => ({ input, left: truths[i]!.x, top: truths[i]!.y })));
   if (NOISE > 0) {
     // A window of one seeded noise field, moved for each frame: the same noise every run and for
     // every crop method, without drawing 921,600 normals a frame (TF.js draws them in JS, ~1 s).
@@ -309,11 +305,7 @@ async function scrambledFrame(file: string, rng: Rng): Promise<tf.Tensor3D> {
     .resize(192, 192, { kernel: 'cubic' })
     .png()
     .toBuffer();
-  const rgb = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#7f7f7f' } })
-    .composite([{ input: face, left: 224, top: 144 }])
-    .removeAlpha()
-    .raw()
-    .toBuffer();
+  const rgb = await grayFrameWith([{ input: face, left: 224, top: 144 }]);
   return tf.tensor3d(new Uint8Array(rgb), [480, 640, 3], 'int32');
 }
 const falseFaces = { strict: 0, fallback: 0 };

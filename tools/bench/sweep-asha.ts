@@ -290,7 +290,8 @@ let rows: ReturnType<typeof row>[];
 let records: TrialRecord[] | null = null;
 if (values.record) {
   records = await recordedTrials(values.record);
-  const machines = [...new Set(records.map((r) => r.machine))];
+  // One line per CPU and kernels: each run's description also carries the SGEMM rate it measured.
+  const machines = [...new Set(records.map((r) => r.machine.replace(/, SGEMM [\d.]+ GFLOP\/s on 1 thread/, '')))];
   console.log(
     `replaying ${records.length} recorded trials, from ${machines.length} machine(s):\n  ${machines.join('\n  ')}`,
   );

@@ -19,6 +19,7 @@ import { bestMatch, detectFaces, faceCrops } from '@moodlab/faces';
 import { loadNodeFaceApi } from '@moodlab/faces/node';
 import { EMOTIONS } from '@moodlab/shared';
 import { progressBar } from '../cli/progress';
+import { grayFrameWith } from './test-frames';
 
 const { values } = parseArgs({
   options: {
@@ -58,11 +59,7 @@ for (const [i, { label, name }] of files.entries()) {
     .resize(size, size, { kernel: 'cubic' })
     .grayscale()
     .toBuffer();
-  const rgb = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#7f7f7f' } })
-    .composite([{ input: face, left: truth.x, top: truth.y }])
-    .removeAlpha()
-    .raw()
-    .toBuffer();
+  const rgb = await grayFrameWith([{ input: face, left: truth.x, top: truth.y }]);
   const frame = tf.tensor3d(new Uint8Array(rgb), [480, 640, 3], 'int32');
   try {
     const best = bestMatch(await detectFaces(api, frame, { kind: 'tiny', inputSize: 'auto' }), truth);

@@ -71,3 +71,12 @@ export async function composeFrame(faces: FaceImage[], faceSize = 192, margin = 
     .raw()
     .toBuffer();
 }
+
+/** A gray 640x480 RGB frame's raw bytes with each image pasted at its place (left, top). */
+export function grayFrameWith(pastes: { input: Buffer; left: number; top: number }[]): Promise<Buffer> {
+  return sharp({ create: { width: 640, height: 480, channels: 3, background: '#7f7f7f' } })
+    .composite(pastes)
+    .removeAlpha()
+    .raw()
+    .toBuffer();
+}

@@ -166,41 +166,6 @@ napi_value ColumnSumsJs(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// scaleAdd(dst, src, a, b)
-napi_value ScaleAddJs(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  float *dst, *src;
-  size_t ndst, nsrc;
-  double a = 1, b = 1;
-  if (argc < 4 || !GetFloats(env, argv[0], &dst, &ndst) || !GetFloats(env, argv[1], &src, &nsrc)) return nullptr;
-  napi_get_value_double(env, argv[2], &a);
-  napi_get_value_double(env, argv[3], &b);
-  if (!Check(env, nsrc, static_cast<int64_t>(ndst), "src too small")) return nullptr;
-  moodlab::ScaleAdd(dst, src, static_cast<int64_t>(ndst), static_cast<float>(a), static_cast<float>(b));
-  return nullptr;
-}
-
-// adamUpdate(w, g, m, v, out, [learningRate, beta1, beta2, epsilon, correction1, correction2])
-napi_value AdamUpdateJs(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  float *w, *g, *m, *v, *out, *k;
-  size_t nw, ng, nm, nv, nout, nk;
-  if (argc < 6 || !GetFloats(env, argv[0], &w, &nw) || !GetFloats(env, argv[1], &g, &ng) ||
-      !GetFloats(env, argv[2], &m, &nm) || !GetFloats(env, argv[3], &v, &nv) || !GetFloats(env, argv[4], &out, &nout) ||
-      !GetFloats(env, argv[5], &k, &nk))
-    return nullptr;
-  const int64_t n = static_cast<int64_t>(nw);
-  if (!Check(env, ng, n, "g too small") || !Check(env, nm, n, "m too small") || !Check(env, nv, n, "v too small") ||
-      !Check(env, nout, n, "out too small") || !Check(env, nk, 6, "constants too small"))
-    return nullptr;
-  moodlab::AdamUpdate(w, g, m, v, n, {k[0], k[1], k[2], k[3], k[4], k[5]}, out);
-  return nullptr;
-}
-
 // Reads argv[i] for each i in `which` as a Float32Array of at least `want[k]` floats.
 bool GetSized(napi_env env, const napi_value* argv, std::initializer_list<int> which, std::initializer_list<int64_t> want,
               std::initializer_list<const char*> names, float** out) {
@@ -216,6 +181,39 @@ bool GetSized(napi_env env, const napi_value* argv, std::initializer_list<int> w
     ++w, ++name, ++k;
   }
   return true;
+}
+
+// scaleAdd(dst, src, a, b)
+napi_value ScaleAddJs(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float *dst, *src;
+  size_t ndst;
+  double a = 1, b = 1;
+  if (argc < 4 || !GetFloats(env, argv[0], &dst, &ndst)) return nullptr;
+  const int64_t n = static_cast<int64_t>(ndst);
+  if (!GetSized(env, argv, {1}, {n}, {"src"}, &src)) return nullptr;
+  napi_get_value_double(env, argv[2], &a);
+  napi_get_value_double(env, argv[3], &b);
+  moodlab::ScaleAdd(dst, src, n, static_cast<float>(a), static_cast<float>(b));
+  return nullptr;
+}
+
+// adamUpdate(w, g, m, v, out, [learningRate, beta1, beta2, epsilon, correction1, correction2])
+napi_value AdamUpdateJs(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float* w;
+  size_t nw;
+  if (argc < 6 || !GetFloats(env, argv[0], &w, &nw)) return nullptr;
+  const int64_t n = static_cast<int64_t>(nw);
+  float* a[5];  // g, m, v, out, constants
+  if (!GetSized(env, argv, {1, 2, 3, 4, 5}, {n, n, n, n, 6}, {"g", "m", "v", "out", "constants"}, a)) return nullptr;
+  const float* k = a[4];
+  moodlab::AdamUpdate(w, a[0], a[1], a[2], n, {k[0], k[1], k[2], k[3], k[4], k[5]}, a[3]);
+  return nullptr;
 }
 
 // The BatchNorm kernels' arguments: exactly `count` of them into argv, rows and channels at
@@ -293,21 +291,22 @@ napi_value LoadResult(napi_env env, const char* error) {
   return null;
 }
 
-// The first argument as an integer or a boolean, `fallback` when it is missing.
-int32_t FirstInt(napi_env env, napi_callback_info info, int32_t fallback) {
+// The first argument read by `get` (napi_get_value_int32, _bool, ...), `fallback` when it is missing.
+template <class T>
+T FirstArg(napi_env env, napi_callback_info info, T fallback, napi_status (*get)(napi_env, napi_value, T*)) {
   size_t argc = 1;
   napi_value argv[1];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc > 0) napi_get_value_int32(env, argv[0], &fallback);
+  if (argc > 0) get(env, argv[0], &fallback);
   return fallback;
 }
 
+int32_t FirstInt(napi_env env, napi_callback_info info, int32_t fallback) {
+  return FirstArg(env, info, fallback, napi_get_value_int32);
+}
+
 bool FirstBool(napi_env env, napi_callback_info info, bool fallback) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc > 0) napi_get_value_bool(env, argv[0], &fallback);
-  return fallback;
+  return FirstArg(env, info, fallback, napi_get_value_bool);
 }
 
 // loadBlas(core | null): OpenBLAS with that kernel family (null: its own detection). Returns null

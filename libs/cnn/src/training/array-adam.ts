@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { registeredNativeKernels } from '../backend/native-kernels';
+import { copyTensorInto } from './tensor-arrays';
 
 /** TF.js's optimizer slot: a name and a tensor (the type is not exported from @tensorflow/tfjs). */
 interface NamedTensor {
@@ -56,7 +57,7 @@ export class ArrayAdam extends tf.Optimizer {
   private m: Float32Array[] = [];
   private v: Float32Array[] = [];
   private slots: { name: string; shape: number[] }[] = [];
-  /** Reused output buffers: the WASM backend copies a new tensor's values into its heap. */
+  /** Reused weight buffers, updated in place: the WASM backend copies a new tensor's values into its heap. */
   private scratch: Float32Array[] = [];
   /** The tensors handed out by the last getWeights(), freed by the next call or dispose(). */
   private exported: tf.Tensor[] = [];
@@ -94,10 +95,12 @@ export class ArrayAdam extends tf.Optimizer {
     const update = registeredNativeKernels()?.adamUpdate.bind(null) ?? adamUpdate;
     const reuse = tf.getBackend() === 'wasm';
     vars.forEach((variable, i) => {
-      const w = variable.dataSync() as Float32Array;
-      const out = reuse ? (this.scratch[i] ??= new Float32Array(w.length)) : new Float32Array(w.length);
-      update(w, grads[i]!, this.m[i]!, this.v[i]!, out, constants);
-      tf.tidy(() => variable.assign(tf.tensor(out, variable.shape)));
+      // Other backends may keep the array a tensor is made from (and dataSync may be the variable's own), so they get a fresh copy.
+      const w = reuse
+        ? copyTensorInto(variable, (this.scratch[i] ??= new Float32Array(variable.size)))
+        : Float32Array.from(variable.dataSync());
+      update(w, grads[i]!, this.m[i]!, this.v[i]!, w, constants);
+      tf.tidy(() => variable.assign(tf.tensor(w, variable.shape)));
     });
     this.incrementIterations();
   }
