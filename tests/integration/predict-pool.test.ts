@@ -60,6 +60,29 @@ describe('prediction thread pool', () => {
     expect(good.faces.length).toBeGreaterThan(0);
   });
 
+  it('answers a bad image queued behind good ones on the same thread, in order, and keeps the thread', async () => {
+    const single = new PredictPool(1);
+    try {
+      const order: number[] = [];
+      const sent = [frames[0]!, Buffer.from('not an image'), frames[1]!].map((bytes, i) => {
+        const p = single.predict(new Uint8Array(bytes), model, 'tiny');
+        void p.then(
+          () => order.push(i),
+          () => order.push(i),
+        );
+        return p;
+      });
+      const settled = await Promise.allSettled(sent);
+      expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      await expect(sent[1]).rejects.toThrow(ImageDecodeError);
+      expect(order).toEqual([0, 1, 2]);
+      const again = await single.predict(new Uint8Array(frames[0]!), model, 'tiny');
+      expect(again.faces.length).toBeGreaterThan(0);
+    } finally {
+      await single.close();
+    }
+  });
+
   it('replaces a thread that died', async () => {
     const threads = (pool as unknown as { threads: { worker: { terminate(): Promise<number> } }[] }).threads;
     await Promise.all(threads.map((t) => t.worker.terminate()));
@@ -67,7 +90,7 @@ describe('prediction thread pool', () => {
     expect(after.faces.length).toBeGreaterThan(0);
   });
 
-  it('serves queued requests first come, first served, one per thread, and fails those still waiting when closed', async () => {
+  it('serves queued requests first come, first served, and fails those still waiting when closed', async () => {
     const single = new PredictPool(1);
     const order: number[] = [];
     const served = await Promise.all(
