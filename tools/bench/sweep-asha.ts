@@ -143,6 +143,7 @@ function recordOf(
     trialParams: unknown;
     backend?: string | null;
     createdAt: Date;
+    startedAt?: Date | null;
     finishedAt: Date | null;
     epochs: { valAccuracy: number | null; valLoss: number | null; durationMs: number }[];
   },
@@ -150,7 +151,8 @@ function recordOf(
 ): TrialRecord {
   const epochs = r.epochs.map(({ valAccuracy, valLoss, durationMs }) => ({ valAccuracy, valLoss, durationMs }));
   const epochMs = epochs.reduce((n, e) => n + e.durationMs, 0);
-  const runMs = r.finishedAt ? r.finishedAt.getTime() - r.createdAt.getTime() : epochMs;
+  // From the start of its training, not its creation: recorded trials are queued all at once.
+  const runMs = r.finishedAt ? r.finishedAt.getTime() - (r.startedAt ?? r.createdAt).getTime() : epochMs;
   return {
     trialIndex,
     params: trialRecordSchema.shape.params.parse(r.trialParams ?? {}),
