@@ -64,7 +64,8 @@ class PredictThread {
  * Two: with one request per thread, a thread's core idled while libvips decoded its next image.
  * Measured on 2 cores (AMD EPYC, 2026-12-02), 10 clients, interleaved pairs: on the pool alone
  * 102.5-123.6 req/s with one and 115.8-139.3 with two (five pairs); through /api/predict 74.0-88.8
- * with one and 94.2-102.2 with two (four pairs). Every pair was won by two.
+ * with one and 94.2-102.2 with two (four pairs, the machine busier), 109.0 and 119.3 with one and
+ * 114.0 and 126.3 with two (two pairs, quiet and warmed up). Every pair was won by two.
  */
 const IN_FLIGHT_PER_THREAD = 2;
 
