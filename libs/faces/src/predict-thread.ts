@@ -27,7 +27,7 @@ function modelFor({ key, meta, data }: ThreadRequest['model']) {
   return loading;
 }
 
-// The pool sends a thread up to two requests at a time: the next image decodes (on libvips's
+// The pool sends a thread up to IN_FLIGHT_PER_THREAD requests (predict-pool.ts): the next image decodes (on libvips's
 // threads) while this one is detected and classified here, and the thread's turns keep their
 // order, so a request never overtakes an earlier one on its thread.
 let turn: Promise<unknown> = Promise.resolve();
