@@ -10,9 +10,8 @@ import {
   markRunFailed,
   markRunQueued,
   markRunRunning,
-  recordEpoch,
+  recordEpochWithCheckpoint,
   recordTrainedModel,
-  replaceCheckpoint,
   saveRunProgress,
   setRunBackend,
   truncateEpochs,
@@ -67,8 +66,8 @@ export function createTrainProcessor(ctx: ProcessorContext) {
     }
     ctx.activeRuns.add(runId);
     const checkpoint = await persist('the checkpoint read', () => getRunCheckpoint(db, runId));
+    const nextEpoch = checkpoint ? Number((checkpoint.meta as { nextEpoch?: number }).nextEpoch ?? 0) : 0;
     if (checkpoint) {
-      const nextEpoch = Number((checkpoint.meta as { nextEpoch?: number }).nextEpoch ?? 0);
       await persist('the epoch table', () => truncateEpochs(db, runId, nextEpoch));
       await note(`resuming from the checkpoint after epoch ${nextEpoch}`);
     }
@@ -85,14 +84,23 @@ export function createTrainProcessor(ctx: ProcessorContext) {
       ctx.activeRuns.delete(runId);
       throw new UnrecoverableError(message);
     }
-    const inSweep = (await persist('the run', () => runSweepId(db, runId))) !== null;
-    let stoppedBy: string | null = null;
+    const sweepId = await persist('the run', () => runSweepId(db, runId));
+    const inSweep = sweepId !== null;
+    // A worker that died between saving an epoch's checkpoint and acting on its verdict left a trial
+    // that must not train past its rung: the verdict is taken again (it depends only on what is
+    // recorded, so it is the same one).
+    let stoppedBy: string | null =
+      inSweep && nextEpoch > 0
+        ? await persist('the early-termination verdict', () => trialVerdict(db, runId, nextEpoch - 1))
+        : null;
+    if (stoppedBy) await note(`${stoppedBy} (taken on resuming)`);
     const child = runInChild(
       {
         type: 'train',
         hyperparameters,
         dataset: { meta: pack.meta, data: pack.data },
         checkpoint: checkpoint ? new Uint8Array(checkpoint.data) : null,
+        stoppedAtCheckpoint: stoppedBy !== null,
         initialModel: initial ? { meta: initial.artifact.meta, data: new Uint8Array(initial.artifact.data) } : null,
         backend: env.TF_BACKEND,
         threads: env.TF_THREADS,
@@ -111,9 +119,14 @@ export function createTrainProcessor(ctx: ProcessorContext) {
         } else if (msg.type === 'epoch') {
           // An ordinary run trains on while its epoch is written (an outage only delays the write).
           if (!inSweep) child.answer({ type: 'continue' });
-          await persist(`epoch ${msg.metric.epoch + 1}`, () => recordEpoch(db, runId, msg.metric));
-          await persist(`the checkpoint after epoch ${msg.metric.epoch + 1}`, () =>
-            replaceCheckpoint(db, runId, { ...msg.checkpoint, meta: msg.checkpoint.meta as Prisma.InputJsonValue }),
+          await persist(`epoch ${msg.metric.epoch + 1} and its checkpoint`, () =>
+            recordEpochWithCheckpoint(
+              db,
+              runId,
+              msg.metric,
+              { ...msg.checkpoint, meta: msg.checkpoint.meta as Prisma.InputJsonValue },
+              sweepId,
+            ),
           );
           await note(
             `epoch ${msg.metric.epoch + 1}: loss ${msg.metric.loss.toFixed(4)} acc ${msg.metric.accuracy.toFixed(4)} val_acc ${msg.metric.valAccuracy?.toFixed(4) ?? '-'}`,

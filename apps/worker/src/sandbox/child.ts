@@ -35,6 +35,7 @@ async function handle(raw: unknown): Promise<void> {
       train: unpackSplit(packMeta, msg.dataset.data, 'train'),
       validation,
       resumeFrom: msg.checkpoint ?? undefined,
+      stoppedAtCheckpoint: msg.stoppedAtCheckpoint,
       initialModel: msg.initialModel ?? undefined,
       replicas: msg.replicas,
       onProgress: (progress) => {

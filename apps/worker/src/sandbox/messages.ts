@@ -18,6 +18,8 @@ export const parentMessageSchema = z.discriminatedUnion('type', [
     hyperparameters: hyperparametersSchema,
     dataset: z.object({ meta: z.unknown(), data: bytes }),
     checkpoint: bytes.nullable(),
+    /** The checkpoint's last epoch ended the run (see TrainInput.stoppedAtCheckpoint). */
+    stoppedAtCheckpoint: z.boolean(),
     initialModel: z.object({ meta: z.unknown(), data: bytes }).nullable(),
     backend: z.enum(BACKEND_ORDER).optional(),
     threads: z.number().int().min(1),

@@ -131,6 +131,25 @@ describe('training on the WASM backend', () => {
       expect(resumed.history[i]!.loss).toBeCloseTo(unbroken.history[i]!.loss, 4);
       expect(resumed.history[i]!.valAccuracy).toBeCloseTo(unbroken.history[i]!.valAccuracy!, 4);
     }
+
+    // A sweep that stopped the run at that epoch (its verdict came after the checkpoint was saved):
+    // the resumed run trains nothing more and ends with the checkpoint's weights.
+    const stopped = await trainModel({
+      // Without recalibration, whose statistics would differ from the checkpoint's.
+      hyperparameters: { ...hp, recalibrateBatchNorm: 0 },
+      classNames: EMOTIONS,
+      train,
+      validation,
+      resumeFrom: firstCheckpoint!.data,
+      stoppedAtCheckpoint: true,
+      onEpochEnd: () => Promise.reject(new Error('trained an epoch past the stop')),
+    });
+    expect(stopped.stoppedEarly).toBe(true);
+    expect(strip(stopped.history)).toEqual(strip(unbroken.history).slice(0, 1));
+    const fromCheckpoint = await restored(firstCheckpoint!, hp.architecture);
+    expect(maxDiff(stopped.model.getWeights(), fromCheckpoint.model.getWeights())).toBeLessThan(1e-6);
+    stopped.model.dispose();
+    fromCheckpoint.model.dispose();
   });
 
   it('trains data-parallel on two threads, deterministically, to the same quality', async () => {

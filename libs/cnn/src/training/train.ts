@@ -38,6 +38,11 @@ export interface TrainInput {
   validation?: LabeledImages;
   /** A checkpoint from an earlier attempt of this run: training continues after it. */
   resumeFrom?: Uint8Array;
+  /**
+   * The run was stopped at the checkpoint's epoch (a sweep's verdict taken after the checkpoint was
+   * saved, by a worker that died before acting on it): finish from the checkpoint, train nothing.
+   */
+  stoppedAtCheckpoint?: boolean;
   /** A trained model artifact to start from (hyperparameters.initFrom); a checkpoint wins over it. */
   initialModel?: { meta: unknown; data: Uint8Array };
   onProgress?: (p: TrainProgress) => void;
@@ -315,7 +320,7 @@ export async function trainModel(runInput: TrainInput): Promise<TrainResult> {
   /** A split's class probabilities, on every core when there are replicas. */
   const predictSplit = (split: LabeledImages) =>
     pool ? pool.predict(model, split) : Promise.resolve(predictProbabilities(model, split, hp.preprocessing));
-  let stoppedEarly = false;
+  let stoppedEarly = input.resumeFrom !== undefined && input.stoppedAtCheckpoint === true;
   let restoreRandom = () => {};
   try {
     try {

@@ -209,22 +209,21 @@ export async function recordEpoch(db: Db, runId: string, m: EpochMetricData) {
   });
 }
 
-/** Drops epochs past the checkpoint a resumed run restarts from. */
-export async function truncateEpochs(db: Db, runId: string, fromEpoch: number) {
-  await db.epochMetric.deleteMany({ where: { runId, epoch: { gte: fromEpoch } } });
-}
-
-export async function listEpochs(db: Db, runId: string) {
-  return db.epochMetric.findMany({ where: { runId }, orderBy: { epoch: 'asc' } });
-}
-
-/** Points the run at its newest checkpoint and deletes the one it replaces, in one transaction. */
-export async function replaceCheckpoint(
+/**
+ * Records an epoch and the checkpoint after it in one transaction, so a killed worker never leaves
+ * an epoch that its run would train again on resuming. With `serializeOn` (a sweep's id) writers
+ * of one sweep take turns and the epoch's time is taken in its turn: an epoch recorded earlier is
+ * committed earlier, which ASHA's verdicts (judged against the epochs recorded before) rely on.
+ */
+export async function recordEpochWithCheckpoint(
   db: Db,
   runId: string,
+  m: EpochMetricData,
   checkpoint: { meta: Prisma.InputJsonValue; data: Uint8Array },
+  serializeOn: string | null,
 ) {
-  return db.$transaction(async (tx) => {
+  await db.$transaction(async (tx) => {
+    // The run points at its newest checkpoint; the one it replaces goes.
     const prev = await tx.run.findUnique({ where: { id: runId }, select: { checkpointId: true } });
     const created = await tx.artifact.create({
       data: artifactRow({ kind: 'checkpoint', meta: checkpoint.meta, data: checkpoint.data }),
@@ -232,8 +231,23 @@ export async function replaceCheckpoint(
     });
     await tx.run.update({ where: { id: runId }, data: { checkpointId: created.id } });
     if (prev?.checkpointId) await tx.artifact.delete({ where: { id: prev.checkpointId } });
-    return created.id;
+    if (serializeOn !== null) await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${serializeOn}))`;
+    const createdAt = new Date();
+    await tx.epochMetric.upsert({
+      where: { runId_epoch: { runId, epoch: m.epoch } },
+      create: { runId, ...m, createdAt },
+      update: { ...m, createdAt },
+    });
   });
+}
+
+/** Drops epochs past the checkpoint a resumed run restarts from. */
+export async function truncateEpochs(db: Db, runId: string, fromEpoch: number) {
+  await db.epochMetric.deleteMany({ where: { runId, epoch: { gte: fromEpoch } } });
+}
+
+export async function listEpochs(db: Db, runId: string) {
+  return db.epochMetric.findMany({ where: { runId }, orderBy: { epoch: 'asc' } });
 }
 
 export async function getRunCheckpoint(db: Db, runId: string) {
