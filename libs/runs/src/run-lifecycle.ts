@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { errorMessage, ARCHITECTURE_NAMES, isArchitectureName, isImportedArchitecture } from '@moodlab/shared';
+import {
+  canStartFrom,
+  errorMessage,
+  ARCHITECTURE_NAMES,
+  isArchitectureName,
+  isImportedArchitecture,
+} from '@moodlab/shared';
 import {
   createRun,
   getDataset,
@@ -72,7 +78,7 @@ async function checkInitialModel(db: Db, hp: Hyperparameters, classNames: string
   const path = ['hyperparameters', 'initFrom'];
   const mv = await getModelVersionContract(db, hp.initFrom!);
   if (!mv) throw invalid(path, `No model version ${hp.initFrom}`, hp.initFrom);
-  if (mv.architecture !== hp.architecture)
+  if (!canStartFrom(hp.architecture, mv.architecture))
     throw invalid(path, `Model version ${hp.initFrom} is a ${mv.architecture}, not a ${hp.architecture}`, hp.initFrom);
   const { metadata } = contractSchema.parse(mv.artifact.meta);
   if (metadata.classNames.join() !== classNames.join())

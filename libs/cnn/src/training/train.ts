@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import {
+  canStartFrom,
   isImportedArchitecture,
   type BatchNormRecalibration,
   type EpochMetricData,
@@ -15,6 +16,7 @@ import { accuracy } from '../inference/metrics';
 import { argmaxRows, meanCrossEntropy, predictProbabilities } from '../inference/predict';
 import { loadModelFromArtifact } from '../inference/model-artifact';
 import { getArchitecture } from './models/registry';
+import { widenInto } from './models/widen';
 import {
   encodeCheckpoint,
   restoreCheckpoint,
@@ -234,9 +236,17 @@ async function trainOneEpoch(ctx: EpochContext, epoch: number): Promise<{ lossSu
 }
 
 /** Weights of a trained model into a freshly built one of the same architecture. */
-async function copyWeightsFrom(artifact: { meta: unknown; data: Uint8Array }, model: tf.LayersModel): Promise<void> {
+async function copyWeightsFrom(
+  artifact: { meta: unknown; data: Uint8Array },
+  model: tf.LayersModel,
+  hp: Hyperparameters,
+): Promise<void> {
   const { model: source, metadata } = await loadModelFromArtifact(artifact.meta, artifact.data);
   try {
+    if (metadata.architecture !== hp.architecture && canStartFrom(hp.architecture, metadata.architecture)) {
+      widenInto(source, model, hp.seed);
+      return;
+    }
     const from = source.getWeights(),
       to = model.getWeights();
     const mismatch = from.length !== to.length || from.some((w, i) => !tf.util.arraysEqual(w.shape, to[i]!.shape));
@@ -265,7 +275,7 @@ async function initialModelFor(
       numClasses: input.classNames.length,
       seed: hp.seed,
     });
-    if (input.initialModel && !input.resumeFrom) await copyWeightsFrom(input.initialModel, model);
+    if (input.initialModel && !input.resumeFrom) await copyWeightsFrom(input.initialModel, model, hp);
     return { model, preprocessing: hp.preprocessing };
   }
   if (!input.initialModel)

@@ -2,7 +2,7 @@ import type { ArchitectureName } from '@moodlab/shared';
 import type { Architecture } from './architecture';
 import { seedCnn } from './architectures/seed-cnn';
 import { smallCnn } from './architectures/small-cnn';
-import { vggLite } from './architectures/vgg-lite';
+import { vggLite, vggWide } from './architectures/vgg-lite';
 
 /**
  * Every architecture the product can train, keyed by its name in `ARCHITECTURE_NAMES`
@@ -11,6 +11,7 @@ import { vggLite } from './architectures/vgg-lite';
 export const ARCHITECTURES: Readonly<Record<ArchitectureName, Architecture>> = {
   'small-cnn': smallCnn,
   'vgg-lite': vggLite,
+  'vgg-wide': vggWide,
   'seed-cnn': seedCnn,
 };
 
