@@ -301,6 +301,8 @@ test('a sweep: the form names a bad range, and a sweep page shows its trials, pl
   const scores = view.trials.map((t) => t.score).filter((s): s is number => s !== null);
   const [lo, hi] = [Math.min(...scores), Math.max(...scores)];
   expect(hi, 'the three learning rates should not all score the same').toBeGreaterThan(lo);
+  // Each axis prints its range: the metric axis its lowest and highest score.
+  await expect(page.getByTestId('tick-__metric')).toHaveCount(2);
   const units = scores.map((s) => (s - lo) / (hi - lo));
   const nextBelowTop = Math.max(...units.filter((u) => u < 1));
   // In view first: the mouse reaches only what the viewport shows.

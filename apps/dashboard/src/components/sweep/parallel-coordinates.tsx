@@ -30,6 +30,22 @@ function position(axis: Axis, values: (string | number | boolean)[], v: string |
   return hi > lo && typeof v === 'number' ? (f(v) - lo) / (hi - lo) : 0.5;
 }
 
+/** The values to print beside an axis: its ends for numeric axes, every point for the others. */
+function axisTicks(axis: Axis, values: (string | number | boolean)[]): { t: number; text: string }[] {
+  const text = (v: string | number | boolean) => (typeof v === 'number' ? String(Number(v.toPrecision(3))) : String(v));
+  if (axis.scale === 'points') return (axis.points ?? []).map((v) => ({ t: position(axis, values, v), text: text(v) }));
+  const nums = values.filter((x): x is number => typeof x === 'number');
+  if (!nums.length) return [];
+  const lo = Math.min(...nums),
+    hi = Math.max(...nums);
+  return hi > lo
+    ? [
+        { t: 0, text: text(lo) },
+        { t: 1, text: text(hi) },
+      ]
+    : [{ t: 0.5, text: text(lo) }];
+}
+
 /** Where a row's value sits on its axis, 0 (bottom) to 1 (top). */
 function unitOf(axes: Axis[], rows: Row[], key: string, v: string | number | boolean): number {
   const axis = axes.find((a) => a.key === key)!;
@@ -134,6 +150,14 @@ export function ParallelCoordinates({
             <text x={x(i)} y={PAD - 10} textAnchor="middle" fontSize={11}>
               {a.label}
             </text>
+            {axisTicks(
+              a,
+              rows.map((r) => r.values[a.key]).filter((v) => v !== undefined),
+            ).map(({ t, text }) => (
+              <text key={text} x={x(i) + 8} y={y(t) + 4} fontSize={10} fill="#666" data-testid={`tick-${a.key}`}>
+                {text}
+              </text>
+            ))}
           </g>
         );
       })}
