@@ -27,6 +27,8 @@ import {
   registerModelBundle,
   startRun,
   writeModelBundle,
+  writePipelineFigures,
+  type PipelineFigures,
 } from '@moodlab/runs';
 import { EMOTIONS, hyperparametersSchema } from '@moodlab/shared';
 import { createRedis, createTrainQueue } from '@moodlab/jobs';
@@ -243,5 +245,40 @@ describe('model bundle', () => {
     await writeFile(path.join(bad, 'card.json'), JSON.stringify({ ...bundle.card, dataset: { name: 'x' } }));
     await expect(readModelBundle(bad)).rejects.toThrow(/card.json is invalid/);
     await expect(readModelBundle(path.join(bad, 'missing'))).rejects.toThrow(/cannot read card.json/);
+  });
+
+  it('adds the live pipeline figures to a card, and a model registered from it exports them again', async () => {
+    const figures: PipelineFigures = {
+      measuredAt: '2026-12-02',
+      setup: '4 faces, one a frame',
+      rows: [
+        {
+          layout: 'one face',
+          facePx: 192,
+          faces: 4,
+          detected: 0.75,
+          exactCrops: 1,
+          ofDetected: 2 / 3,
+          overall: 0.5,
+          faceApiOfDetected: 1 / 3,
+          faceApiOverall: 0.25,
+        },
+      ],
+      recallAt192: { angry: 1, disgust: null },
+    };
+    const withFigures = await mkdtemp(path.join(tmpdir(), 'moodlab-bundle-pipeline-'));
+    await writeModelBundle(withFigures, await readModelBundle(dir));
+    await writePipelineFigures(withFigures, figures);
+    const readme = await readFile(path.join(withFigures, 'README.md'), 'utf8');
+    expect(readme).toContain('## Through the live pipeline (2026-12-02)');
+    expect(readme).toContain('| one face | 192 | 4 | 75.0% | 100.0% | 66.7% | 50.0% | 33.3% | 25.0% |');
+    expect(readme).toContain('angry 100.0%, disgust -.');
+    const bundle = await readModelBundle(withFigures);
+    expect(bundle.card.pipeline).toEqual(figures);
+    // On a machine without this model, registered and exported again: the figures travel with it.
+    await db.modelVersion.deleteMany({ where: { run: { dataset: { name: NAME } } } });
+    const registered = await registerModelBundle(db, bundle);
+    expect(registered.created).toBe(true);
+    expect((await modelBundleOf(db, registered.version)).card.pipeline).toEqual(figures);
   });
 });

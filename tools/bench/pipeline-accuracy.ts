@@ -13,6 +13,8 @@
  * faces; fit it on --split train, so that the figures on validation are out of sample.
  * --no-flip classifies each crop alone, without its mirror image; --min-score S detects at one
  * score threshold (the old behaviour: 0.4) instead of falling back to a lower one.
+ * --write-card adds the figures to the measured bundle's card (card.json and README.md); a model
+ * registered from it carries them.
  * --browser URL also sends every frame through the browser path: the /demo page of the dashboard
  * at URL, in Debian's Chromium, runs its own pipeline on it (window.moodlabDemo.classifyImage: the
  * image decoded by the browser, its TF.js backend, the promoted model).
@@ -39,7 +41,7 @@ import {
   type Framing,
 } from '@moodlab/faces';
 import { FACE_MODELS_DIR, loadNodeFaceApi } from '@moodlab/faces/node';
-import { readModelBundle } from '@moodlab/runs';
+import { readModelBundle, writePipelineFigures, type PipelineFigures } from '@moodlab/runs';
 import { formatPercent, EMOTIONS } from '@moodlab/shared';
 import { createRng, shuffledIndices, type Rng } from '@moodlab/cnn/datasets';
 import { SHIPPED_MODEL_DIR } from '../seed/default-model';
@@ -56,6 +58,7 @@ const { values } = parseArgs({
     noise: { type: 'string', default: '0' },
     'no-flip': { type: 'boolean', default: false },
     'min-score': { type: 'string' },
+    'write-card': { type: 'boolean', default: false },
   },
 });
 /** Whether our pipeline averages each face with its mirror (classifyFaces' default) or not (--no-flip). */
@@ -317,11 +320,12 @@ for (const f of faces) {
   if ((await detectFaces(api, tensor, { kind: 'tiny', inputSize: 'auto' })).length) falseFaces.fallback++;
   tensor.dispose();
 }
+const ratio = (n: number, d: number) => (d ? n / d : 0);
 const pct = (n: number, d: number) => formatPercent(d ? n / d : null, 1, '-');
-console.log(
+const setup =
   `${faces.length} FER2013 ${values.split} faces (${perClass} a class), one a frame at 3 positions and four a frame (2x2); ` +
-    `${values.model ?? 'shipped'} model, tiny detector (auto input size, ${MIN_SCORE === undefined ? `score ${DEFAULT_MIN_SCORE} then ${AUTO_FALLBACK_MIN_SCORE}` : `score ${MIN_SCORE}`}); ${FLIP ? 'flip TTA' : 'no flip TTA'}; noise ${NOISE} gray levels; ${((Date.now() - t0) / 1000).toFixed(0)} s`,
-);
+  `tiny detector (auto input size, ${MIN_SCORE === undefined ? `score ${DEFAULT_MIN_SCORE} then ${AUTO_FALLBACK_MIN_SCORE}` : `score ${MIN_SCORE}`}); ${FLIP ? 'flip TTA' : 'no flip TTA'}; noise ${NOISE} gray levels`;
+console.log(`${setup}; ${values.model ?? 'shipped'} model; ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 console.log(
   `faceless frames (each face cut into 6x6 tiles and shuffled, 192 px): a false face in ${falseFaces.strict} of ${faces.length} at score ${DEFAULT_MIN_SCORE}, ` +
     `in ${falseFaces.fallback} with the fallback to ${AUTO_FALLBACK_MIN_SCORE}`,
@@ -383,6 +387,41 @@ console.table(
     };
   }),
 );
+
+if (values['write-card']) {
+  const figures: PipelineFigures = {
+    measuredAt: new Date().toISOString().slice(0, 10),
+    setup: `${setup}; framed boxes (DETECTOR_FRAMING); \`npx tsx tools/bench/pipeline-accuracy.ts --per-class ${perClass}\``,
+    rows: LAYOUTS.flatMap((layout) =>
+      layout.sizes.map((size) => {
+        const rows = outcomes.filter((o) => o.size === size && o.layout === layout.name);
+        const detected = rows.filter((o) => o.rawBox);
+        const right = detected.filter((o) => o.framed === o.truth).length;
+        const faceApiRight = detected.filter((o) => o.faceApi === o.truth).length;
+        return {
+          layout: layout.name,
+          facePx: size,
+          faces: rows.length,
+          detected: ratio(detected.length, rows.length),
+          exactCrops: ratio(rows.filter((o) => o.exact === o.truth).length, rows.length),
+          ofDetected: ratio(right, detected.length),
+          overall: ratio(right, rows.length),
+          faceApiOfDetected: ratio(faceApiRight, detected.length),
+          faceApiOverall: ratio(faceApiRight, rows.length),
+        };
+      }),
+    ),
+    recallAt192: Object.fromEntries(
+      EMOTIONS.map((c) => {
+        const rows = at192.filter((o) => o.truth === c);
+        return [c, rows.length ? ratio(rows.filter((o) => o.framed === c).length, rows.length) : null];
+      }),
+    ),
+  };
+  const dir = values.model ?? SHIPPED_MODEL_DIR;
+  await writePipelineFigures(dir, figures);
+  console.log(`figures written to the card in ${dir}`);
+}
 
 if (values.calibrate) {
   // The pasted square relative to the detector's box: its side over the box's width, and its

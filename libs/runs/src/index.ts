@@ -40,9 +40,10 @@ export {
   writeModelBundle,
   readModelBundle,
   registerModelBundle,
+  writePipelineFigures,
   type ModelBundle,
 } from './model-bundle';
-export { modelCardSchema, type ModelCard } from './model-card';
+export { modelCardSchema, pipelineFiguresSchema, type ModelCard, type PipelineFigures } from './model-card';
 export {
   reconcileRuns,
   requeueStalledRun,

@@ -21,7 +21,14 @@ import {
   weightAverageOutcomeSchema,
 } from '@moodlab/shared';
 import { NotFoundError } from './errors';
-import { evaluationSchema, initializedFromSchema, modelCardSchema, type ModelCard } from './model-card';
+import {
+  evaluationSchema,
+  initializedFromSchema,
+  modelCardSchema,
+  pipelineFiguresSchema,
+  type ModelCard,
+  type PipelineFigures,
+} from './model-card';
 import { modelCardMarkdown } from './model-card-markdown';
 
 /**
@@ -44,7 +51,12 @@ export async function modelBundleOf(db: Db, version: number): Promise<ModelBundl
   const weights = new Uint8Array(mv.artifact.data);
   const { run } = mv;
   const hp = storedHyperparametersSchema.parse(run.hyperparameters);
-  const summary = mv.summary as { averaged?: unknown; recalibrated?: unknown; initializedFrom?: unknown } | null;
+  const summary = mv.summary as {
+    averaged?: unknown;
+    recalibrated?: unknown;
+    initializedFrom?: unknown;
+    pipeline?: unknown;
+  } | null;
   // A registered bundle whose parent is not in this database keeps the parent's identity in its summary.
   const parent =
     (hp.initFrom === null ? null : await getModelVersionIdentity(db, hp.initFrom)) ??
@@ -93,6 +105,10 @@ export async function modelBundleOf(db: Db, version: number): Promise<ModelBundl
         .parse(summary?.recalibrated ?? null),
     },
     evaluations: [...latest.values()].map((ev) => evaluationSchema.parse({ ...ev, confusion: ev.confusionMatrix })),
+    pipeline: pipelineFiguresSchema
+      .nullable()
+      .catch(null)
+      .parse(summary?.pipeline ?? null),
   };
   return { card, modelJson: layersModelJson(meta), weights };
 }
@@ -107,6 +123,12 @@ export async function writeModelBundle(
   await writeFile(path.join(dir, 'weights.bin'), bundle.weights);
   await writeFile(path.join(dir, 'card.json'), `${JSON.stringify(bundle.card, null, 2)}\n`);
   await writeFile(path.join(dir, 'README.md'), modelCardMarkdown(bundle.card, title));
+}
+
+/** Adds the pipeline benchmark's figures to a bundle on disk: its card.json and README.md. */
+export async function writePipelineFigures(dir: string, figures: PipelineFigures): Promise<void> {
+  const bundle = await readModelBundle(dir);
+  await writeModelBundle(dir, { ...bundle, card: { ...bundle.card, pipeline: figures } });
 }
 
 export async function readModelBundle(dir: string): Promise<ModelBundle> {
@@ -176,6 +198,7 @@ export async function registerModelBundle(
       ...(card.run.averaged ? { averaged: card.run.averaged } : {}),
       ...(card.run.recalibrated ? { recalibrated: card.run.recalibrated } : {}),
       ...(card.run.initializedFrom && !parent ? { initializedFrom: card.run.initializedFrom } : {}),
+      ...(card.pipeline ? { pipeline: card.pipeline } : {}),
     },
     artifact: { meta: meta as Prisma.InputJsonValue, data: bundle.weights },
   });

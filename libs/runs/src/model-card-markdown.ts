@@ -1,4 +1,4 @@
-import type { ModelCard } from './model-card';
+import type { ModelCard, PipelineFigures } from './model-card';
 import type { Hyperparameters } from '@moodlab/shared';
 import { formatPercent } from '@moodlab/shared';
 
@@ -41,6 +41,7 @@ export function modelCardMarkdown(card: ModelCard, title: string): string {
     );
     main.confusion.forEach((row, i) => lines.push(`| **${card.dataset.classNames[i]}** | ${row.join(' | ')} |`));
   }
+  if (card.pipeline) lines.push('', ...pipelineSection(card.pipeline));
   lines.push(
     '',
     '## Training',
@@ -126,4 +127,24 @@ function trainingParagraph(card: ModelCard, wallMs: number): string {
     `.${averagedLine(card)}${recalibratedLine(card)}`,
   ];
   return parts.join('');
+}
+
+/** The live pipeline's figures: what users of /demo and POST /api/predict get, beside face-api's. */
+function pipelineSection(p: PipelineFigures): string[] {
+  return [
+    `## Through the live pipeline (${p.measuredAt})`,
+    '',
+    p.setup,
+    '',
+    '| layout | face px | faces | detected | exact crops | of detected | overall | face-api, of detected | face-api, overall |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...p.rows.map(
+      (r) =>
+        `| ${r.layout} | ${r.facePx} | ${r.faces} | ${pct(r.detected)} | ${pct(r.exactCrops)} | ${pct(r.ofDetected)} | ${pct(r.overall)} | ${pct(r.faceApiOfDetected)} | ${pct(r.faceApiOverall)} |`,
+    ),
+    '',
+    `Recall per class of the faces detected at 192 px (one a frame): ${Object.entries(p.recallAt192)
+      .map(([c, r]) => `${c} ${pct(r)}`)
+      .join(', ')}.`,
+  ];
 }
