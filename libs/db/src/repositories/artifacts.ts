@@ -13,6 +13,13 @@ export function digestOf(data: Uint8Array): string {
 }
 
 /** The row for an artifact; usable inside any transaction's `artifact.create`. */
+/**
+ * Options for a transaction that writes an artifact. A checkpoint of a larger model is tens of
+ * megabytes (weights, optimizer moments, a running weight average): on a busy machine writing one
+ * outlasted Prisma's default of 5 s and failed a vgg-wide run as it recorded its third epoch.
+ */
+export const ARTIFACT_TRANSACTION = { maxWait: 10_000, timeout: 120_000 };
+
 export function artifactRow(artifact: NewArtifact): Prisma.ArtifactCreateInput {
   return {
     kind: artifact.kind,

@@ -1,6 +1,6 @@
 import type { Db } from '../client';
 import type { Prisma } from '../generated/client';
-import { artifactRow } from './artifacts';
+import { ARTIFACT_TRANSACTION, artifactRow } from './artifacts';
 import { parseEvaluationRow } from '../json-columns';
 import { modelVersionSummarySchema } from '@moodlab/shared';
 
@@ -31,7 +31,7 @@ export async function createModelVersion(db: Db, mv: NewModelVersion) {
             artifactId: artifact.id,
           },
         });
-      });
+      }, ARTIFACT_TRANSACTION);
     } catch (err) {
       if (attempt < 3 && (err as { code?: string }).code === 'P2002') continue;
       throw err;

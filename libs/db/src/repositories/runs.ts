@@ -1,7 +1,7 @@
 import type { EpochMetricData, RunStatus, TrainProgress } from '@moodlab/shared';
 import type { Db } from '../client';
 import type { Prisma } from '../generated/client';
-import { artifactRow } from './artifacts';
+import { ARTIFACT_TRANSACTION, artifactRow } from './artifacts';
 import { parseEvaluationRow, parseRunColumns } from '../json-columns';
 
 export interface NewRun {
@@ -238,7 +238,7 @@ export async function recordEpochWithCheckpoint(
       create: { runId, ...m, createdAt },
       update: { ...m, createdAt },
     });
-  });
+  }, ARTIFACT_TRANSACTION);
 }
 
 /** Drops epochs past the checkpoint a resumed run restarts from. */
