@@ -212,6 +212,13 @@ test('import a Keras model on the Models page: its run says where it came from, 
   await expect(page.getByTestId('import-keras-result')).toContainText('notes.h5: not a Keras model file');
 });
 
+test("the Models page gives the shipped model's live pipeline figures, from its card", async ({ page }) => {
+  await open(page, '/models');
+  await expect(page.locator('tbody tr', { hasText: 'bundle' }).first()).toContainText(
+    /\d+\.\d% of all faces, \d+\.\d% of the detected \(face-api \d+\.\d%\)/,
+  );
+});
+
 test('the new-run form is generated from the hyperparameter schema and shows validation messages at the fields', async ({
   page,
 }) => {

@@ -28,9 +28,8 @@ import {
   startRun,
   writeModelBundle,
   writePipelineFigures,
-  type PipelineFigures,
 } from '@moodlab/runs';
-import { EMOTIONS, hyperparametersSchema } from '@moodlab/shared';
+import { EMOTIONS, hyperparametersSchema, type PipelineFigures } from '@moodlab/shared';
 import { createRedis, createTrainQueue } from '@moodlab/jobs';
 import { registerSyntheticDataset } from '../../tools/seed/builtin-dataset';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../test-env';

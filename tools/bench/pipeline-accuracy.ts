@@ -41,8 +41,8 @@ import {
   type Framing,
 } from '@moodlab/faces';
 import { FACE_MODELS_DIR, loadNodeFaceApi } from '@moodlab/faces/node';
-import { readModelBundle, writePipelineFigures, type PipelineFigures } from '@moodlab/runs';
-import { formatPercent, EMOTIONS } from '@moodlab/shared';
+import { readModelBundle, writePipelineFigures } from '@moodlab/runs';
+import { formatPercent, EMOTIONS, type PipelineFigures } from '@moodlab/shared';
 import { createRng, shuffledIndices, type Rng } from '@moodlab/cnn/datasets';
 import { SHIPPED_MODEL_DIR } from '../seed/default-model';
 import { FER_VALIDATION, grayFrameWith } from '../demo/test-frames';

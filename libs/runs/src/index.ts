@@ -43,7 +43,7 @@ export {
   writePipelineFigures,
   type ModelBundle,
 } from './model-bundle';
-export { modelCardSchema, pipelineFiguresSchema, type ModelCard, type PipelineFigures } from './model-card';
+export { modelCardSchema, type ModelCard } from './model-card';
 export {
   reconcileRuns,
   requeueStalledRun,

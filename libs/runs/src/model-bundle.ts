@@ -16,19 +16,14 @@ import {
 } from '@moodlab/db';
 import {
   errorMessage,
+  pipelineFiguresSchema,
+  type PipelineFigures,
   batchNormRecalibrationSchema,
   storedHyperparametersSchema,
   weightAverageOutcomeSchema,
 } from '@moodlab/shared';
 import { NotFoundError } from './errors';
-import {
-  evaluationSchema,
-  initializedFromSchema,
-  modelCardSchema,
-  pipelineFiguresSchema,
-  type ModelCard,
-  type PipelineFigures,
-} from './model-card';
+import { evaluationSchema, initializedFromSchema, modelCardSchema, type ModelCard } from './model-card';
 import { modelCardMarkdown } from './model-card-markdown';
 
 /**

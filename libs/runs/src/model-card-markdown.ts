@@ -1,5 +1,5 @@
-import type { ModelCard, PipelineFigures } from './model-card';
-import type { Hyperparameters } from '@moodlab/shared';
+import type { ModelCard } from './model-card';
+import type { Hyperparameters, PipelineFigures } from '@moodlab/shared';
 import { formatPercent } from '@moodlab/shared';
 
 const pct = (v: number | null | undefined) => formatPercent(v, 1, '-');

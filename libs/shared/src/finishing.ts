@@ -1,4 +1,5 @@
 import { formatPercent } from './format';
+import { pipelineFiguresSchema } from './pipeline-figures';
 import { z } from 'zod';
 
 /*
@@ -60,6 +61,8 @@ export const modelVersionSummarySchema = z.object({
   recalibrated: batchNormRecalibrationSchema.optional().catch(undefined),
   recalibratedFrom: z.object({ version: z.number() }).optional().catch(undefined),
   imported: importedModelSchema.optional().catch(undefined),
+  /** The live pipeline's figures, from the card of the bundle the version was registered from. */
+  pipeline: pipelineFiguresSchema.optional().catch(undefined),
 });
 export type ModelVersionSummary = z.infer<typeof modelVersionSummarySchema>;
 

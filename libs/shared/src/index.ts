@@ -7,6 +7,7 @@ export * from './architectures';
 export * from './hyperparameters';
 export * from './status';
 export * from './progress';
+export * from './pipeline-figures';
 export * from './finishing';
 export * from './stored-values';
 export * from './class-orders';

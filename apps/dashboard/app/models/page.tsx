@@ -1,4 +1,4 @@
-import { formatPercent } from '@moodlab/shared';
+import { formatPercent, type PipelineFigures } from '@moodlab/shared';
 import { listDatasets, listModelVersions, promotionHistory, servingPromotion } from '@moodlab/db';
 import { ImportKerasModel } from '@/components/import-keras-model';
 import { PromoteButton, RollbackButton } from '@/components/model-actions';
@@ -40,6 +40,9 @@ export default async function ModelsPage() {
               <th>Dataset</th>
               <th>Best val accuracy</th>
               <th>Evaluations</th>
+              <th title="faces pasted into camera-sized frames, detected and classified as /demo and the API do">
+                Live pipeline, 192 px
+              </th>
               <th>Created</th>
               <th />
             </tr>
@@ -73,6 +76,9 @@ export default async function ModelsPage() {
                   {v.evaluations
                     .map((e) => `${e.split}: ${formatPercent(e.accuracy)} acc, ${e.macroF1.toFixed(3)} F1`)
                     .join('; ') || '–'}
+                </td>
+                <td data-testid={`pipeline-v${v.version}`}>
+                  <PipelineCell figures={v.summary.pipeline} />
                 </td>
                 <td className="muted">{v.createdAt.toISOString().slice(0, 10)}</td>
                 <td>
@@ -114,5 +120,17 @@ export default async function ModelsPage() {
         </table>
       </div>
     </>
+  );
+}
+
+/** A model's live pipeline figures at 192 px (one face a frame), from its card; the rest in the tooltip. */
+function PipelineCell({ figures }: { figures: PipelineFigures | undefined }) {
+  const row = figures?.rows.find((r) => r.layout === 'one face' && r.facePx === 192);
+  if (!figures || !row) return <span className="muted">–</span>;
+  return (
+    <span title={`${figures.setup} (${figures.measuredAt})`}>
+      {formatPercent(row.overall)} of all faces, {formatPercent(row.ofDetected)} of the detected{' '}
+      <span className="muted">(face-api {formatPercent(row.faceApiOverall)})</span>
+    </span>
   );
 }
