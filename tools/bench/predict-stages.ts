@@ -2,8 +2,8 @@
  * Where one server-side prediction spends its time, on one thread as a prediction thread runs
  * it: decode, detect and classify (median ms over N runs) on a 640x480 frame with one test face,
  * then the largest TF.js kernels of detection and classification (tf.profile). Uses the shipped
- * model (models/default); no database or server needed. Prints tables; not a test.
- *   npx tsx tools/bench/predict-stages.ts [--runs 40]
+ * model (models/default) or the bundle in --model DIR; no database or server needed. Prints tables; not a test.
+ *   npx tsx tools/bench/predict-stages.ts [--runs 40] [--model DIR]
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -16,7 +16,9 @@ import { SHIPPED_MODEL_DIR } from '../seed/default-model';
 import { detectableFaces, framePng } from '../demo/detectable-faces';
 import { printMachine } from './machine';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '40' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '40' }, model: { type: 'string' } },
+});
 const runs = Number(values.runs);
 
 const backend = await selectBackend({ prefer: 'wasm', threads: 1, measureGemm: true });
@@ -24,7 +26,7 @@ printMachine(backend);
 const api = await loadNodeFaceApi(['tiny']);
 const { faces, source } = await detectableFaces(1);
 const png = await framePng(faces);
-const bundle = await readModelBundle(SHIPPED_MODEL_DIR);
+const bundle = await readModelBundle(values.model ?? SHIPPED_MODEL_DIR);
 const meta = artifactMetaFromLayersModelJson(bundle.modelJson);
 const trained = await loadModelFromArtifact(meta, bundle.weights);
 const folded = await loadInferenceModel(meta, bundle.weights);
