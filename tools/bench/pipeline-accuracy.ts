@@ -330,25 +330,39 @@ console.log(
   `faceless frames (each face cut into 6x6 tiles and shuffled, 192 px): a false face in ${falseFaces.strict} of ${faces.length} at score ${DEFAULT_MIN_SCORE}, ` +
     `in ${falseFaces.fallback} with the fallback to ${AUTO_FALLBACK_MIN_SCORE}`,
 );
-console.table(
-  LAYOUTS.flatMap((layout) => layout.sizes.map((size) => ({ layout: layout.name, size }))).map(({ layout, size }) => {
-    const rows = outcomes.filter((o) => o.size === size && o.layout === layout);
+/** Each layout and face size's outcomes, counted once for the table and the card. */
+const groups = LAYOUTS.flatMap((layout) =>
+  layout.sizes.map((size) => {
+    const rows = outcomes.filter((o) => o.size === size && o.layout === layout.name);
     const detected = rows.filter((o) => o.rawBox);
+    return {
+      layout: layout.name,
+      size,
+      rows,
+      detected,
+      exact: rows.filter((o) => o.exact === o.truth).length,
+      framedRight: detected.filter((o) => o.framed === o.truth).length,
+      faceApiRight: detected.filter((o) => o.faceApi === o.truth).length,
+    };
+  }),
+);
+console.table(
+  groups.map(({ layout, size, rows, detected, exact, framedRight, faceApiRight }) => {
     return {
       layout,
       'face px': size,
       faces: rows.length,
       detected: pct(detected.length, rows.length),
-      'exact crops': pct(rows.filter((o) => o.exact === o.truth).length, rows.length),
+      'exact crops': pct(exact, rows.length),
       'detected, raw box': pct(detected.filter((o) => o.raw === o.truth).length, detected.length),
-      'detected, framed': pct(detected.filter((o) => o.framed === o.truth).length, detected.length),
+      'detected, framed': pct(framedRight, detected.length),
       'detected, framed, bilinear crop': pct(
         detected.filter((o) => o.framedBilinear === o.truth).length,
         detected.length,
       ),
-      'overall, framed': pct(detected.filter((o) => o.framed === o.truth).length, rows.length),
-      'face-api, detected': pct(detected.filter((o) => o.faceApi === o.truth).length, detected.length),
-      'face-api, overall': pct(detected.filter((o) => o.faceApi === o.truth).length, rows.length),
+      'overall, framed': pct(framedRight, rows.length),
+      'face-api, detected': pct(faceApiRight, detected.length),
+      'face-api, overall': pct(faceApiRight, rows.length),
       ...(browserSide && {
         'browser: detected': pct(rows.filter((o) => o.browser).length, rows.length),
         'browser: of detected': pct(
@@ -392,25 +406,17 @@ if (values['write-card']) {
   const figures: PipelineFigures = {
     measuredAt: new Date().toISOString().slice(0, 10),
     setup: `${setup}; framed boxes (DETECTOR_FRAMING); \`npx tsx tools/bench/pipeline-accuracy.ts --per-class ${perClass}\``,
-    rows: LAYOUTS.flatMap((layout) =>
-      layout.sizes.map((size) => {
-        const rows = outcomes.filter((o) => o.size === size && o.layout === layout.name);
-        const detected = rows.filter((o) => o.rawBox);
-        const right = detected.filter((o) => o.framed === o.truth).length;
-        const faceApiRight = detected.filter((o) => o.faceApi === o.truth).length;
-        return {
-          layout: layout.name,
-          facePx: size,
-          faces: rows.length,
-          detected: ratio(detected.length, rows.length),
-          exactCrops: ratio(rows.filter((o) => o.exact === o.truth).length, rows.length),
-          ofDetected: ratio(right, detected.length),
-          overall: ratio(right, rows.length),
-          faceApiOfDetected: ratio(faceApiRight, detected.length),
-          faceApiOverall: ratio(faceApiRight, rows.length),
-        };
-      }),
-    ),
+    rows: groups.map(({ layout, size, rows, detected, exact, framedRight, faceApiRight }) => ({
+      layout,
+      facePx: size,
+      faces: rows.length,
+      detected: ratio(detected.length, rows.length),
+      exactCrops: ratio(exact, rows.length),
+      ofDetected: ratio(framedRight, detected.length),
+      overall: ratio(framedRight, rows.length),
+      faceApiOfDetected: ratio(faceApiRight, detected.length),
+      faceApiOverall: ratio(faceApiRight, rows.length),
+    })),
     recallAt192: Object.fromEntries(
       EMOTIONS.map((c) => {
         const rows = at192.filter((o) => o.truth === c);
