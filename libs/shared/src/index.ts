@@ -13,3 +13,4 @@ export * from './stored-values';
 export * from './class-orders';
 export * from './sweeps';
 export * from './sweep-analysis';
+export * from './checkpoint-meta';

@@ -66,7 +66,7 @@ export function createTrainProcessor(ctx: ProcessorContext) {
     }
     ctx.activeRuns.add(runId);
     const checkpoint = await persist('the checkpoint read', () => getRunCheckpoint(db, runId));
-    const nextEpoch = checkpoint ? Number((checkpoint.meta as { nextEpoch?: number }).nextEpoch ?? 0) : 0;
+    const nextEpoch = checkpoint?.meta.nextEpoch ?? 0;
     if (checkpoint) {
       await persist('the epoch table', () => truncateEpochs(db, runId, nextEpoch));
       await note(`resuming from the checkpoint after epoch ${nextEpoch}`);
@@ -120,13 +120,7 @@ export function createTrainProcessor(ctx: ProcessorContext) {
           // An ordinary run trains on while its epoch is written (an outage only delays the write).
           if (!inSweep) child.answer({ type: 'continue' });
           await persist(`epoch ${msg.metric.epoch + 1} and its checkpoint`, () =>
-            recordEpochWithCheckpoint(
-              db,
-              runId,
-              msg.metric,
-              { ...msg.checkpoint, meta: msg.checkpoint.meta as Prisma.InputJsonValue },
-              sweepId,
-            ),
+            recordEpochWithCheckpoint(db, runId, msg.metric, msg.checkpoint, sweepId),
           );
           await note(
             `epoch ${msg.metric.epoch + 1}: loss ${msg.metric.loss.toFixed(4)} acc ${msg.metric.accuracy.toFixed(4)} val_acc ${msg.metric.valAccuracy?.toFixed(4) ?? '-'}`,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BACKEND_ORDER } from '@moodlab/cnn/backend';
 import {
   batchNormRecalibrationSchema,
+  checkpointMetaSchema,
   classificationReportSchema,
   epochMetricSchema,
   hyperparametersSchema,
@@ -50,7 +51,7 @@ export const childMessageSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('epoch'),
     metric: epochMetricSchema,
-    checkpoint: z.object({ data: bytes, digest: z.string(), meta: z.record(z.string(), z.unknown()) }),
+    checkpoint: z.object({ data: bytes, digest: z.string(), meta: checkpointMetaSchema }),
   }),
   z.object({
     type: z.literal('trained'),

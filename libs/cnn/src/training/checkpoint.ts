@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { epochMetricSchema } from '@moodlab/shared';
+import { epochMetricSchema, type CheckpointMeta } from '@moodlab/shared';
 
 /**
  * Everything needed to continue a run exactly where it stopped: model weights (including
@@ -45,7 +45,7 @@ export interface WeightAverage {
 export interface EncodedCheckpoint {
   data: Uint8Array;
   digest: string;
-  meta: { format: 'moodlab-checkpoint-v1'; nextEpoch: number; architecture: string };
+  meta: CheckpointMeta;
 }
 
 export async function encodeCheckpoint(

@@ -1,4 +1,4 @@
-import type { EpochMetricData, RunStatus, TrainProgress } from '@moodlab/shared';
+import { checkpointMetaSchema, type EpochMetricData, type RunStatus, type TrainProgress } from '@moodlab/shared';
 import type { Db } from '../client';
 import type { Prisma } from '../generated/client';
 import { ARTIFACT_TRANSACTION, artifactRow } from './artifacts';
@@ -250,9 +250,11 @@ export async function listEpochs(db: Db, runId: string) {
   return db.epochMetric.findMany({ where: { runId }, orderBy: { epoch: 'asc' } });
 }
 
+/** A run's checkpoint, if it has one, with its meta parsed (a malformed one throws rather than resuming from epoch 0). */
 export async function getRunCheckpoint(db: Db, runId: string) {
   const run = await db.run.findUnique({ where: { id: runId }, select: { checkpoint: true } });
-  return run?.checkpoint ?? null;
+  if (!run?.checkpoint) return null;
+  return { ...run.checkpoint, meta: checkpointMetaSchema.parse(run.checkpoint.meta) };
 }
 
 export async function findRunsByStatus(db: Db, status: RunStatus) {
