@@ -111,6 +111,15 @@ describe('worker', () => {
     expect(failed!.failedReason).toMatch(/Invalid train job payload: .*runId/);
 
     const hp = hyperparametersSchema.parse({ epochs: 1 });
+    // A payload that names a real run but is otherwise malformed fails that run, saying why.
+    const named = await createRun(db, { datasetId, architecture: hp.architecture, hyperparameters: hp, seed: 1 });
+    await raw.add('train', { runId: named.id, datasetId, hyperparameters: { epochs: 'many' } });
+    const namedFailed = await waitFor('the named run to fail', async () => {
+      const r = await getRun(db, named.id);
+      return r?.status === 'failed' ? r : null;
+    });
+    expect(namedFailed.error).toMatch(/Invalid train job payload: .*epochs/);
+
     const run = await createRun(db, { datasetId, architecture: hp.architecture, hyperparameters: hp, seed: 1 });
     await enqueueTrain(queue, {
       runId: run.id,

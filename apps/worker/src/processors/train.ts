@@ -1,4 +1,5 @@
 import { errorMessage, isImportedArchitecture } from '@moodlab/shared';
+import { z } from 'zod';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import {
   getModelVersionByNumber,
@@ -25,14 +26,16 @@ import type { ProcessorContext } from './context';
 import { loadDatasetPack, trialVerdict } from '@moodlab/runs';
 
 const CANCEL_POLL_MS = 1000;
+const runIdOnly = z.object({ runId: z.uuid() });
 
 export function createTrainProcessor(ctx: ProcessorContext) {
   return async function processTrain(job: Job, token?: string): Promise<TrainResult> {
     const parsed = trainPayloadSchema.safeParse(job.data);
     if (!parsed.success) {
       const message = `Invalid train job payload: ${describeValidationError(parsed.error)}`;
-      const runId = (job.data as { runId?: unknown } | null)?.runId;
-      if (typeof runId === 'string') await markRunFailed(ctx.db, runId, message).catch(() => {});
+      // The rest of the payload is wrong, but a run id that survives lets the run say why it failed.
+      const named = runIdOnly.safeParse(job.data);
+      if (named.success) await markRunFailed(ctx.db, named.data.runId, message).catch(() => {});
       throw new UnrecoverableError(message);
     }
     const { runId, datasetId, hyperparameters } = parsed.data;
