@@ -22,8 +22,10 @@ export const SWEEP_METHODS = ['grid', 'random', 'tpe'] as const;
 export type SweepMethod = (typeof SWEEP_METHODS)[number];
 
 /** What a sweep optimises: an epoch metric of its trials, the best epoch's value per trial. */
-export const SWEEP_METRICS = { valAccuracy: 'max', valLoss: 'min' } as const;
-export type SweepMetric = keyof typeof SWEEP_METRICS;
+export const SWEEP_METRIC_NAMES = ['valAccuracy', 'valLoss'] as const;
+export type SweepMetric = (typeof SWEEP_METRIC_NAMES)[number];
+/** Which way each metric improves. */
+export const SWEEP_METRICS: Record<SweepMetric, 'max' | 'min'> = { valAccuracy: 'max', valLoss: 'min' };
 
 export const MAX_GRID_POINTS = 1000;
 
@@ -36,7 +38,9 @@ export const sweepSpecSchema = z.object({
     .record(z.string(), parameterRangeSchema)
     .refine((s) => Object.keys(s).length > 0, 'give at least one parameter'),
   method: z.enum(SWEEP_METHODS).default('random'),
-  metric: z.enum(Object.keys(SWEEP_METRICS) as [SweepMetric, ...SweepMetric[]]).default('valAccuracy'),
+  metric: z
+    .enum(SWEEP_METRIC_NAMES, { error: `a sweep optimises ${SWEEP_METRIC_NAMES.join(' or ')}` })
+    .default('valAccuracy'),
   budget: z.object({
     trials: z.number().int().min(1).max(500),
     parallelism: z.number().int().min(1).max(32).default(2),

@@ -49,7 +49,7 @@ describe('search spaces', () => {
       }),
     ).toThrow('space: a grid of 10000 points; at most 1000');
     expect(refused({ method: 'grid' })).toThrow(/a grid needs the values listed/);
-    expect(() => spec({ metric: 'f1' as never })).toThrow(/metric/);
+    expect(() => spec({ metric: 'f1' as never })).toThrow('a sweep optimises valAccuracy or valLoss');
   });
 
   it('enumerate a grid, the last parameter fastest, and set values at their paths', () => {
