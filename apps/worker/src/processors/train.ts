@@ -1,5 +1,4 @@
 import { errorMessage, isImportedArchitecture } from '@moodlab/shared';
-import { z } from 'zod';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import {
   getModelVersionByNumber,
@@ -26,7 +25,8 @@ import type { ProcessorContext } from './context';
 import { loadDatasetPack, trialVerdict } from '@moodlab/runs';
 
 const CANCEL_POLL_MS = 1000;
-const runIdOnly = z.object({ runId: z.uuid() });
+/** The run id alone, whatever else the payload holds. */
+const runIdOnly = trainPayloadSchema.pick({ runId: true }).loose();
 
 export function createTrainProcessor(ctx: ProcessorContext) {
   return async function processTrain(job: Job, token?: string): Promise<TrainResult> {

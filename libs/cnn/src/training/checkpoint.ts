@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { epochMetricSchema, type CheckpointMeta } from '@moodlab/shared';
+import { checkpointMetaSchema, epochMetricSchema, type CheckpointMeta } from '@moodlab/shared';
 
 /**
  * Everything needed to continue a run exactly where it stopped: model weights (including
@@ -9,11 +9,7 @@ import { epochMetricSchema, type CheckpointMeta } from '@moodlab/shared';
  * running weight average when the run averages its last epochs.
  * Serialised as [u32 header length][header JSON][model weights][optimizer weights][average weights].
  */
-const headerSchema = z.object({
-  format: z.literal('moodlab-checkpoint-v1'),
-  architecture: z.string(),
-  /** The next epoch to run. */
-  nextEpoch: z.number().int().min(0),
+const headerSchema = checkpointMetaSchema.extend({
   history: z.array(epochMetricSchema),
   best: z.object({ epoch: z.number().int(), valAccuracy: z.number(), valLoss: z.number() }).nullable(),
   epochsWithoutImprovement: z.number().int().min(0),
