@@ -73,7 +73,9 @@ for (let s = 0; s < steps; s++) {
   const { pixels, labels } = await timed('augment the batch', () => batchAt(s));
   // Boxed, so that timing the send does not wait for the gradients.
   const remote = await timed('send weights and half batch', () => ({
-    gradients: pool.step(0, vars, [{ pixels: pixels.subarray(half * px), labels: labels.subarray(half) }]),
+    gradients: pool.step(0, vars, [
+      { pixels: pixels.subarray(half * px), labels: labels.subarray(half), teacher: null },
+    ]),
   }));
   const ours = await timed('half batch, beside the replica', () =>
     computeGradients(model, vars, pixels.subarray(0, half * px), labels.subarray(0, half), hp, 7, null, 48, ownGrads),

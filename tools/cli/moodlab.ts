@@ -184,6 +184,9 @@ async function trainCmd() {
       'average-last': { type: 'string' },
       'recalibrate-bn': { type: 'string' },
       'init-from': { type: 'string' },
+      'distill-from': { type: 'string', multiple: true },
+      'distill-weight': { type: 'string' },
+      'distill-temperature': { type: 'string' },
       normalization: { type: 'string' },
       tag: { type: 'string', multiple: true },
       'no-wait': { type: 'boolean', default: false },
@@ -194,7 +197,8 @@ async function trainCmd() {
       [
         'usage: train --dataset NAME [--arch vgg-lite] [--epochs N] [--schedule cosine] [--init-from VERSION]',
         '  [--augment [--zoom F] [--shift F] [--brightness F] [--contrast F] [--gamma F] [--blur P]]',
-        '  [--class-weights [--class-weight-power 0.5]] [--average-last N] [--recalibrate-bn IMAGES] ...',
+        '  [--class-weights [--class-weight-power 0.5]] [--average-last N] [--recalibrate-bn IMAGES]',
+        '  [--distill-from VERSION ... [--distill-weight 0.5] [--distill-temperature 2]] ...',
       ].join('\n'),
     );
   const ds = await getDatasetByName(db, values.dataset);
@@ -215,6 +219,9 @@ async function trainCmd() {
         averageLastEpochs: num(values['average-last']),
         recalibrateBatchNorm: num(values['recalibrate-bn']),
         initFrom: num(values['init-from']),
+        distillFrom: values['distill-from']?.map(Number),
+        distillWeight: num(values['distill-weight']),
+        distillTemperature: num(values['distill-temperature']),
         classWeighting: values['class-weights'],
         classWeightPower: num(values['class-weight-power']),
         augmentation: {

@@ -46,7 +46,7 @@ export const startRunRequestSchema = trainPayloadSchema
   .strict();
 export type StartRunRequest = z.input<typeof startRunRequestSchema>;
 
-function invalid(path: string[], message: string, input: unknown): z.ZodError {
+function invalid(path: (string | number)[], message: string, input: unknown): z.ZodError {
   return new z.ZodError([{ code: 'custom', path, message, input }]);
 }
 
@@ -101,6 +101,25 @@ async function checkInitialModel(db: Db, hp: Hyperparameters, classNames: string
     );
 }
 
+/**
+ * Teachers must exist and predict the dataset's classes in its order; their architecture and input
+ * size are free (each sees the images resized to its own input, as in its evaluations).
+ */
+async function checkTeachers(db: Db, hp: Hyperparameters, classNames: string[]) {
+  for (const [i, version] of hp.distillFrom.entries()) {
+    const path = ['hyperparameters', 'distillFrom', i];
+    const mv = await getModelVersionContract(db, version);
+    if (!mv) throw invalid(path, `No model version ${version}`, version);
+    const { metadata } = contractSchema.parse(mv.artifact.meta);
+    if (metadata.classNames.join() !== classNames.join())
+      throw invalid(
+        path,
+        `Model version ${version} predicts ${metadata.classNames.join(', ')}; the dataset has ${classNames.join(', ')}`,
+        version,
+      );
+  }
+}
+
 /** Creates the run row, then its job; if Redis refuses the job the run is failed, not left queued. */
 export async function startRun(
   deps: RunDeps,
@@ -132,6 +151,7 @@ export async function startRun(
     );
   }
   if (hp.initFrom !== null) await checkInitialModel(deps.db, hp, dataset.classNames);
+  await checkTeachers(deps.db, hp, dataset.classNames);
   const run = await createRun(deps.db, {
     datasetId: dataset.id,
     architecture: hp.architecture,

@@ -106,6 +106,25 @@ export const hyperparametersSchema = z.object({
     .nullable()
     .default(null)
     .describe('A model version to start from (empty: random weights)'),
+  /**
+   * Knowledge distillation: these model versions (an ensemble, each also shown the mirrored face)
+   * label every training image once, before the first epoch, and the loss pulls the model towards
+   * their softened probabilities as well as towards the true labels. Empty: off.
+   */
+  distillFrom: z
+    .array(versionNumberSchema)
+    .max(4)
+    .default([])
+    .describe('Model versions whose averaged predictions the model also learns from (empty: off)'),
+  /** The teachers' share of the loss; the true labels get the rest. */
+  distillWeight: z.number().min(0).max(1).default(0.5).describe('With teachers: their share of the loss (0 to 1)'),
+  /** Both sides' probabilities are softened as softmax(log p / T) before they are compared. */
+  distillTemperature: z
+    .number()
+    .min(1)
+    .max(10)
+    .default(2)
+    .describe("With teachers: the temperature that softens their and the model's probabilities"),
 });
 export type Hyperparameters = z.infer<typeof hyperparametersSchema>;
 export type HyperparametersInput = z.input<typeof hyperparametersSchema>;

@@ -13,7 +13,7 @@ export const epochMetricSchema = z.object({
 export type EpochMetricData = z.infer<typeof epochMetricSchema>;
 
 export const trainProgressSchema = z.object({
-  phase: z.enum(['loading', 'training', 'evaluating', 'calibrating', 'saving']),
+  phase: z.enum(['loading', 'training', 'evaluating', 'calibrating', 'teaching', 'saving']),
   epoch: z.number().int().min(0),
   epochs: z.number().int().min(1),
   batch: z.number().int().min(0),
@@ -26,5 +26,6 @@ export type TrainProgress = z.infer<typeof trainProgressSchema>;
 /** One line for people (the dashboard and the CLI): where a run is. */
 export function describeProgress(p: TrainProgress): string {
   if (p.phase === 'calibrating') return `recomputing BatchNorm statistics: layer ${p.batch}/${p.batches}`;
+  if (p.phase === 'teaching') return `teachers labelling the training images: ${p.batch}/${p.batches}`;
   return `${p.phase}: epoch ${Math.min(p.epoch + 1, p.epochs)}/${p.epochs}, batch ${p.batch}/${p.batches}`;
 }

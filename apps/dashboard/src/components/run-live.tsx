@@ -16,8 +16,8 @@ import { runViewSchema } from '@/api-schemas';
 
 /** Time left: at the average epoch duration so far, else at the pace of this first epoch. */
 function eta(run: RunView, p: TrainProgress): string {
-  // Past the last epoch (BatchNorm recalibration) the epoch times say nothing about what is left.
-  if (p.phase === 'calibrating') return '';
+  // Outside the epochs (teachers labelling before them, BatchNorm recalibration after) epoch times say nothing about what is left.
+  if (p.phase === 'calibrating' || p.phase === 'teaching') return '';
   const remaining = p.epochs - p.epoch - (p.batches ? p.batch / p.batches : 0);
   let leftMs: number;
   if (run.epochs.length) leftMs = (run.epochs.reduce((s, e) => s + e.durationMs, 0) / run.epochs.length) * remaining;

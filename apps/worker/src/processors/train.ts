@@ -87,6 +87,17 @@ export function createTrainProcessor(ctx: ProcessorContext) {
       ctx.activeRuns.delete(runId);
       throw new UnrecoverableError(message);
     }
+    const teachers = [];
+    for (const version of hyperparameters.distillFrom) {
+      const teacher = await persist('a teacher model read', () => getModelVersionByNumber(db, version));
+      if (!teacher) {
+        const message = `model version ${version} (distillFrom) no longer exists`;
+        await markRunFailed(db, runId, message);
+        ctx.activeRuns.delete(runId);
+        throw new UnrecoverableError(message);
+      }
+      teachers.push({ meta: teacher.artifact.meta, data: new Uint8Array(teacher.artifact.data) });
+    }
     const sweepId = await persist('the run', () => runSweepId(db, runId));
     const inSweep = sweepId !== null;
     // A worker that died between saving an epoch's checkpoint and acting on its verdict left a trial
@@ -105,6 +116,7 @@ export function createTrainProcessor(ctx: ProcessorContext) {
         checkpoint: checkpoint ? new Uint8Array(checkpoint.data) : null,
         stoppedAtCheckpoint: stoppedBy !== null,
         initialModel: initial ? { meta: initial.artifact.meta, data: new Uint8Array(initial.artifact.data) } : null,
+        teachers,
         backend: env.TF_BACKEND,
         threads: env.TF_THREADS,
         replicas: env.TRAIN_REPLICAS,

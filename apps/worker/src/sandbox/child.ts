@@ -37,6 +37,7 @@ async function handle(raw: unknown): Promise<void> {
       resumeFrom: msg.checkpoint ?? undefined,
       stoppedAtCheckpoint: msg.stoppedAtCheckpoint,
       initialModel: msg.initialModel ?? undefined,
+      teachers: msg.teachers,
       replicas: msg.replicas,
       onProgress: (progress) => {
         // A few updates per second are enough for a live bar.

@@ -22,6 +22,8 @@ export const parentMessageSchema = z.discriminatedUnion('type', [
     /** The checkpoint's last epoch ended the run (see TrainInput.stoppedAtCheckpoint). */
     stoppedAtCheckpoint: z.boolean(),
     initialModel: z.object({ meta: z.unknown(), data: bytes }).nullable(),
+    /** The artifacts of hyperparameters.distillFrom, in its order. */
+    teachers: z.array(z.object({ meta: z.unknown(), data: bytes })),
     backend: z.enum(BACKEND_ORDER).optional(),
     threads: z.number().int().min(1),
     replicas: z.number().int().min(1),

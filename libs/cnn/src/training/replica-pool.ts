@@ -95,7 +95,7 @@ export class ReplicaPool {
   step(
     epoch: number,
     vars: tf.Variable[],
-    slices: { pixels: Float32Array; labels: Int32Array }[],
+    slices: { pixels: Float32Array; labels: Int32Array; teacher: Float32Array | null }[],
   ): Promise<(StepGradients & { tensors: number })[]> {
     const sizes = vars.map((v) => v.size);
     this.shared ??= {

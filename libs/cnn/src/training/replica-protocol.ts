@@ -24,6 +24,8 @@ export const replicaRequestSchema = z.discriminatedUnion('type', [
     gradsInto: z.array(f32),
     pixels: f32,
     labels: i32,
+    /** The teachers' soft labels for this slice (slice x K), when distilling. */
+    teacher: f32.nullable(),
   }),
   z.object({
     type: z.literal('predict'),

@@ -62,6 +62,7 @@ port.on('message', (raw: unknown) => {
       init.classWeights,
       undefined,
       msg.gradsInto,
+      msg.teacher,
     );
     reply({ type: 'gradients', ...g, tensors: tf.memory().numTensors });
   })().catch((err: unknown) => {

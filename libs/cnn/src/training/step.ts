@@ -15,40 +15,52 @@ export interface StepGradients {
 }
 
 /**
- * Forward and backward pass of one (part of a) batch: weighted cross-entropy plus L2 weight
- * decay. Gradients come back as plain arrays so that replicas can exchange and average them.
+ * Forward and backward pass of one (part of a) batch: weighted cross-entropy (blended with the
+ * teachers' soft labels when distilling, scaled by T^2 so that their gradients keep the size of the
+ * labels' at any temperature, after Hinton et al. 2015) plus L2 weight decay. Gradients come back as plain arrays so that replicas can exchange and average them.
  */
 export function computeGradients(
   model: tf.LayersModel,
   vars: tf.Variable[],
   pixels: Float32Array,
   labels: Int32Array,
-  hp: Pick<Hyperparameters, 'preprocessing' | 'weightDecay' | 'labelSmoothing'>,
+  hp: Pick<
+    Hyperparameters,
+    'preprocessing' | 'weightDecay' | 'labelSmoothing' | 'distillWeight' | 'distillTemperature'
+  >,
   numClasses: number,
   classWeights: Float32Array | null,
   /** The images' own size, when the model takes another (an imported 64 px model on 48 px faces). */
   sourceSize = hp.preprocessing.imageSize,
   /** Arrays, one per variable, that receive the gradients instead of fresh ones (kept between steps). */
   into?: Float32Array[],
+  /** The teachers' softened probabilities for these images (batch x K), when distilling. */
+  teacher: Float32Array | null = null,
 ): StepGradients {
   const count = labels.length;
   const out = tf.tidy(() => {
     const x = toModelInput(pixels, count, hp.preprocessing, sourceSize);
     const yIdx = tf.tensor1d(labels, 'int32');
     const y = tf.oneHot(yIdx, numClasses);
+    const soft = teacher ? tf.tensor2d(teacher, [count, numClasses]) : null;
     const w = classWeights ? tf.tensor1d(Array.from(labels, (l) => classWeights[l]!)) : null;
     let hits: tf.Scalar = tf.scalar(0);
     let lossSum: tf.Scalar = tf.scalar(0);
     const { grads } = tf.variableGrads(() => {
       const probs = model.apply(x, { training: true }) as tf.Tensor2D;
       hits = tf.keep(probs.argMax(1).equal(yIdx).sum());
-      const perSample = tf.losses.softmaxCrossEntropy(
-        y,
-        tf.log(probs.clipByValue(1e-7, 1)),
-        undefined,
-        hp.labelSmoothing,
-        tf.Reduction.NONE,
-      );
+      const logProbs = tf.log(probs.clipByValue(1e-7, 1));
+      const hard = tf.losses.softmaxCrossEntropy(y, logProbs, undefined, hp.labelSmoothing, tf.Reduction.NONE);
+      const T = hp.distillTemperature;
+      const perSample = soft
+        ? hard
+            .mul(1 - hp.distillWeight)
+            .add(
+              tf.losses
+                .softmaxCrossEntropy(soft, logProbs.div(T), undefined, 0, tf.Reduction.NONE)
+                .mul(hp.distillWeight * T * T),
+            )
+        : hard;
       const weighted = w ? perSample.mul(w) : perSample;
       lossSum = tf.keep(weighted.sum());
       const l2 =

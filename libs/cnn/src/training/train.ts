@@ -32,6 +32,7 @@ import { seedMathRandom } from './seeded-random';
 import { applyGradients, averageGradients, computeGradients, type StepGradients } from './step';
 import { hasBatchNorm, recalibrateBatchNorm } from './recalibrate-batchnorm';
 import { learningRateAt, PLATEAU_PATIENCE } from './schedules';
+import { gatherTargets, teacherTargets } from './teacher-targets';
 
 export interface TrainInput {
   hyperparameters: Hyperparameters;
@@ -47,6 +48,8 @@ export interface TrainInput {
   stoppedAtCheckpoint?: boolean;
   /** A trained model artifact to start from (hyperparameters.initFrom); a checkpoint wins over it. */
   initialModel?: { meta: unknown; data: Uint8Array };
+  /** The model artifacts of hyperparameters.distillFrom, in its order. */
+  teachers?: { meta: unknown; data: Uint8Array }[];
   onProgress?: (p: TrainProgress) => void;
   /** Called after every epoch with its metrics and the checkpoint to persist before going on. */
   onEpochEnd?: (metric: EpochMetricData, checkpoint: EncodedCheckpoint) => Promise<'continue' | 'stop' | void>;
@@ -179,6 +182,8 @@ interface EpochContext {
   pool: ReplicaPool | null;
   /** Our gradients, one array per variable, reused every step. */
   grads: Float32Array[];
+  /** The teachers' soft labels for every training image (N x K), when distilling. */
+  targets: Float32Array | null;
   report: (phase: TrainProgress['phase'], epoch: number, batch: number, of?: number) => void;
 }
 
@@ -201,13 +206,18 @@ async function trainOneEpoch(ctx: EpochContext, epoch: number): Promise<{ lossSu
     const idx = order.subarray(b * hp.batchSize, Math.min(n, (b + 1) * hp.batchSize));
     const pixels = gatherBatch(train.images, size, idx, hp.augmentation, rng);
     const labels = Int32Array.from(idx, (i) => train.labels[i]!);
+    const teacher = ctx.targets ? gatherTargets(ctx.targets, k, idx) : null;
     let parts: StepGradients[];
     if (pool && idx.length > pool.size) {
       // Slice 0 is ours; the replicas take the rest with the current weights.
       const per = Math.ceil(idx.length / (pool.size + 1));
       const slice = (r: number) => {
         const end = Math.min(idx.length, (r + 1) * per);
-        return { pixels: pixels.subarray(r * per * px, end * px), labels: labels.subarray(r * per, end) };
+        return {
+          pixels: pixels.subarray(r * per * px, end * px),
+          labels: labels.subarray(r * per, end),
+          teacher: teacher ? teacher.subarray(r * per * k, end * k) : null,
+        };
       };
       const remote = pool.step(
         epoch,
@@ -216,12 +226,23 @@ async function trainOneEpoch(ctx: EpochContext, epoch: number): Promise<{ lossSu
       );
       const own = slice(0);
       // Our slice first, then wait: awaiting the replicas before computing ours would run them in turn.
-      const ours = computeGradients(model, vars, own.pixels, own.labels, hp, k, classWeights, size, ctx.grads);
+      const ours = computeGradients(
+        model,
+        vars,
+        own.pixels,
+        own.labels,
+        hp,
+        k,
+        classWeights,
+        size,
+        ctx.grads,
+        own.teacher,
+      );
       const theirs = await remote;
       input.onReplicaTensors?.(theirs.map((r) => r.tensors));
       parts = [ours, ...theirs];
     } else {
-      parts = [computeGradients(model, vars, pixels, labels, hp, k, classWeights, size, ctx.grads)];
+      parts = [computeGradients(model, vars, pixels, labels, hp, k, classWeights, size, ctx.grads, teacher)];
     }
     applyGradients(optimizer, vars, parts.length > 1 ? averageGradients(parts) : parts[0]!.grads);
     for (const p of parts) {
@@ -284,6 +305,35 @@ async function initialModelFor(
   return { model, preprocessing: { ...metadata.preprocessing, normalization: hp.preprocessing.normalization } };
 }
 
+/**
+ * The teachers' soft labels for the training split (hyperparameters.distillFrom), or null when the
+ * run does not distil. Recomputed on resume: they are a pure function of the teachers and images.
+ */
+async function distillationTargets(input: TrainInput, report: EpochContext['report']): Promise<Float32Array | null> {
+  const hp = input.hyperparameters;
+  if (!hp.distillFrom.length) return null;
+  const artifacts = input.teachers ?? [];
+  if (artifacts.length !== hp.distillFrom.length)
+    throw new Error(`the run distils from ${hp.distillFrom.length} teacher(s) but ${artifacts.length} were given`);
+  const teachers = await Promise.all(artifacts.map((a) => loadModelFromArtifact(a.meta, a.data)));
+  try {
+    for (const [i, t] of teachers.entries())
+      if (t.metadata.classNames.length !== input.classNames.length)
+        throw new Error(
+          `teacher v${hp.distillFrom[i]} predicts ${t.metadata.classNames.length} classes, not ${input.classNames.length}`,
+        );
+    report('teaching', 0, 0, teachers.length);
+    return teacherTargets(
+      teachers.map((t) => ({ model: t.model, preprocessing: t.metadata.preprocessing })),
+      input.train,
+      hp.distillTemperature,
+      (done, total) => report('teaching', 0, done, total),
+    );
+  } finally {
+    for (const t of teachers) t.model.dispose();
+  }
+}
+
 export async function trainModel(runInput: TrainInput): Promise<TrainResult> {
   const { model, preprocessing } = await initialModelFor(runInput);
   const input: TrainInput = { ...runInput, hyperparameters: { ...runInput.hyperparameters, preprocessing } };
@@ -316,6 +366,8 @@ export async function trainModel(runInput: TrainInput): Promise<TrainResult> {
       batches: of,
       fraction: Math.min(1, (epoch + batch / of) / hp.epochs),
     });
+  // Before the replicas start, so that a teacher that fails to load leaves no process behind.
+  const targets = await distillationTargets(input, report);
   // Extra processes pay only on the single-threaded WASM backend, and only for real datasets.
   const extra =
     // Replicas build their model from its architecture's name, which an imported model does not have.
@@ -326,7 +378,7 @@ export async function trainModel(runInput: TrainInput): Promise<TrainResult> {
     ? await ReplicaPool.start(extra, { hyperparameters: hp, numClasses: k, classWeights, backend: 'wasm' })
     : null;
   const grads = arraysFor(vars.map((v) => v.size));
-  const ctx: EpochContext = { input, model, vars, optimizer, classWeights, pool, grads, report };
+  const ctx: EpochContext = { input, model, vars, optimizer, classWeights, pool, grads, targets, report };
   /** A split's class probabilities, on every core when there are replicas. */
   const predictSplit = (split: LabeledImages) =>
     pool ? pool.predict(model, split) : Promise.resolve(predictProbabilities(model, split, hp.preprocessing));
