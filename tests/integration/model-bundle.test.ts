@@ -180,6 +180,23 @@ describe('model bundle', () => {
     await trainQueue.obliterate({ force: true });
   });
 
+  it('starts a run that distils from registered versions of any architecture, and refuses a teacher that does not exist', async () => {
+    const ds = (await getDatasetByName(db, NAME))!;
+    const mv = (await db.modelVersion.findFirst({ where: { run: { datasetId: ds.id } }, select: { version: true } }))!;
+    const start = (distillFrom: number[]) =>
+      startRun(
+        { db, trainQueue },
+        { datasetId: ds.id, hyperparameters: { epochs: 1, architecture: 'vgg-lite', distillFrom } },
+      );
+    await expect(start([mv.version, 9999])).rejects.toThrow(/No model version 9999/);
+    expect(await db.run.count({ where: { datasetId: ds.id, architecture: 'vgg-lite' } })).toBe(0);
+    // A small-cnn teacher for a vgg-lite student: teachers only have to predict the same classes.
+    const run = await start([mv.version]);
+    expect(run.hyperparameters.distillFrom).toEqual([mv.version]);
+    await db.run.delete({ where: { id: run.id } });
+    await trainQueue.obliterate({ force: true });
+  });
+
   it('records the weights a fine-tuned model started from by digest, and finds them again where they exist', async () => {
     const parent = await modelBundleOf(db, version);
     const ds = (await getDatasetByName(db, NAME))!;

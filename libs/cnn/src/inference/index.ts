@@ -18,6 +18,6 @@ export {
   type ModelMetadata,
 } from './model-artifact';
 export { argmaxRows, predictProbabilities } from './predict';
-export { classificationReport, type ClassificationReport, type ClassMetrics } from './metrics';
+export { accuracy, classificationReport, type ClassificationReport, type ClassMetrics } from './metrics';
 export { evaluateModel } from './evaluate';
 export { registerWasmCopyKernels } from '../backend/wasm-copy-kernels';

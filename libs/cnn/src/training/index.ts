@@ -18,3 +18,4 @@ export { encodeCheckpoint, restoreCheckpoint, type CheckpointState, type Encoded
 export { learningRateAt } from './schedules';
 export { hasBatchNorm, isBatchNorm, recalibrateBatchNorm, type RecalibrateOptions } from './recalibrate-batchnorm';
 export { balancedClassWeights } from './class-weights';
+export { gatherTargets, teacherTargets } from './teacher-targets';

@@ -176,6 +176,43 @@ describe('training on the WASM backend', () => {
     for (const r of [a, b, single]) r.model.dispose();
   });
 
+  it('learns from its teachers (distillFrom) on two threads: with all the weight on them, labels that are all wrong do not matter', async () => {
+    const taught = await trainModel({
+      hyperparameters: { ...hp, epochs: 10 },
+      classNames: EMOTIONS,
+      train,
+      validation,
+    });
+    const teacher = await modelToArtifact(taught.model, {
+      classNames: [...EMOTIONS],
+      preprocessing: hp.preprocessing,
+      architecture: hp.architecture,
+    });
+    taught.model.dispose();
+    // Every label moved to the next class: a model that believed them would be wrong on every face.
+    const mislabelled = { ...train, labels: train.labels.map((l) => (l + 1) % 7) };
+    const phases = new Set<string>();
+    const student = (distillWeight: number) =>
+      trainModel({
+        hyperparameters: { ...hp, epochs: 8, distillFrom: [1], distillWeight },
+        classNames: EMOTIONS,
+        train: mislabelled,
+        validation,
+        teachers: [teacher],
+        replicas: 2,
+        minImagesForReplicas: 0,
+        onProgress: (p) => phases.add(p.phase),
+      });
+    const [fromTeacher, fromLabels] = [await student(1), await student(0)];
+    expect(phases).toContain('teaching');
+    expect(fromTeacher.history.at(-1)!.valAccuracy!).toBeGreaterThan(2 / 7);
+    expect(fromLabels.history.at(-1)!.valAccuracy!).toBeLessThan(fromTeacher.history.at(-1)!.valAccuracy! - 0.2);
+    for (const r of [fromTeacher, fromLabels]) r.model.dispose();
+    await expect(
+      trainModel({ hyperparameters: { ...hp, distillFrom: [1, 2] }, classNames: EMOTIONS, train, teachers: [teacher] }),
+    ).rejects.toThrow('distils from 2 teacher(s) but 1 were given');
+  });
+
   it("predicts a split on its replicas as one thread does, with the coordinator's weights and BatchNorm statistics", async () => {
     const pool = await ReplicaPool.start(1, {
       hyperparameters: hp,
