@@ -241,6 +241,15 @@ test('the new-run form is generated from the hyperparameter schema and shows val
   await page.getByRole('button', { name: 'Start training' }).click();
   await expect(page.locator('.field-error')).toContainText(/Too small/);
   await expect(page).toHaveURL(/\/$/);
+  // A list of model versions (distillation teachers) is one text field; the server's refusal appears at it.
+  await page.getByLabel('Dataset', { exact: true }).selectOption({ label: 'synthetic-faces' });
+  await page.getByLabel('Epochs', { exact: true }).fill('1');
+  await page.getByRole('textbox', { name: 'Distill From' }).fill('9999');
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await expect(page.locator('label', { hasText: 'Distill From' }).locator('.field-error')).toContainText(
+    'No model version 9999',
+  );
+  await expect(page).toHaveURL(/\/$/);
 });
 
 test('a run page shows an ETA while training', async ({ page, request }) => {

@@ -46,7 +46,7 @@ export const startRunRequestSchema = trainPayloadSchema
   .strict();
 export type StartRunRequest = z.input<typeof startRunRequestSchema>;
 
-function invalid(path: (string | number)[], message: string, input: unknown): z.ZodError {
+function invalid(path: string[], message: string, input: unknown): z.ZodError {
   return new z.ZodError([{ code: 'custom', path, message, input }]);
 }
 
@@ -106,8 +106,8 @@ async function checkInitialModel(db: Db, hp: Hyperparameters, classNames: string
  * size are free (each sees the images resized to its own input, as in its evaluations).
  */
 async function checkTeachers(db: Db, hp: Hyperparameters, classNames: string[]) {
-  for (const [i, version] of hp.distillFrom.entries()) {
-    const path = ['hyperparameters', 'distillFrom', i];
+  const path = ['hyperparameters', 'distillFrom'];
+  for (const version of hp.distillFrom) {
     const mv = await getModelVersionContract(db, version);
     if (!mv) throw invalid(path, `No model version ${version}`, version);
     const { metadata } = contractSchema.parse(mv.artifact.meta);

@@ -13,6 +13,8 @@ export interface FieldSchema {
   exclusiveMinimum?: number;
   description?: string;
   properties?: Record<string, FieldSchema>;
+  /** A list field's element schema (a list of model versions). */
+  items?: FieldSchema;
   /** A nullable field: its own schema and { type: 'null' }. */
   anyOf?: FieldSchema[];
 }
@@ -105,6 +107,15 @@ function Fields({
               placeholder={nullable ? 'none' : undefined}
             />
           );
+        else if (f.type === 'array')
+          input = (
+            <input
+              name={name}
+              defaultValue={Array.isArray(value) ? value.join(', ') : ''}
+              data-kind="number-list"
+              placeholder="none (e.g. 2, 3)"
+            />
+          );
         else input = <input name={name} defaultValue={String(value ?? '')} />;
         return (
           <label key={name} title={f.description}>
@@ -116,6 +127,22 @@ function Fields({
       })}
     </>
   );
+}
+
+/** A field's value as the hyperparameter schema takes it, by the kind the field was rendered as. */
+function fieldValue(input: HTMLInputElement | HTMLSelectElement): unknown {
+  if (input instanceof HTMLInputElement && input.type === 'checkbox') return input.checked;
+  const text = input.value.trim();
+  switch (input.dataset.kind) {
+    case 'number':
+      return Number(text);
+    case 'number-or-null':
+      return text === '' ? null : Number(text);
+    case 'number-list':
+      return text === '' ? [] : text.split(',').map((v) => Number(v.trim()));
+    default:
+      return input.value;
+  }
 }
 
 /** Starts a run through the same HTTP API any client uses; the server's messages appear at their fields. */
@@ -130,16 +157,7 @@ export function NewRunForm({ datasets, architectures, schema, defaults, datasetI
     const hyperparameters: Record<string, unknown> = {};
     for (const input of Array.from(el.querySelectorAll<HTMLInputElement | HTMLSelectElement>('[name]'))) {
       if (['datasetId', 'tags', 'priority'].includes(input.name)) continue;
-      const value =
-        input instanceof HTMLInputElement && input.type === 'checkbox'
-          ? input.checked
-          : input.dataset.kind === 'number'
-            ? Number(input.value)
-            : input.dataset.kind === 'number-or-null'
-              ? input.value.trim() === ''
-                ? null
-                : Number(input.value)
-              : input.value;
+      const value = fieldValue(input);
       setIn(hyperparameters, input.name.split('.'), value);
     }
     const tags = String(form.get('tags') ?? '')
