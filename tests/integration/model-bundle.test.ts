@@ -197,10 +197,15 @@ describe('model bundle', () => {
     await trainQueue.obliterate({ force: true });
   });
 
-  it('records the weights a fine-tuned model started from by digest, and finds them again where they exist', async () => {
+  it('records the weights a fine-tuned model started from, and its teachers, by digest, and finds them again where they exist', async () => {
     const parent = await modelBundleOf(db, version);
     const ds = (await getDatasetByName(db, NAME))!;
-    const hp = hyperparametersSchema.parse({ epochs: 1, architecture: 'small-cnn', initFrom: version });
+    const hp = hyperparametersSchema.parse({
+      epochs: 1,
+      architecture: 'small-cnn',
+      initFrom: version,
+      distillFrom: [version],
+    });
     const run = await createRun(db, {
       datasetId: ds.id,
       architecture: hp.architecture,
@@ -227,29 +232,35 @@ describe('model bundle', () => {
       architecture: 'small-cnn',
       weightsSha256: parent.card.weightsSha256,
     });
+    expect(bundle.card.run.distilledFrom).toEqual([
+      { architecture: 'small-cnn', weightsSha256: parent.card.weightsSha256 },
+    ]);
     // Registered elsewhere: initFrom points at the version holding the parent's weights there, or at none.
     await db.modelVersion.delete({ where: { id: child.id } });
     const here = await registerModelBundle(db, bundle);
     expect(
       (await db.modelVersion.findUniqueOrThrow({ where: { id: here.id }, include: { run: true } })).run.hyperparameters,
-    ).toMatchObject({ initFrom: version });
+    ).toMatchObject({ initFrom: version, distillFrom: [version] });
     await db.modelVersion.delete({ where: { id: here.id } });
     const orphan = await registerModelBundle(db, {
       ...bundle,
       card: {
         ...bundle.card,
-        run: { ...bundle.card.run, initializedFrom: { architecture: 'small-cnn', weightsSha256: 'f'.repeat(64) } },
+        run: {
+          ...bundle.card.run,
+          initializedFrom: { architecture: 'small-cnn', weightsSha256: 'f'.repeat(64) },
+          distilledFrom: [{ architecture: 'vgg-wide', weightsSha256: 'e'.repeat(64) }],
+        },
       },
     });
     expect(
       (await db.modelVersion.findUniqueOrThrow({ where: { id: orphan.id }, include: { run: true } })).run
         .hyperparameters,
-    ).toMatchObject({ initFrom: null });
-    // Exported again from there, the card still names the parent's weights.
-    expect((await modelBundleOf(db, orphan.version)).card.run.initializedFrom).toEqual({
-      architecture: 'small-cnn',
-      weightsSha256: 'f'.repeat(64),
-    });
+    ).toMatchObject({ initFrom: null, distillFrom: [] });
+    // Exported again from there, the card still names the parent's and the teachers' weights.
+    const again = (await modelBundleOf(db, orphan.version)).card.run;
+    expect(again.initializedFrom).toEqual({ architecture: 'small-cnn', weightsSha256: 'f'.repeat(64) });
+    expect(again.distilledFrom).toEqual([{ architecture: 'vgg-wide', weightsSha256: 'e'.repeat(64) }]);
     model.dispose();
   });
 

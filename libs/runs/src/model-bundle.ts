@@ -50,6 +50,7 @@ export async function modelBundleOf(db: Db, version: number): Promise<ModelBundl
     averaged?: unknown;
     recalibrated?: unknown;
     initializedFrom?: unknown;
+    distilledFrom?: unknown;
     pipeline?: unknown;
   } | null;
   // A registered bundle whose parent is not in this database keeps the parent's identity in its summary.
@@ -59,6 +60,14 @@ export async function modelBundleOf(db: Db, version: number): Promise<ModelBundl
       .nullable()
       .catch(null)
       .parse(summary?.initializedFrom ?? null);
+  // A registered bundle with teachers not in this database keeps all their identities in its summary.
+  const teachers =
+    z
+      .array(initializedFromSchema)
+      .nullable()
+      .catch(null)
+      .parse(summary?.distilledFrom ?? null) ??
+    (await Promise.all(hp.distillFrom.map((v) => getModelVersionIdentity(db, v)))).filter((t) => t !== null);
   const latest = new Map<string, (typeof mv.evaluations)[number]>();
   for (const ev of mv.evaluations) if (!latest.has(ev.split)) latest.set(ev.split, ev);
   const card: ModelCard = {
@@ -90,6 +99,7 @@ export async function modelBundleOf(db: Db, version: number): Promise<ModelBundl
         durationMs,
       })),
       initializedFrom: parent,
+      ...(teachers.length ? { distilledFrom: teachers } : {}),
       averaged: weightAverageOutcomeSchema
         .nullable()
         .catch(null)
@@ -165,7 +175,14 @@ export async function registerModelBundle(
   const parent = card.run.initializedFrom
     ? await findModelVersionByDigest(db, card.run.initializedFrom.weightsSha256)
     : null;
-  const hp = { ...card.run.hyperparameters, initFrom: parent?.version ?? null };
+  const teachers = await Promise.all(
+    (card.run.distilledFrom ?? []).map((t) => findModelVersionByDigest(db, t.weightsSha256)),
+  );
+  const hp = {
+    ...card.run.hyperparameters,
+    initFrom: parent?.version ?? null,
+    distillFrom: teachers.filter((t) => t !== null).map((t) => t.version),
+  };
   const run = await recordFinishedRun(db, {
     datasetId: dataset.id,
     architecture: card.architecture,
@@ -193,6 +210,7 @@ export async function registerModelBundle(
       ...(card.run.averaged ? { averaged: card.run.averaged } : {}),
       ...(card.run.recalibrated ? { recalibrated: card.run.recalibrated } : {}),
       ...(card.run.initializedFrom && !parent ? { initializedFrom: card.run.initializedFrom } : {}),
+      ...(teachers.some((t) => t === null) ? { distilledFrom: card.run.distilledFrom } : {}),
       ...(card.pipeline ? { pipeline: card.pipeline } : {}),
     },
     artifact: { meta: meta as Prisma.InputJsonValue, data: bundle.weights },

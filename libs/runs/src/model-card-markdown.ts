@@ -106,6 +106,15 @@ function describeAugmentation(a: Hyperparameters['augmentation']): string {
   return parts.join(', ');
 }
 
+/** The teachers, when the run distilled (distillFrom). */
+function distilledLine(card: ModelCard): string {
+  const teachers = card.run.distilledFrom ?? [];
+  if (!teachers.length) return '';
+  const hp = card.run.hyperparameters;
+  const names = teachers.map((t) => `${t.architecture} \`${t.weightsSha256.slice(0, 16)}\``).join(', ');
+  return `; distilled from ${teachers.length === 1 ? 'a teacher' : `an ensemble of ${teachers.length} teachers`}, each with its mirror (${names}), weight ${hp.distillWeight}, temperature ${hp.distillTemperature}`;
+}
+
 /** How the model was trained, in one paragraph: length, backend, optimiser, regularisation, data, start. */
 function trainingParagraph(card: ModelCard, wallMs: number): string {
   const hp = card.run.hyperparameters;
@@ -124,6 +133,7 @@ function trainingParagraph(card: ModelCard, wallMs: number): string {
     from
       ? `; started from the weights of an earlier ${from.architecture} (sha256 \`${from.weightsSha256.slice(0, 16)}\`)`
       : '',
+    distilledLine(card),
     `.${averagedLine(card)}${recalibratedLine(card)}`,
   ];
   return parts.join('');

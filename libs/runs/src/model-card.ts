@@ -38,6 +38,8 @@ export const modelCardSchema = z.object({
      * database, the digest finds the parent on any machine that has it. Absent in older cards.
      */
     initializedFrom: initializedFromSchema.nullable().optional(),
+    /** The teachers this run distilled from (distillFrom), by digest, as initializedFrom. Absent in older cards. */
+    distilledFrom: z.array(initializedFromSchema).optional(),
     /** Set when the run averaged its last epochs' weights. Absent in older cards. */
     averaged: weightAverageOutcomeSchema.nullable().optional(),
     /** Set when the BatchNorm statistics were recomputed after training. Absent in older cards. */
