@@ -40,7 +40,7 @@ afterAll(async () => {
 });
 
 describe('worker', () => {
-  it('trains a run to completion: one EpochMetric per epoch and a model version whose artifact loads back', async () => {
+  it('trains a run to completion: one EpochMetric per epoch and a model version whose artifact loads back, and teaches a run distilling from it', async () => {
     startWorker('it-a');
     const runId = await startTestRun(2);
     const run = await waitFor('run to complete', async () => {
@@ -56,6 +56,20 @@ describe('worker', () => {
     const { model, metadata } = await loadModelFromArtifact(artifact!.meta, new Uint8Array(artifact!.data));
     expect(metadata.classNames).toHaveLength(7);
     expect(model.outputs[0]!.shape).toEqual([null, 7]);
+
+    // That version teaches the next run: the worker hands its artifact to the training process.
+    const teacher = run.modelVersions[0]!.version;
+    const taught = await startRun(
+      { db, trainQueue: queue },
+      { datasetId, hyperparameters: { epochs: 1, batchSize: 32, distillFrom: [teacher] } },
+    );
+    const student = await waitFor('distilled run to complete', async () => {
+      const r = await getRun(db, taught.id);
+      if (r?.status === 'failed') throw new Error(`run failed: ${r.error}`);
+      return r?.status === 'completed' ? r : null;
+    });
+    expect(student.modelVersions).toHaveLength(1);
+    expect(hyperparametersSchema.parse(student.hyperparameters).distillFrom).toEqual([teacher]);
   });
 
   it('resumes a run from its checkpoint on another worker after its worker is killed', async () => {
