@@ -37,7 +37,7 @@ for (const v of values.versions.split(',').map(Number)) {
   teachers.push({ model, preprocessing: metadata.preprocessing });
 }
 const k = ds.classNames.length;
-rows.push(`| ensemble of ${values.versions} | – | ${pct(teacherTargets(teachers, validation, 1), k)} |`);
+rows.push(`| ensemble of ${values.versions} | – | ${pct(await teacherTargets(teachers, validation, 1), k)} |`);
 console.log(`\n${values.dataset} validation, ${validation.labels.length} faces\n`);
 console.log('| model | one pass | flip TTA |\n| --- | --- | --- |');
 console.log(rows.join('\n'));

@@ -115,7 +115,7 @@ export class ReplicaPool {
    * per replica plus ours: inference on every core. Each image's probabilities depend on that
    * image alone (the model in inference mode), so the cut does not change them.
    */
-  async predict(model: tf.LayersModel, split: LabeledImages): Promise<Float32Array> {
+  async predict(model: tf.LayersModel, split: LabeledImages, flipTta = false): Promise<Float32Array> {
     const n = split.labels.length,
       px = split.size * split.size,
       k = model.outputs[0]!.shape[1] as number;
@@ -127,9 +127,9 @@ export class ReplicaPool {
     });
     const weights = model.getWeights().map((w) => w.dataSync() as Float32Array);
     const remote = this.replicas.map((replica, r) =>
-      replica.request({ type: 'predict', weights, images: part(r + 1).images, size: split.size }),
+      replica.request({ type: 'predict', weights, images: part(r + 1).images, size: split.size, flipTta }),
     );
-    const ours = predictProbabilities(model, part(0), this.preprocessing);
+    const ours = predictProbabilities(model, part(0), this.preprocessing, 256, flipTta);
     const theirs = (await Promise.all(remote)).map((r) => expectReply(r, 'probabilities').probs);
     const out = new Float32Array(n * k);
     let at = 0;

@@ -33,6 +33,8 @@ export const replicaRequestSchema = z.discriminatedUnion('type', [
     weights: z.array(f32),
     images: u8,
     size: z.number().int().min(1),
+    /** Average each image's probabilities with its mirror's (flip TTA). */
+    flipTta: z.boolean(),
   }),
 ]);
 export type ReplicaRequest = z.infer<typeof replicaRequestSchema>;

@@ -42,7 +42,10 @@ port.on('message', (raw: unknown) => {
       tf.tidy(() => model.setWeights(msg.weights.map((w, i) => tf.tensor(w, shapes[i]))));
       const count = msg.images.length / (msg.size * msg.size);
       const split = { size: msg.size, images: msg.images, labels: new Uint8Array(count) };
-      reply({ type: 'probabilities', probs: predictProbabilities(model, split, init.hyperparameters.preprocessing) });
+      reply({
+        type: 'probabilities',
+        probs: predictProbabilities(model, split, init.hyperparameters.preprocessing, 256, msg.flipTta),
+      });
       return;
     }
     if (msg.epoch !== state.epoch) {

@@ -28,10 +28,10 @@ describe('knowledge distillation', () => {
     await selectBackend({ prefer: 'wasm' });
   });
 
-  it('averages the teachers over each face and its mirror, and softens their probabilities with the temperature', () => {
+  it('averages the teachers over each face and its mirror, and softens their probabilities with the temperature', async () => {
     const teachers = [build(1), build(2)].map((model) => ({ model, preprocessing: hp.preprocessing }));
-    const sharp = teacherTargets(teachers, faces, 1);
-    const soft = teacherTargets(teachers, faces, 4);
+    const sharp = await teacherTargets(teachers, faces, 1);
+    const soft = await teacherTargets(teachers, faces, 4);
     const k = 7;
     for (let row = 0; row < faces.labels.length; row++) {
       const sum = (t: Float32Array) => t.subarray(row * k, (row + 1) * k).reduce((s, p) => s + p, 0);
@@ -41,11 +41,11 @@ describe('knowledge distillation', () => {
       expect(max(soft)).toBeLessThan(max(sharp));
     }
     // A face and its mirror are one face to a flip-averaged teacher.
-    const ofMirrors = teacherTargets(teachers, mirrored(faces), 1);
+    const ofMirrors = await teacherTargets(teachers, mirrored(faces), 1);
     for (let i = 0; i < sharp.length; i++) expect(ofMirrors[i]).toBeCloseTo(sharp[i]!, 5);
     // One teacher alone gives other targets than the pair.
     expect(
-      Math.max(...teacherTargets(teachers.slice(0, 1), faces, 1).map((p, i) => Math.abs(p - sharp[i]!))),
+      Math.max(...(await teacherTargets(teachers.slice(0, 1), faces, 1)).map((p, i) => Math.abs(p - sharp[i]!))),
     ).toBeGreaterThan(1e-3);
     expect(Array.from(gatherTargets(sharp, k, [2, 0]))).toEqual([
       ...sharp.subarray(2 * k, 3 * k),

@@ -3,6 +3,11 @@ import type { ModelPreprocessing } from '@moodlab/shared';
 import type { LabeledImages } from '../datasets/labeled-images';
 import { predictProbabilities } from '../inference/predict';
 
+export interface Teacher {
+  model: tf.LayersModel;
+  preprocessing: ModelPreprocessing;
+}
+
 /**
  * Soft labels for knowledge distillation: each teacher's probabilities for every image, averaged
  * over the image and its mirror (flip TTA, which is worth most of a point on FER2013) and over the
@@ -10,17 +15,20 @@ import { predictProbabilities } from '../inference/predict';
  * that ends in a softmax). Computed once on the unaugmented images: a teacher's pass per
  * augmented batch would double a vgg-wide epoch, and the augmentations keep the face's class.
  */
-export function teacherTargets(
-  teachers: { model: tf.LayersModel; preprocessing: ModelPreprocessing }[],
+export async function teacherTargets(
+  teachers: Teacher[],
   split: LabeledImages,
   temperature: number,
   onTeacher?: (done: number, total: number) => void,
-): Float32Array {
+  /** A teacher's flip-averaged probabilities for the split; in this thread unless given (replicas). */
+  predict: (teacher: Teacher, split: LabeledImages) => Promise<Float32Array> = (t, s) =>
+    Promise.resolve(predictProbabilities(t.model, s, t.preprocessing, 256, true)),
+): Promise<Float32Array> {
   if (!teachers.length) throw new Error('distillation needs at least one teacher');
   const n = split.labels.length;
   let out: Float32Array = new Float32Array(0);
-  for (const [t, { model, preprocessing }] of teachers.entries()) {
-    const probs = predictProbabilities(model, split, preprocessing, 256, true);
+  for (const [t, teacher] of teachers.entries()) {
+    const probs = await predict(teacher, split);
     if (t === 0) out = probs;
     else for (let i = 0; i < out.length; i++) out[i]! += probs[i]!;
     onTeacher?.(t + 1, teachers.length);

@@ -213,7 +213,7 @@ describe('training on the WASM backend', () => {
     ).rejects.toThrow('distils from 2 teacher(s) but 1 were given');
   });
 
-  it("predicts a split on its replicas as one thread does, with the coordinator's weights and BatchNorm statistics", async () => {
+  it("predicts a split on its replicas as one thread does (with flip TTA too), with the coordinator's weights and BatchNorm statistics", async () => {
     const pool = await ReplicaPool.start(1, {
       hyperparameters: hp,
       numClasses: 7,
@@ -224,10 +224,12 @@ describe('training on the WASM backend', () => {
       // Another seed than the replica's own model, and recomputed moving statistics: both must travel.
       const model = getArchitecture(hp.architecture).build({ imageSize: 48, numClasses: 7, seed: 3 });
       recalibrateBatchNorm(model, train, hp.preprocessing, { images: 256, seed: 1 });
-      const pooled = await pool.predict(model, validation);
-      const alone = predictProbabilities(model, validation, hp.preprocessing);
-      expect(pooled.length).toBe(alone.length);
-      expect(Math.max(...pooled.map((v, i) => Math.abs(v - alone[i]!)))).toBeLessThan(1e-5);
+      for (const flipTta of [false, true]) {
+        const pooled = await pool.predict(model, validation, flipTta);
+        const alone = predictProbabilities(model, validation, hp.preprocessing, 256, flipTta);
+        expect(pooled.length).toBe(alone.length);
+        expect(Math.max(...pooled.map((v, i) => Math.abs(v - alone[i]!)))).toBeLessThan(1e-5);
+      }
       model.dispose();
     } finally {
       pool.close();

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   canStartFrom,
+  isArchitectureName,
   isImportedArchitecture,
   type BatchNormRecalibration,
   type EpochMetricData,
@@ -32,7 +33,7 @@ import { seedMathRandom } from './seeded-random';
 import { applyGradients, averageGradients, computeGradients, type StepGradients } from './step';
 import { hasBatchNorm, recalibrateBatchNorm } from './recalibrate-batchnorm';
 import { learningRateAt, PLATEAU_PATIENCE } from './schedules';
-import { gatherTargets, teacherTargets } from './teacher-targets';
+import { gatherTargets, teacherTargets, type Teacher } from './teacher-targets';
 
 export interface TrainInput {
   hyperparameters: Hyperparameters;
@@ -308,29 +309,57 @@ async function initialModelFor(
 /**
  * The teachers' soft labels for the training split (hyperparameters.distillFrom), or null when the
  * run does not distil. Recomputed on resume: they are a pure function of the teachers and images.
+ * On the single-threaded WASM backend each teacher labels on every core, with replicas of its own
+ * architecture (an imported teacher, which has no architecture to build, labels on one).
  */
-async function distillationTargets(input: TrainInput, report: EpochContext['report']): Promise<Float32Array | null> {
+async function distillationTargets(
+  input: TrainInput,
+  report: EpochContext['report'],
+  threads: number,
+): Promise<Float32Array | null> {
   const hp = input.hyperparameters;
   if (!hp.distillFrom.length) return null;
   const artifacts = input.teachers ?? [];
   if (artifacts.length !== hp.distillFrom.length)
     throw new Error(`the run distils from ${hp.distillFrom.length} teacher(s) but ${artifacts.length} were given`);
-  const teachers = await Promise.all(artifacts.map((a) => loadModelFromArtifact(a.meta, a.data)));
+  const loaded = await Promise.all(artifacts.map((a) => loadModelFromArtifact(a.meta, a.data)));
   try {
-    for (const [i, t] of teachers.entries())
+    for (const [i, t] of loaded.entries())
       if (t.metadata.classNames.length !== input.classNames.length)
         throw new Error(
           `teacher v${hp.distillFrom[i]} predicts ${t.metadata.classNames.length} classes, not ${input.classNames.length}`,
         );
+    const teachers: Teacher[] = loaded.map((t) => ({ model: t.model, preprocessing: t.metadata.preprocessing }));
+    const predictOnAllCores = async (teacher: Teacher, split: LabeledImages) => {
+      const { architecture, preprocessing } = loaded[teachers.indexOf(teacher)]!.metadata;
+      if (threads < 2 || !isArchitectureName(architecture))
+        return predictProbabilities(teacher.model, split, preprocessing, 256, true);
+      const pool = await ReplicaPool.start(threads - 1, {
+        hyperparameters: {
+          ...hp,
+          architecture,
+          preprocessing: { imageSize: preprocessing.imageSize, normalization: preprocessing.normalization },
+        },
+        numClasses: input.classNames.length,
+        classWeights: null,
+        backend: 'wasm',
+      });
+      try {
+        return await pool.predict(teacher.model, split, true);
+      } finally {
+        pool.close();
+      }
+    };
     report('teaching', 0, 0, teachers.length);
-    return teacherTargets(
-      teachers.map((t) => ({ model: t.model, preprocessing: t.metadata.preprocessing })),
+    return await teacherTargets(
+      teachers,
       input.train,
       hp.distillTemperature,
       (done, total) => report('teaching', 0, done, total),
+      predictOnAllCores,
     );
   } finally {
-    for (const t of teachers) t.model.dispose();
+    for (const t of loaded) t.model.dispose();
   }
 }
 
@@ -366,14 +395,14 @@ export async function trainModel(runInput: TrainInput): Promise<TrainResult> {
       batches: of,
       fraction: Math.min(1, (epoch + batch / of) / hp.epochs),
     });
-  // Before the replicas start, so that a teacher that fails to load leaves no process behind.
-  const targets = await distillationTargets(input, report);
   // Extra processes pay only on the single-threaded WASM backend, and only for real datasets.
   const extra =
     // Replicas build their model from its architecture's name, which an imported model does not have.
     tf.getBackend() === 'wasm' && n >= (input.minImagesForReplicas ?? 2000) && !isImportedArchitecture(hp.architecture)
       ? Math.max(0, (input.replicas ?? 1) - 1)
       : 0;
+  // Before the replicas start, so that a teacher that fails to load leaves no thread behind.
+  const targets = await distillationTargets(input, report, tf.getBackend() === 'wasm' ? extra + 1 : 1);
   const pool = extra
     ? await ReplicaPool.start(extra, { hyperparameters: hp, numClasses: k, classWeights, backend: 'wasm' })
     : null;
