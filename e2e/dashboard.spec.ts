@@ -242,7 +242,7 @@ test('the new-run form is generated from the hyperparameter schema and shows val
   await expect(page.locator('.field-error')).toContainText(/Too small/);
   await expect(page).toHaveURL(/\/$/);
   // A list of model versions (distillation teachers) is one text field; the server's refusal appears at it.
-  await page.getByLabel('Dataset', { exact: true }).selectOption({ label: 'synthetic-faces' });
+  await page.locator('select[name="datasetId"]').selectOption({ label: 'synthetic-faces' });
   await page.getByLabel('Epochs', { exact: true }).fill('1');
   await page.getByRole('textbox', { name: 'Distill From' }).fill('9999');
   await page.getByRole('button', { name: 'Start training' }).click();
