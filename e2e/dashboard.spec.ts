@@ -243,7 +243,8 @@ test('the new-run form is generated from the hyperparameter schema and shows val
   await expect(page).toHaveURL(/\/$/);
   // A list of model versions (distillation teachers) is one text field; the server's refusal appears at it.
   await page.locator('select[name="datasetId"]').selectOption({ label: 'synthetic-faces' });
-  await page.getByLabel('Epochs', { exact: true }).fill('1');
+  // The field's label now holds its error too, so it is found by name.
+  await page.locator('input[name="epochs"]').fill('1');
   await page.getByRole('textbox', { name: 'Distill From' }).fill('9999');
   await page.getByRole('button', { name: 'Start training' }).click();
   await expect(page.locator('label', { hasText: 'Distill From' }).locator('.field-error')).toContainText(
