@@ -34,7 +34,7 @@ for (const v of values.versions.split(',').map(Number)) {
   const one = predictProbabilities(model, validation, metadata.preprocessing);
   const tta = predictProbabilities(model, validation, metadata.preprocessing, 256, true);
   rows.push(`| v${v} (${metadata.architecture}) | ${pct(one, k)} | ${pct(tta, k)} |`);
-  teachers.push({ model, preprocessing: metadata.preprocessing });
+  teachers.push({ model, preprocessing: metadata.preprocessing, architecture: metadata.architecture });
 }
 const k = ds.classNames.length;
 rows.push(`| ensemble of ${values.versions} | – | ${pct(await teacherTargets(teachers, validation, 1), k)} |`);

@@ -73,20 +73,26 @@ const contractSchema = z.object({
   }),
 });
 
-/** A run may start from a model version only if the weights fit: architecture, classes, image size. */
-async function checkInitialModel(db: Db, hp: Hyperparameters, classNames: string[]) {
-  const path = ['hyperparameters', 'initFrom'];
-  const mv = await getModelVersionContract(db, hp.initFrom!);
-  if (!mv) throw invalid(path, `No model version ${hp.initFrom}`, hp.initFrom);
-  if (!canStartFrom(hp.architecture, mv.architecture))
-    throw invalid(path, `Model version ${hp.initFrom} is a ${mv.architecture}, not a ${hp.architecture}`, hp.initFrom);
+/** A model version a run uses (initFrom, distillFrom) must exist and predict the dataset's classes in its order. */
+async function versionPredicting(db: Db, path: string[], version: number, classNames: string[]) {
+  const mv = await getModelVersionContract(db, version);
+  if (!mv) throw invalid(path, `No model version ${version}`, version);
   const { metadata } = contractSchema.parse(mv.artifact.meta);
   if (metadata.classNames.join() !== classNames.join())
     throw invalid(
       path,
-      `Model version ${hp.initFrom} predicts ${metadata.classNames.join(', ')}; the dataset has ${classNames.join(', ')}`,
-      hp.initFrom,
+      `Model version ${version} predicts ${metadata.classNames.join(', ')}; the dataset has ${classNames.join(', ')}`,
+      version,
     );
+  return { architecture: mv.architecture, metadata };
+}
+
+/** A run may start from a model version only if the weights fit: architecture, classes, image size. */
+async function checkInitialModel(db: Db, hp: Hyperparameters, classNames: string[]) {
+  const path = ['hyperparameters', 'initFrom'];
+  const { architecture, metadata } = await versionPredicting(db, path, hp.initFrom!, classNames);
+  if (!canStartFrom(hp.architecture, architecture))
+    throw invalid(path, `Model version ${hp.initFrom} is a ${architecture}, not a ${hp.architecture}`, hp.initFrom);
   if (metadata.preprocessing.imageSize !== hp.preprocessing.imageSize)
     throw invalid(path, `Model version ${hp.initFrom} takes ${metadata.preprocessing.imageSize}px images`, hp.initFrom);
   // A trained-here model can be fine-tuned with another normalisation; an imported one was trained elsewhere with its own.
@@ -106,18 +112,8 @@ async function checkInitialModel(db: Db, hp: Hyperparameters, classNames: string
  * size are free (each sees the images resized to its own input, as in its evaluations).
  */
 async function checkTeachers(db: Db, hp: Hyperparameters, classNames: string[]) {
-  const path = ['hyperparameters', 'distillFrom'];
-  for (const version of hp.distillFrom) {
-    const mv = await getModelVersionContract(db, version);
-    if (!mv) throw invalid(path, `No model version ${version}`, version);
-    const { metadata } = contractSchema.parse(mv.artifact.meta);
-    if (metadata.classNames.join() !== classNames.join())
-      throw invalid(
-        path,
-        `Model version ${version} predicts ${metadata.classNames.join(', ')}; the dataset has ${classNames.join(', ')}`,
-        version,
-      );
-  }
+  for (const version of hp.distillFrom)
+    await versionPredicting(db, ['hyperparameters', 'distillFrom'], version, classNames);
 }
 
 /** Creates the run row, then its job; if Redis refuses the job the run is failed, not left queued. */

@@ -78,26 +78,20 @@ export function createTrainProcessor(ctx: ProcessorContext) {
     // An imported model's topology comes from its version even when a checkpoint holds the weights.
     const needsInitial =
       hyperparameters.initFrom !== null && (!checkpoint || isImportedArchitecture(hyperparameters.architecture));
-    const initial = needsInitial
-      ? await persist('the initial model read', () => getModelVersionByNumber(db, hyperparameters.initFrom!))
-      : null;
-    if (needsInitial && !initial) {
-      const message = `model version ${hyperparameters.initFrom} (initFrom) no longer exists`;
-      await markRunFailed(db, runId, message);
-      ctx.activeRuns.delete(runId);
-      throw new UnrecoverableError(message);
-    }
-    const teachers = [];
-    for (const version of hyperparameters.distillFrom) {
-      const teacher = await persist('a teacher model read', () => getModelVersionByNumber(db, version));
-      if (!teacher) {
-        const message = `model version ${version} (distillFrom) no longer exists`;
+    /** A model version's artifact the run needs; one deleted since the run was queued fails the run. */
+    const artifactOf = async (version: number, role: 'initFrom' | 'distillFrom') => {
+      const mv = await persist(`model version ${version} (${role})`, () => getModelVersionByNumber(db, version));
+      if (!mv) {
+        const message = `model version ${version} (${role}) no longer exists`;
         await markRunFailed(db, runId, message);
         ctx.activeRuns.delete(runId);
         throw new UnrecoverableError(message);
       }
-      teachers.push({ meta: teacher.artifact.meta, data: new Uint8Array(teacher.artifact.data) });
-    }
+      return { meta: mv.artifact.meta, data: new Uint8Array(mv.artifact.data) };
+    };
+    const initial = needsInitial ? await artifactOf(hyperparameters.initFrom!, 'initFrom') : null;
+    const teachers = [];
+    for (const version of hyperparameters.distillFrom) teachers.push(await artifactOf(version, 'distillFrom'));
     const sweepId = await persist('the run', () => runSweepId(db, runId));
     const inSweep = sweepId !== null;
     // A worker that died between saving an epoch's checkpoint and acting on its verdict left a trial
@@ -115,7 +109,7 @@ export function createTrainProcessor(ctx: ProcessorContext) {
         dataset: { meta: pack.meta, data: pack.data },
         checkpoint: checkpoint ? new Uint8Array(checkpoint.data) : null,
         stoppedAtCheckpoint: stoppedBy !== null,
-        initialModel: initial ? { meta: initial.artifact.meta, data: new Uint8Array(initial.artifact.data) } : null,
+        initialModel: initial,
         teachers,
         backend: env.TF_BACKEND,
         threads: env.TF_THREADS,

@@ -29,7 +29,11 @@ describe('knowledge distillation', () => {
   });
 
   it('averages the teachers over each face and its mirror, and softens their probabilities with the temperature', async () => {
-    const teachers = [build(1), build(2)].map((model) => ({ model, preprocessing: hp.preprocessing }));
+    const teachers = [build(1), build(2)].map((model) => ({
+      model,
+      preprocessing: hp.preprocessing,
+      architecture: 'small-cnn',
+    }));
     const sharp = await teacherTargets(teachers, faces, 1);
     const soft = await teacherTargets(teachers, faces, 4);
     const k = 7;

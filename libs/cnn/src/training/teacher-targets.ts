@@ -6,6 +6,8 @@ import { predictProbabilities } from '../inference/predict';
 export interface Teacher {
   model: tf.LayersModel;
   preprocessing: ModelPreprocessing;
+  /** Its architecture's name, for replicas that build it (a `keras:` model has none to build). */
+  architecture: string;
 }
 
 /**

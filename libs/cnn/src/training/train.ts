@@ -329,11 +329,14 @@ async function distillationTargets(
         throw new Error(
           `teacher v${hp.distillFrom[i]} predicts ${t.metadata.classNames.length} classes, not ${input.classNames.length}`,
         );
-    const teachers: Teacher[] = loaded.map((t) => ({ model: t.model, preprocessing: t.metadata.preprocessing }));
-    const predictOnAllCores = async (teacher: Teacher, split: LabeledImages) => {
-      const { architecture, preprocessing } = loaded[teachers.indexOf(teacher)]!.metadata;
+    const teachers: Teacher[] = loaded.map((t) => ({
+      model: t.model,
+      preprocessing: t.metadata.preprocessing,
+      architecture: t.metadata.architecture,
+    }));
+    const predictOnAllCores = async ({ model, preprocessing, architecture }: Teacher, split: LabeledImages) => {
       if (threads < 2 || !isArchitectureName(architecture))
-        return predictProbabilities(teacher.model, split, preprocessing, 256, true);
+        return predictProbabilities(model, split, preprocessing, 256, true);
       const pool = await ReplicaPool.start(threads - 1, {
         hyperparameters: {
           ...hp,
@@ -345,7 +348,7 @@ async function distillationTargets(
         backend: 'wasm',
       });
       try {
-        return await pool.predict(teacher.model, split, true);
+        return await pool.predict(model, split, true);
       } finally {
         pool.close();
       }
