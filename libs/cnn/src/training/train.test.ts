@@ -192,6 +192,7 @@ describe('training on the WASM backend', () => {
     // Every label moved to the next class: a model that believed them would be wrong on every face.
     const mislabelled = { ...train, labels: train.labels.map((l) => (l + 1) % 7) };
     const phases = new Set<string>();
+    const checkpoints: EncodedCheckpoint[] = [];
     const student = (distillWeight: number) =>
       trainModel({
         hyperparameters: { ...hp, epochs: 8, distillFrom: [1], distillWeight },
@@ -202,12 +203,32 @@ describe('training on the WASM backend', () => {
         replicas: 2,
         minImagesForReplicas: 0,
         onProgress: (p) => phases.add(p.phase),
+        onEpochEnd: (_m, c) => {
+          checkpoints.push(c);
+          return Promise.resolve();
+        },
       });
     const [fromTeacher, fromLabels] = [await student(1), await student(0)];
     expect(phases).toContain('teaching');
     expect(fromTeacher.history.at(-1)!.valAccuracy!).toBeGreaterThan(2 / 7);
     expect(fromLabels.history.at(-1)!.valAccuracy!).toBeLessThan(fromTeacher.history.at(-1)!.valAccuracy! - 0.2);
     for (const r of [fromTeacher, fromLabels]) r.model.dispose();
+
+    // Resumed from its first checkpoint, the taught run goes on from the teachers' labels that the
+    // checkpoint carries: it labels nothing again, and needs no teacher to be given.
+    phases.clear();
+    const resumed = await trainModel({
+      hyperparameters: { ...hp, epochs: 4, distillFrom: [1], distillWeight: 1 },
+      classNames: EMOTIONS,
+      train: mislabelled,
+      validation,
+      resumeFrom: checkpoints[0]!.data,
+      onProgress: (p) => phases.add(p.phase),
+    });
+    expect(phases).not.toContain('teaching');
+    expect(resumed.history).toHaveLength(4);
+    expect(resumed.history.at(-1)!.valAccuracy!).toBeGreaterThan(2 / 7);
+    resumed.model.dispose();
     await expect(
       trainModel({ hyperparameters: { ...hp, distillFrom: [1, 2] }, classNames: EMOTIONS, train, teachers: [teacher] }),
     ).rejects.toThrow('distils from 2 teacher(s) but 1 were given');

@@ -308,7 +308,7 @@ async function initialModelFor(
 
 /**
  * The teachers' soft labels for the training split (hyperparameters.distillFrom), or null when the
- * run does not distil. Recomputed on resume: they are a pure function of the teachers and images.
+ * run does not distil. Checkpoints carry them, so a resume labels again only from an older checkpoint.
  * On the single-threaded WASM backend each teacher labels on every core, with replicas of its own
  * architecture (an imported teacher, which has no architecture to build, labels on one).
  */
@@ -386,7 +386,9 @@ export async function trainModel(runInput: TrainInput): Promise<TrainResult> {
     plateau: { reductions: 0, wait: 0, bestLoss: Number.MAX_VALUE },
   };
   let average: WeightAverage | null = null;
-  if (input.resumeFrom) ({ average, ...state } = await restoreCheckpoint(input.resumeFrom, model, optimizer));
+  let savedTargets: Float32Array | null = null;
+  if (input.resumeFrom)
+    ({ average, targets: savedTargets, ...state } = await restoreCheckpoint(input.resumeFrom, model, optimizer));
 
   const batches = Math.ceil(n / hp.batchSize);
   const report = (phase: TrainProgress['phase'], epoch: number, batch: number, of = batches) =>
@@ -405,7 +407,10 @@ export async function trainModel(runInput: TrainInput): Promise<TrainResult> {
       ? Math.max(0, (input.replicas ?? 1) - 1)
       : 0;
   // Before the replicas start, so that a teacher that fails to load leaves no thread behind.
-  const targets = await distillationTargets(input, report, tf.getBackend() === 'wasm' ? extra + 1 : 1);
+  const targets =
+    hp.distillFrom.length && savedTargets?.length === n * k
+      ? savedTargets
+      : await distillationTargets(input, report, tf.getBackend() === 'wasm' ? extra + 1 : 1);
   const pool = extra
     ? await ReplicaPool.start(extra, { hyperparameters: hp, numClasses: k, classWeights, backend: 'wasm' })
     : null;
@@ -466,7 +471,10 @@ export async function trainModel(runInput: TrainInput): Promise<TrainResult> {
         if (input.onEpochEnd) {
           report('saving', epoch + 1, 0);
           // 'stop' (a sweep's early termination) ends the run here, as early stopping would.
-          const answer = await input.onEpochEnd(metric, await encodeCheckpoint(model, optimizer, state, average));
+          const answer = await input.onEpochEnd(
+            metric,
+            await encodeCheckpoint(model, optimizer, state, average, targets),
+          );
           if (answer === 'stop') stoppedEarly = true;
         }
       }
