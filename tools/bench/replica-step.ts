@@ -42,6 +42,7 @@ const hp = hyperparametersSchema.parse({
 });
 const model = getArchitecture(hp.architecture).build({ imageSize: 48, numClasses: 7, seed: 1 });
 const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+const loss = { hp, numClasses: 7, classWeights: null };
 /** Our gradients' arrays, reused every step as trainModel does. */
 const ownGrads = arraysFor(vars.map((v) => v.size));
 const optimizer = values['tf-adam'] ? tf.train.adam(0.001) : new ArrayAdam(0.001);
@@ -63,7 +64,7 @@ const batchAt = (s: number) => {
 for (let s = 0; s < steps; s++) {
   const { pixels, labels } = batchAt(s);
   await timed('half batch, alone', () =>
-    computeGradients(model, vars, pixels.subarray(0, half * px), labels.subarray(0, half), hp, 7, null),
+    computeGradients(model, vars, { pixels: pixels.subarray(0, half * px), labels: labels.subarray(0, half) }, loss),
   );
 }
 
@@ -78,7 +79,13 @@ for (let s = 0; s < steps; s++) {
     ]),
   }));
   const ours = await timed('half batch, beside the replica', () =>
-    computeGradients(model, vars, pixels.subarray(0, half * px), labels.subarray(0, half), hp, 7, null, 48, ownGrads),
+    computeGradients(
+      model,
+      vars,
+      { pixels: pixels.subarray(0, half * px), labels: labels.subarray(0, half) },
+      loss,
+      ownGrads,
+    ),
   );
   const theirs = await timed('wait for the replica', () => remote.gradients);
   const avg = await timed('average gradients', () => averageGradients([ours, ...theirs]));

@@ -28,7 +28,7 @@ for (const name of values.arch ? values.arch.split(',') : Object.keys(ARCHITECTU
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const pixels = Float32Array.from({ length: batch * 48 * 48 }, (_, i) => ((i * 2654435761) >>> 24) / 255);
   const labels = Int32Array.from({ length: batch }, (_, i) => i % 7);
-  const step = () => computeGradients(model, vars, pixels, labels, hp, 7, null);
+  const step = () => computeGradients(model, vars, { pixels, labels }, { hp, numClasses: 7, classWeights: null });
   // Warm-up: kernel set-up, and the WASM heap growing to its working size (one step is not
   // enough: a growth inside the profiled step lands on whichever kernel allocates then).
   for (let i = 0; i < 3; i++) step();

@@ -58,14 +58,9 @@ port.on('message', (raw: unknown) => {
     const g = computeGradients(
       state.model,
       state.vars,
-      msg.pixels,
-      msg.labels,
-      init.hyperparameters,
-      init.numClasses,
-      init.classWeights,
-      undefined,
+      msg,
+      { hp: init.hyperparameters, numClasses: init.numClasses, classWeights: init.classWeights },
       msg.gradsInto,
-      msg.teacher,
     );
     reply({ type: 'gradients', ...g, tensors: tf.memory().numTensors });
   })().catch((err: unknown) => {

@@ -14,29 +14,41 @@ export interface StepGradients {
   grads: Float32Array[];
 }
 
+/** One (part of a) batch, as a step reads it. */
+export interface StepBatch {
+  pixels: Float32Array;
+  labels: Int32Array;
+  /** The images' own size, when the model takes another (an imported 64 px model on 48 px faces). */
+  size?: number;
+  /** The teachers' softened probabilities for these images (batch x K), when distilling. */
+  teacher?: Float32Array | null;
+}
+
+/** What the loss is made of: fixed for a run, shared by the coordinator and its replicas. */
+export interface StepLoss {
+  hp: Pick<
+    Hyperparameters,
+    'preprocessing' | 'weightDecay' | 'labelSmoothing' | 'distillWeight' | 'distillTemperature'
+  >;
+  numClasses: number;
+  classWeights: Float32Array | null;
+}
+
 /**
  * Forward and backward pass of one (part of a) batch: weighted cross-entropy (blended with the
  * teachers' soft labels when distilling, scaled by T^2 so that their gradients keep the size of the
- * labels' at any temperature, after Hinton et al. 2015) plus L2 weight decay. Gradients come back as plain arrays so that replicas can exchange and average them.
+ * labels' at any temperature, after Hinton et al. 2015) plus L2 weight decay. Gradients come back
+ * as plain arrays so that replicas can exchange and average them; `into` receives them instead of
+ * fresh arrays (one per variable, kept between steps).
  */
 export function computeGradients(
   model: tf.LayersModel,
   vars: tf.Variable[],
-  pixels: Float32Array,
-  labels: Int32Array,
-  hp: Pick<
-    Hyperparameters,
-    'preprocessing' | 'weightDecay' | 'labelSmoothing' | 'distillWeight' | 'distillTemperature'
-  >,
-  numClasses: number,
-  classWeights: Float32Array | null,
-  /** The images' own size, when the model takes another (an imported 64 px model on 48 px faces). */
-  sourceSize = hp.preprocessing.imageSize,
-  /** Arrays, one per variable, that receive the gradients instead of fresh ones (kept between steps). */
+  { pixels, labels, size, teacher = null }: StepBatch,
+  { hp, numClasses, classWeights }: StepLoss,
   into?: Float32Array[],
-  /** The teachers' softened probabilities for these images (batch x K), when distilling. */
-  teacher: Float32Array | null = null,
 ): StepGradients {
+  const sourceSize = size ?? hp.preprocessing.imageSize;
   const count = labels.length;
   const out = tf.tidy(() => {
     const x = toModelInput(pixels, count, hp.preprocessing, sourceSize);

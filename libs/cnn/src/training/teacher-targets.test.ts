@@ -74,7 +74,12 @@ describe('knowledge distillation', () => {
     const step = (hpUsed: typeof hp, teacher: Float32Array | null) => {
       const restore = seedMathRandom('distil-test');
       try {
-        return computeGradients(model, vars, pixels, labels, hpUsed, 7, null, 48, undefined, teacher);
+        return computeGradients(
+          model,
+          vars,
+          { pixels, labels, teacher },
+          { hp: hpUsed, numClasses: 7, classWeights: null },
+        );
       } finally {
         restore();
       }

@@ -30,7 +30,7 @@ import { ReplicaPool } from './replica-pool';
 import { ArrayAdam } from './array-adam';
 import { arraysFor } from './tensor-arrays';
 import { seedMathRandom } from './seeded-random';
-import { applyGradients, averageGradients, computeGradients, type StepGradients } from './step';
+import { applyGradients, averageGradients, computeGradients, type StepGradients, type StepLoss } from './step';
 import { hasBatchNorm, recalibrateBatchNorm } from './recalibrate-batchnorm';
 import { learningRateAt, PLATEAU_PATIENCE } from './schedules';
 import { gatherTargets, teacherTargets, type Teacher } from './teacher-targets';
@@ -201,6 +201,7 @@ async function trainOneEpoch(ctx: EpochContext, epoch: number): Promise<{ lossSu
   // Seeded per epoch, so a resumed run sees the same order and augmentations as an unbroken one.
   const rng = createRng(`${hp.seed}:epoch:${epoch}`);
   const order = shuffledIndices(n, rng);
+  const loss: StepLoss = { hp, numClasses: k, classWeights };
   let lossSum = 0,
     correct = 0;
   for (let b = 0; b < batches; b++) {
@@ -227,23 +228,12 @@ async function trainOneEpoch(ctx: EpochContext, epoch: number): Promise<{ lossSu
       );
       const own = slice(0);
       // Our slice first, then wait: awaiting the replicas before computing ours would run them in turn.
-      const ours = computeGradients(
-        model,
-        vars,
-        own.pixels,
-        own.labels,
-        hp,
-        k,
-        classWeights,
-        size,
-        ctx.grads,
-        own.teacher,
-      );
+      const ours = computeGradients(model, vars, { ...own, size }, loss, ctx.grads);
       const theirs = await remote;
       input.onReplicaTensors?.(theirs.map((r) => r.tensors));
       parts = [ours, ...theirs];
     } else {
-      parts = [computeGradients(model, vars, pixels, labels, hp, k, classWeights, size, ctx.grads, teacher)];
+      parts = [computeGradients(model, vars, { pixels, labels, size, teacher }, loss, ctx.grads)];
     }
     applyGradients(optimizer, vars, parts.length > 1 ? averageGradients(parts) : parts[0]!.grads);
     for (const p of parts) {
