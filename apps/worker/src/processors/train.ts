@@ -20,7 +20,7 @@ import {
 } from '@moodlab/db';
 import { describeValidationError, trainPayloadSchema, type TrainResult } from '@moodlab/jobs';
 import type { Prisma } from '@moodlab/db';
-import { runInChild } from '../sandbox/run-child';
+import { assertChildCodeUnchanged, runInChild } from '../sandbox/run-child';
 import type { ProcessorContext } from './context';
 import { loadDatasetPack, trialVerdict } from '@moodlab/runs';
 
@@ -102,6 +102,13 @@ export function createTrainProcessor(ctx: ProcessorContext) {
         ? await persist('the early-termination verdict', () => trialVerdict(db, runId, nextEpoch - 1))
         : null;
     if (stoppedBy) await note(`${stoppedBy} (taken on resuming)`);
+    try {
+      assertChildCodeUnchanged();
+    } catch (err) {
+      await persist('the failure', () => markRunFailed(db, runId, errorMessage(err)));
+      ctx.activeRuns.delete(runId);
+      throw new UnrecoverableError(errorMessage(err));
+    }
     const child = runInChild(
       {
         type: 'train',

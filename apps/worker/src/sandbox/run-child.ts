@@ -1,9 +1,13 @@
 import { errorMessage } from '@moodlab/shared';
+import { librarySources, PinnedSources } from '@moodlab/shared/node';
 import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { childMessageSchema, type ChildMessage, type EpochAnswer, type ParentMessage } from './messages';
 
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
+/** The worker's own sources (apps/worker/src) as this process loaded them; the child loads them again. */
+const workerSources = new PinnedSources(path.dirname(path.dirname(CHILD)));
 
 export interface ChildRun {
   /** Resolves with the child's final message ('trained', 'evaluated'), rejects on 'error' or a crash. */
@@ -14,10 +18,20 @@ export interface ChildRun {
 }
 
 /**
+ * Throws when the sources a child would load changed on disk after this process started (a deploy
+ * under a running worker): a child of newer code would speak a protocol this process may not parse.
+ */
+export function assertChildCodeUnchanged(): void {
+  librarySources.assertUnchanged();
+  workerSources.assertUnchanged();
+}
+
+/**
  * Starts a child, sends it one request and feeds every message to `onMessage` in order,
  * awaiting each, so that database writes for epoch N finish before those for epoch N+1.
  */
 export function runInChild(request: ParentMessage, onMessage: (msg: ChildMessage) => Promise<void>): ChildRun {
+  assertChildCodeUnchanged();
   const child: ChildProcess = fork(CHILD, [], {
     execArgv: ['--import', 'tsx'],
     serialization: 'advanced',

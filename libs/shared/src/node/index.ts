@@ -1,2 +1,3 @@
 export { packageDir } from './package-dir';
-export { startTypeScriptWorker } from './typescript-worker';
+export { PinnedSources } from './pinned-sources';
+export { librarySources, startTypeScriptWorker } from './typescript-worker';

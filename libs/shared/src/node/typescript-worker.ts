@@ -5,8 +5,8 @@ import { Worker } from 'node:worker_threads';
 import { packageDir } from './package-dir';
 import { PinnedSources } from './pinned-sources';
 
-/** The libraries folder (libs/), as this process loaded it: its threads must load the same. */
-const librarySources = new PinnedSources(path.dirname(realpathSync(packageDir('@moodlab/shared'))));
+/** The libraries folder (libs/), as this process loaded it: its threads and children must load the same. */
+export const librarySources = new PinnedSources(path.dirname(realpathSync(packageDir('@moodlab/shared'))));
 
 /**
  * A worker thread running a TypeScript entry file: our libraries ship as TypeScript sources, so
