@@ -57,6 +57,18 @@ describe('worker', () => {
     expect(metadata.classNames).toHaveLength(7);
     expect(model.outputs[0]!.shape).toEqual([null, 7]);
 
+    // As a worker killed between recording the model version and completing the run leaves it:
+    // running, its job back in the queue. The next worker completes it without a second version.
+    await (await queue.getJob(runId))?.remove();
+    await db.run.update({ where: { id: runId }, data: { status: 'running', finishedAt: null } });
+    await enqueueTrain(queue, { runId, datasetId, hyperparameters: run.hyperparameters });
+    const again = await waitFor('the run to complete again', async () => {
+      const r = await getRun(db, runId);
+      return r?.status === 'completed' ? r : null;
+    });
+    expect(again.modelVersions.map((v) => v.id)).toEqual(run.modelVersions.map((v) => v.id));
+    expect(again.epochs).toHaveLength(2);
+
     // That version teaches the next run: the worker hands its artifact to the training process.
     const teacher = run.modelVersions[0]!.version;
     const taught = await startRun(

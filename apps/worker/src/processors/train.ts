@@ -15,6 +15,7 @@ import {
   saveRunProgress,
   setRunBackend,
   truncateEpochs,
+  versionAfterLastCheckpoint,
   withDbRetry,
   describeError,
 } from '@moodlab/db';
@@ -70,6 +71,17 @@ export function createTrainProcessor(ctx: ProcessorContext) {
     ctx.activeRuns.add(runId);
     const checkpoint = await persist('the checkpoint read', () => getRunCheckpoint(db, runId));
     const nextEpoch = checkpoint?.meta.nextEpoch ?? 0;
+    // A worker killed between recording the model version and marking the run completed left a
+    // finished run running: it is completed now, not trained again into a second version.
+    const recorded = checkpoint
+      ? await persist('the model version', () => versionAfterLastCheckpoint(db, runId))
+      : null;
+    if (recorded && (nextEpoch >= hyperparameters.epochs || recorded.summary.stoppedEarly)) {
+      await note(`the model version was recorded before the worker stopped; the run is complete`);
+      await persist('the completion', () => markRunCompleted(db, runId));
+      ctx.activeRuns.delete(runId);
+      return { modelVersionId: recorded.id, epochs: nextEpoch, cancelled: false };
+    }
     if (checkpoint) {
       await persist('the epoch table', () => truncateEpochs(db, runId, nextEpoch));
       await note(`resuming from the checkpoint after epoch ${nextEpoch}`);
@@ -192,23 +204,27 @@ export function createTrainProcessor(ctx: ProcessorContext) {
           `BatchNorm statistics recomputed over ${images} training images: val_acc ${valAccuracyBefore?.toFixed(4) ?? '-'} -> ${valAccuracy?.toFixed(4) ?? '-'}; ${used ? 'kept' : 'discarded'}`,
         );
       }
-      const mv = await persist('the trained model', () =>
-        recordTrainedModel(db, {
-          runId,
-          datasetId,
-          architecture: hyperparameters.architecture,
-          summary: {
-            epochs: final.history.length,
-            stoppedEarly: final.stoppedEarly,
-            bestEpoch: best?.epoch ?? null,
-            bestValAccuracy: best?.valAccuracy ?? null,
-            finalValAccuracy: final.history.at(-1)?.valAccuracy ?? null,
-            ...(final.averaged ? { averaged: final.averaged } : {}),
-            ...(final.recalibrated ? { recalibrated: final.recalibrated } : {}),
-          },
-          artifact: { meta: final.model.meta as Prisma.InputJsonValue, data: final.model.data },
-          evaluation: final.evaluation ? { split: 'validation', ...final.evaluation } : null,
-        }),
+      // A retry after a commit whose answer was lost finds the version already there.
+      const mv = await persist(
+        'the trained model',
+        async () =>
+          (await versionAfterLastCheckpoint(db, runId)) ??
+          recordTrainedModel(db, {
+            runId,
+            datasetId,
+            architecture: hyperparameters.architecture,
+            summary: {
+              epochs: final.history.length,
+              stoppedEarly: final.stoppedEarly,
+              bestEpoch: best?.epoch ?? null,
+              bestValAccuracy: best?.valAccuracy ?? null,
+              finalValAccuracy: final.history.at(-1)?.valAccuracy ?? null,
+              ...(final.averaged ? { averaged: final.averaged } : {}),
+              ...(final.recalibrated ? { recalibrated: final.recalibrated } : {}),
+            },
+            artifact: { meta: final.model.meta as Prisma.InputJsonValue, data: final.model.data },
+            evaluation: final.evaluation ? { split: 'validation', ...final.evaluation } : null,
+          }),
       );
       if (!(await persist('the completion', () => markRunCompleted(db, runId, stoppedBy)))) {
         log(

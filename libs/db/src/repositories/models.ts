@@ -162,3 +162,21 @@ export async function recordTrainedModel(db: Db, m: TrainedModel) {
   }
   return mv;
 }
+
+/**
+ * The run's model version recorded after its latest checkpoint, or null: one means the run finished
+ * training and recorded its model, whatever happened after (a worker killed before marking the run
+ * completed, or a database that committed the version but whose answer was lost).
+ */
+export async function versionAfterLastCheckpoint(db: Db, runId: string) {
+  const run = await db.run.findUnique({
+    where: { id: runId },
+    select: {
+      checkpoint: { select: { createdAt: true } },
+      modelVersions: { orderBy: { createdAt: 'desc' }, take: 1, select: { id: true, createdAt: true, summary: true } },
+    },
+  });
+  const mv = run?.modelVersions[0];
+  if (!mv || !run.checkpoint || mv.createdAt < run.checkpoint.createdAt) return null;
+  return { id: mv.id, summary: modelVersionSummarySchema.parse(mv.summary) };
+}
