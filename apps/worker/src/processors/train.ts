@@ -21,7 +21,7 @@ import {
 } from '@moodlab/db';
 import { describeValidationError, trainPayloadSchema, type TrainResult } from '@moodlab/jobs';
 import type { Prisma } from '@moodlab/db';
-import { assertChildCodeUnchanged, runInChild } from '../sandbox/run-child';
+import { runInChild } from '../sandbox/run-child';
 import type { ProcessorContext } from './context';
 import { loadDatasetPack, trialVerdict } from '@moodlab/runs';
 
@@ -114,13 +114,6 @@ export function createTrainProcessor(ctx: ProcessorContext) {
         ? await persist('the early-termination verdict', () => trialVerdict(db, runId, nextEpoch - 1))
         : null;
     if (stoppedBy) await note(`${stoppedBy} (taken on resuming)`);
-    try {
-      assertChildCodeUnchanged();
-    } catch (err) {
-      await persist('the failure', () => markRunFailed(db, runId, errorMessage(err)));
-      ctx.activeRuns.delete(runId);
-      throw new UnrecoverableError(errorMessage(err));
-    }
     const child = runInChild(
       {
         type: 'train',
@@ -204,27 +197,23 @@ export function createTrainProcessor(ctx: ProcessorContext) {
           `BatchNorm statistics recomputed over ${images} training images: val_acc ${valAccuracyBefore?.toFixed(4) ?? '-'} -> ${valAccuracy?.toFixed(4) ?? '-'}; ${used ? 'kept' : 'discarded'}`,
         );
       }
-      // A retry after a commit whose answer was lost finds the version already there.
-      const mv = await persist(
-        'the trained model',
-        async () =>
-          (await versionAfterLastCheckpoint(db, runId)) ??
-          recordTrainedModel(db, {
-            runId,
-            datasetId,
-            architecture: hyperparameters.architecture,
-            summary: {
-              epochs: final.history.length,
-              stoppedEarly: final.stoppedEarly,
-              bestEpoch: best?.epoch ?? null,
-              bestValAccuracy: best?.valAccuracy ?? null,
-              finalValAccuracy: final.history.at(-1)?.valAccuracy ?? null,
-              ...(final.averaged ? { averaged: final.averaged } : {}),
-              ...(final.recalibrated ? { recalibrated: final.recalibrated } : {}),
-            },
-            artifact: { meta: final.model.meta as Prisma.InputJsonValue, data: final.model.data },
-            evaluation: final.evaluation ? { split: 'validation', ...final.evaluation } : null,
-          }),
+      const mv = await persist('the trained model', () =>
+        recordTrainedModel(db, {
+          runId,
+          datasetId,
+          architecture: hyperparameters.architecture,
+          summary: {
+            epochs: final.history.length,
+            stoppedEarly: final.stoppedEarly,
+            bestEpoch: best?.epoch ?? null,
+            bestValAccuracy: best?.valAccuracy ?? null,
+            finalValAccuracy: final.history.at(-1)?.valAccuracy ?? null,
+            ...(final.averaged ? { averaged: final.averaged } : {}),
+            ...(final.recalibrated ? { recalibrated: final.recalibrated } : {}),
+          },
+          artifact: { meta: final.model.meta as Prisma.InputJsonValue, data: final.model.data },
+          evaluation: final.evaluation ? { split: 'validation', ...final.evaluation } : null,
+        }),
       );
       if (!(await persist('the completion', () => markRunCompleted(db, runId, stoppedBy)))) {
         log(

@@ -18,20 +18,19 @@ export interface ChildRun {
 }
 
 /**
- * Throws when the sources a child would load changed on disk after this process started (a deploy
- * under a running worker): a child of newer code would speak a protocol this process may not parse.
- */
-export function assertChildCodeUnchanged(): void {
-  librarySources.assertUnchanged();
-  workerSources.assertUnchanged();
-}
-
-/**
  * Starts a child, sends it one request and feeds every message to `onMessage` in order,
  * awaiting each, so that database writes for epoch N finish before those for epoch N+1.
+ * A child is refused, as one that failed, when the sources it would load changed on disk after
+ * this process started (a deploy under a running worker): it would speak a protocol this process
+ * may not parse.
  */
 export function runInChild(request: ParentMessage, onMessage: (msg: ChildMessage) => Promise<void>): ChildRun {
-  assertChildCodeUnchanged();
+  try {
+    librarySources.assertUnchanged();
+    workerSources.assertUnchanged();
+  } catch (err) {
+    return { done: Promise.reject(err instanceof Error ? err : new Error(String(err))), kill() {}, answer() {} };
+  }
   const child: ChildProcess = fork(CHILD, [], {
     execArgv: ['--import', 'tsx'],
     serialization: 'advanced',

@@ -146,8 +146,13 @@ export interface TrainedModel extends NewModelVersion {
   } | null;
 }
 
-/** Stores a finished training's model version and its evaluation. */
+/**
+ * Stores a finished training's model version and its evaluation, once: a version the run recorded
+ * after its latest checkpoint (a retry after a commit whose answer was lost) is returned as it is.
+ */
 export async function recordTrainedModel(db: Db, m: TrainedModel) {
+  const recorded = await versionAfterLastCheckpoint(db, m.runId);
+  if (recorded) return recorded;
   const mv = await createModelVersion(db, m);
   if (m.evaluation) {
     await recordEvaluation(db, {
@@ -173,10 +178,10 @@ export async function versionAfterLastCheckpoint(db: Db, runId: string) {
     where: { id: runId },
     select: {
       checkpoint: { select: { createdAt: true } },
-      modelVersions: { orderBy: { createdAt: 'desc' }, take: 1, select: { id: true, createdAt: true, summary: true } },
+      modelVersions: { orderBy: { createdAt: 'desc' }, take: 1 },
     },
   });
   const mv = run?.modelVersions[0];
   if (!mv || !run.checkpoint || mv.createdAt < run.checkpoint.createdAt) return null;
-  return { id: mv.id, summary: modelVersionSummarySchema.parse(mv.summary) };
+  return { ...mv, summary: modelVersionSummarySchema.parse(mv.summary) };
 }
