@@ -36,15 +36,16 @@ const importQueue = createImportQueue(redis);
 const NAME = 'services-synthetic';
 let datasetId = '';
 let modelVersionId = '';
+let artifact: Awaited<ReturnType<typeof modelToArtifact>>;
+const hp = hyperparametersSchema.parse({ epochs: 1 });
 
 beforeAll(async () => {
   await selectBackend({ prefer: 'wasm' });
   const ds = await registerSyntheticDataset(db, { name: NAME, trainPerClass: 2, validationPerClass: 2 });
   datasetId = ds.id;
-  const hp = hyperparametersSchema.parse({ epochs: 1 });
   const run = await createRun(db, { datasetId, architecture: hp.architecture, hyperparameters: hp, seed: hp.seed });
   const model = getArchitecture(hp.architecture).build({ imageSize: 48, numClasses: 7, seed: 1 });
-  const artifact = await modelToArtifact(model, {
+  artifact = await modelToArtifact(model, {
     classNames: [...EMOTIONS],
     preprocessing: hp.preprocessing,
     architecture: hp.architecture,
@@ -67,6 +68,28 @@ afterAll(async () => {
   await importQueue.close();
   redis.disconnect();
   await db.$disconnect();
+});
+
+describe('recording a trained model', () => {
+  const trained = (runId: string, split: string) => ({
+    runId,
+    datasetId,
+    architecture: hp.architecture,
+    summary: {},
+    artifact: { meta: artifact.meta as Prisma.InputJsonValue, data: artifact.data },
+    evaluation: { split, accuracy: 0.5, macroF1: 0.4, perClass: [], confusion: [] },
+  });
+
+  it('stores the version and its evaluation together, or neither', async () => {
+    const run = await createRun(db, { datasetId, architecture: hp.architecture, hyperparameters: hp, seed: hp.seed });
+    // Postgres refuses a NUL in text: an evaluation that cannot be stored must not leave a version behind.
+    await expect(recordTrainedModel(db, trained(run.id, 'validation\u0000'))).rejects.toThrow();
+    expect(await db.modelVersion.count({ where: { runId: run.id } })).toBe(0);
+
+    const mv = await recordTrainedModel(db, trained(run.id, 'validation'));
+    const evaluations = await db.evaluation.findMany({ where: { modelVersionId: mv.id } });
+    expect(evaluations.map((e) => [e.split, e.accuracy])).toEqual([['validation', 0.5]]);
+  });
 });
 
 describe('evaluation workflow', () => {

@@ -11,7 +11,15 @@ export interface NewModelVersion {
   artifact: { meta: Prisma.InputJsonValue; data: Uint8Array };
 }
 
-export async function createModelVersion(db: Db, mv: NewModelVersion) {
+/**
+ * A new model version, numbered after the highest so far, with its evaluation when one is given:
+ * both commit or neither does, so a version is never left without the evaluation it was made with.
+ */
+export async function createModelVersion(
+  db: Db,
+  mv: NewModelVersion,
+  evaluation?: Omit<Prisma.EvaluationUncheckedCreateInput, 'modelVersionId'> | null,
+) {
   // Version numbers come from the table's max; the unique index makes a concurrent duplicate
   // fail, and we retry, rather than locking the table.
   for (let attempt = 0; ; attempt++) {
@@ -22,7 +30,7 @@ export async function createModelVersion(db: Db, mv: NewModelVersion) {
           data: artifactRow({ kind: 'model', ...mv.artifact }),
           select: { id: true },
         });
-        return tx.modelVersion.create({
+        const created = await tx.modelVersion.create({
           data: {
             version: (last._max.version ?? 0) + 1,
             runId: mv.runId,
@@ -31,6 +39,8 @@ export async function createModelVersion(db: Db, mv: NewModelVersion) {
             artifactId: artifact.id,
           },
         });
+        if (evaluation) await tx.evaluation.create({ data: { ...evaluation, modelVersionId: created.id } });
+        return created;
       }, ARTIFACT_TRANSACTION);
     } catch (err) {
       if (attempt < 3 && (err as { code?: string }).code === 'P2002') continue;
@@ -147,25 +157,26 @@ export interface TrainedModel extends NewModelVersion {
 }
 
 /**
- * Stores a finished training's model version and its evaluation, once: a version the run recorded
- * after its latest checkpoint (a retry after a commit whose answer was lost) is returned as it is.
+ * Stores a finished training's model version and its evaluation, together and once: a version the
+ * run recorded after its latest checkpoint (a retry after a commit whose answer was lost) is
+ * returned as it is.
  */
 export async function recordTrainedModel(db: Db, m: TrainedModel) {
   const recorded = await versionAfterLastCheckpoint(db, m.runId);
   if (recorded) return recorded;
-  const mv = await createModelVersion(db, m);
-  if (m.evaluation) {
-    await recordEvaluation(db, {
-      modelVersionId: mv.id,
+  const ev = m.evaluation;
+  return createModelVersion(
+    db,
+    m,
+    ev && {
       datasetId: m.datasetId,
-      split: m.evaluation.split,
-      accuracy: m.evaluation.accuracy,
-      macroF1: m.evaluation.macroF1,
-      perClass: m.evaluation.perClass,
-      confusionMatrix: m.evaluation.confusion,
-    });
-  }
-  return mv;
+      split: ev.split,
+      accuracy: ev.accuracy,
+      macroF1: ev.macroF1,
+      perClass: ev.perClass,
+      confusionMatrix: ev.confusion,
+    },
+  );
 }
 
 /**
