@@ -120,6 +120,43 @@ describe('recalibrating a stored model version', () => {
     expect(card.run.recalibrated).toEqual(result.outcome);
   });
 
+  it("averages other versions' weights in first when asked (a model soup), and records which", async () => {
+    // A sibling version: the source's weights, its first kernel moved by 0.5.
+    const source = (await getModelVersionByNumber(db, version))!;
+    const { model: sibling, metadata } = await loadModelFromArtifact(
+      source.artifact.meta,
+      new Uint8Array(source.artifact.data),
+    );
+    const original = sibling.getWeights();
+    const kernel = Array.from(original[0]!.dataSync());
+    sibling.setWeights([tf.tidy(() => original[0]!.add(0.5)), ...original.slice(1)]);
+    const moved = await modelToArtifact(sibling, metadata);
+    sibling.dispose();
+    const siblingVersion = (
+      await recordTrainedModel(db, {
+        runId: source.runId,
+        datasetId,
+        architecture: hp.architecture,
+        summary: { epochs: 3 },
+        artifact: { meta: moved.meta as Prisma.InputJsonValue, data: moved.data },
+        evaluation: null,
+      })
+    ).version;
+
+    const result = await recalibrateModelVersion(db, { version, images: 100, averageWith: [siblingVersion] });
+    const soup = (await db.modelVersion.findUnique({
+      where: { version: result.version! },
+      include: { artifact: true },
+    }))!;
+    expect(soup.summary).toMatchObject({ averagedWith: [siblingVersion], recalibratedFrom: { version } });
+    const { model } = await loadModelFromArtifact(soup.artifact.meta, new Uint8Array(soup.artifact.data));
+    const averaged = model.getWeights()[0]!.dataSync();
+    model.dispose();
+    averaged.forEach((w, i) => expect(w).toBeCloseTo(kernel[i]! + 0.25, 5));
+
+    await expect(recalibrateModelVersion(db, { version, averageWith: [99_999] })).rejects.toThrow(NotFoundError);
+  });
+
   it('refuses unknown versions and datasets, and datasets that do not fit the model', async () => {
     await expect(recalibrateModelVersion(db, { version: 99_999 })).rejects.toThrow(NotFoundError);
     await expect(recalibrateModelVersion(db, { version, dataset: 'no-such-dataset' })).rejects.toThrow(

@@ -4,7 +4,7 @@
  *   npx tsx tools/cli/moodlab.ts train --dataset fer2013 --arch vgg-lite --epochs 40 --augment --class-weights --schedule cosine
  *   npx tsx tools/cli/moodlab.ts watch <runId> | resume <runId> [--epochs N] [--average-last N] | cancel <runId>
  *   npx tsx tools/cli/moodlab.ts evaluate --version 3 --dataset fer2013 --split validation --tta
- *   npx tsx tools/cli/moodlab.ts recalibrate --version 3 [--dataset fer2013] [--images 8192]   (exact BatchNorm statistics; a new version)
+ *   npx tsx tools/cli/moodlab.ts recalibrate --version 3 [--average-with 4 ...] [--dataset fer2013] [--images 8192]   (a new version: exact BatchNorm statistics, after a weight average when asked)
  *   npx tsx tools/cli/moodlab.ts export --version 3 --out models/default   (model.json, weights.bin, card.json)
  *   npx tsx tools/cli/moodlab.ts register-model models/default --promote "note"
  *   npx tsx tools/cli/moodlab.ts import-model model.h5 --dataset fer2013 --classes fer2013-csv --normalization scale11
@@ -307,21 +307,33 @@ async function printWhenEvaluated(
 async function recalibrateCmd() {
   const { values } = parseArgs({
     args: rest,
-    options: { version: { type: 'string' }, dataset: { type: 'string' }, images: { type: 'string' } },
+    options: {
+      version: { type: 'string' },
+      dataset: { type: 'string' },
+      images: { type: 'string' },
+      'average-with': { type: 'string', multiple: true },
+    },
   });
-  if (!values.version) throw new Error('usage: recalibrate --version N [--dataset NAME] [--images 8192]');
+  if (!values.version) {
+    throw new Error('usage: recalibrate --version N [--average-with M ...] [--dataset NAME] [--images 8192]');
+  }
   await selectBackend();
   const bar = progressBar('BatchNorm layers');
   const started = Date.now();
   const { outcome, version } = await recalibrateModelVersion(
     db,
-    { version: num(values.version)!, dataset: values.dataset, images: num(values.images) },
+    {
+      version: num(values.version)!,
+      dataset: values.dataset,
+      images: num(values.images),
+      averageWith: values['average-with']?.map(Number),
+    },
     (done, total) => bar.update(done, total),
   );
   bar.stop();
   const pct = (a: number | null) => formatPercent(a, 2, '-');
   console.log(
-    `v${values.version}: BatchNorm statistics recomputed over ${outcome.images} training images in ${((Date.now() - started) / 1000).toFixed(1)} s; validation accuracy ${pct(outcome.valAccuracyBefore)} -> ${pct(outcome.valAccuracy)}`,
+    `v${values.version}${values['average-with'] ? ` averaged with v${values['average-with'].join(', v')}` : ''}: BatchNorm statistics recomputed over ${outcome.images} training images in ${((Date.now() - started) / 1000).toFixed(1)} s; validation accuracy ${pct(outcome.valAccuracyBefore)} -> ${pct(outcome.valAccuracy)}`,
   );
   console.log(version === null ? 'it validated worse: nothing stored' : `stored as model v${version}`);
 }

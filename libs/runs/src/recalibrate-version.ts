@@ -1,14 +1,8 @@
+import type * as tf from '@tensorflow/tfjs';
 import { evaluateModel, loadModelFromArtifact, modelToArtifact } from '@moodlab/cnn/inference';
-import { hasBatchNorm, recalibrateBatchNorm } from '@moodlab/cnn/training';
+import { averageWeightsInto, hasBatchNorm, recalibrateBatchNorm } from '@moodlab/cnn/training';
 import { packMetaSchema, unpackSplit } from '@moodlab/cnn/datasets';
-import {
-  createModelVersion,
-  getDatasetByName,
-  getModelVersionProvenance,
-  recordEvaluation,
-  type Db,
-  type Prisma,
-} from '@moodlab/db';
+import { createModelVersion, getDatasetByName, getModelVersionProvenance, type Db, type Prisma } from '@moodlab/db';
 import { storedHyperparametersSchema, type BatchNormRecalibration } from '@moodlab/shared';
 import { z } from 'zod';
 import { loadDatasetPack } from './dataset-pack';
@@ -19,6 +13,11 @@ export const recalibrateRequestSchema = z.object({
   /** Training images to take the statistics from; the version's own run's dataset when absent. */
   dataset: z.string().min(1).optional(),
   images: z.number().int().min(1).max(1_000_000).default(8192),
+  /**
+   * Other versions of the same architecture whose weights are averaged with this one's first (a
+   * "model soup": versions fine-tuned from one starting point). Empty: recalibration alone.
+   */
+  averageWith: z.array(z.number().int().min(1)).max(16).default([]),
 });
 export type RecalibrateRequest = z.input<typeof recalibrateRequestSchema>;
 
@@ -35,8 +34,9 @@ export interface RecalibrateResult {
 
 /**
  * Recomputes an existing model version's BatchNorm statistics over training images (see
- * recalibrate-batchnorm.ts) and stores the result as a new version of the same run when it
- * validates at least as well. The source version is never changed.
+ * recalibrate-batchnorm.ts), after averaging its weights with other versions' when asked, and
+ * stores the result as a new version of the same run when it validates at least as well as before
+ * the recalibration. The source versions are never changed.
  */
 export async function recalibrateModelVersion(
   db: Db,
@@ -57,6 +57,7 @@ export async function recalibrateModelVersion(
   const meta = packMetaSchema.parse(pack.meta);
   const { model, metadata } = await loadModelFromArtifact(mv.artifact.meta, new Uint8Array(mv.artifact.data));
   try {
+    await averageInVersions(db, model, mv.architecture, req.averageWith);
     if (!hasBatchNorm(model))
       throw new ConflictError(`model version ${req.version} (${metadata.architecture}) has no BatchNorm layers`);
     if (meta.imageSize !== metadata.preprocessing.imageSize || meta.classNames.join() !== metadata.classNames.join()) {
@@ -85,29 +86,50 @@ export async function recalibrateModelVersion(
     };
     if (!used) return { outcome, version: null };
     const artifact = await modelToArtifact(model, metadata);
-    const created = await createModelVersion(db, {
-      runId: mv.run.id,
-      architecture: mv.architecture,
-      summary: {
-        ...summaryObject(mv.summary),
-        recalibrated: outcome,
-        recalibratedFrom: { version: mv.version, dataset: pack.dataset.name },
+    const created = await createModelVersion(
+      db,
+      {
+        runId: mv.run.id,
+        architecture: mv.architecture,
+        summary: {
+          ...summaryObject(mv.summary),
+          recalibrated: outcome,
+          recalibratedFrom: { version: mv.version, dataset: pack.dataset.name },
+          ...(req.averageWith.length ? { averagedWith: req.averageWith } : {}),
+        },
+        artifact: { meta: artifact.meta as Prisma.InputJsonValue, data: artifact.data },
       },
-      artifact: { meta: artifact.meta as Prisma.InputJsonValue, data: artifact.data },
-    });
-    if (report) {
-      await recordEvaluation(db, {
-        modelVersionId: created.id,
+      report && {
         datasetId: pack.dataset.id,
         split: 'validation',
         accuracy: report.accuracy,
         macroF1: report.macroF1,
         perClass: report.perClass,
         confusionMatrix: report.confusion,
-      });
-    }
+      },
+    );
     return { outcome, version: created.version };
   } finally {
     model.dispose();
+  }
+}
+
+/** Averages the named versions' weights into `model` (see averageWeightsInto); each must share its architecture. */
+async function averageInVersions(db: Db, model: tf.LayersModel, architecture: string, versions: readonly number[]) {
+  const others: tf.LayersModel[] = [];
+  try {
+    for (const version of versions) {
+      const other = await getModelVersionProvenance(db, version);
+      if (!other) throw new NotFoundError(`Unknown model version ${version}`);
+      if (other.architecture !== architecture) {
+        throw new ConflictError(
+          `model version ${version} is a ${other.architecture}, not a ${architecture}: only one architecture's weights average`,
+        );
+      }
+      others.push((await loadModelFromArtifact(other.artifact.meta, new Uint8Array(other.artifact.data))).model);
+    }
+    if (others.length) averageWeightsInto(model, others);
+  } finally {
+    for (const other of others) other.dispose();
   }
 }

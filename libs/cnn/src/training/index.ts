@@ -19,3 +19,4 @@ export { learningRateAt } from './schedules';
 export { hasBatchNorm, isBatchNorm, recalibrateBatchNorm, type RecalibrateOptions } from './recalibrate-batchnorm';
 export { balancedClassWeights } from './class-weights';
 export { gatherTargets, teacherTargets } from './teacher-targets';
+export { averageWeightsInto } from './average-weights';
