@@ -32,6 +32,19 @@ const hp = hyperparametersSchema.parse({
 let version = 0;
 let datasetId = '';
 
+/** Stores a model's artifact as a new version of the run, without an evaluation. */
+async function storeVersion(runId: string, artifact: Awaited<ReturnType<typeof modelToArtifact>>) {
+  const mv = await recordTrainedModel(db, {
+    runId,
+    datasetId,
+    architecture: hp.architecture,
+    summary: { epochs: 3 },
+    artifact: { meta: artifact.meta as Prisma.InputJsonValue, data: artifact.data },
+    evaluation: null,
+  });
+  return mv.version;
+}
+
 beforeAll(async () => {
   await selectBackend({ prefer: 'wasm' });
   await db.run.deleteMany({ where: { dataset: { name: { in: [NAME, OTHER] } } } });
@@ -64,16 +77,7 @@ beforeAll(async () => {
     architecture: hp.architecture,
   });
   model.dispose();
-  version = (
-    await recordTrainedModel(db, {
-      runId: run.id,
-      datasetId,
-      architecture: hp.architecture,
-      summary: { epochs: 3 },
-      artifact: { meta: artifact.meta as Prisma.InputJsonValue, data: artifact.data },
-      evaluation: null,
-    })
-  ).version;
+  version = await storeVersion(run.id, artifact);
 });
 
 afterAll(async () => {
@@ -132,16 +136,7 @@ describe('recalibrating a stored model version', () => {
     sibling.setWeights([tf.tidy(() => original[0]!.add(0.5)), ...original.slice(1)]);
     const moved = await modelToArtifact(sibling, metadata);
     sibling.dispose();
-    const siblingVersion = (
-      await recordTrainedModel(db, {
-        runId: source.runId,
-        datasetId,
-        architecture: hp.architecture,
-        summary: { epochs: 3 },
-        artifact: { meta: moved.meta as Prisma.InputJsonValue, data: moved.data },
-        evaluation: null,
-      })
-    ).version;
+    const siblingVersion = await storeVersion(source.runId, moved);
 
     const result = await recalibrateModelVersion(db, { version, images: 100, averageWith: [siblingVersion] });
     const soup = (await db.modelVersion.findUnique({

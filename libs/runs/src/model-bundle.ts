@@ -9,7 +9,6 @@ import {
   getModelVersionIdentity,
   getModelVersionProvenance,
   findModelVersionByDigest,
-  recordEvaluation,
   recordFinishedRun,
   type Db,
   type Prisma,
@@ -199,32 +198,25 @@ export async function registerModelBundle(
     (b, e) => (e.valAccuracy !== null && (!b || e.valAccuracy > (b.valAccuracy ?? -1)) ? e : b),
     null,
   );
-  const mv = await createModelVersion(db, {
-    runId: run.id,
-    architecture: card.architecture,
-    summary: {
-      epochs: card.run.epochs.length,
-      bestEpoch: best?.epoch ?? null,
-      bestValAccuracy: best?.valAccuracy ?? null,
-      registeredFrom: 'model bundle',
-      ...(card.run.averaged ? { averaged: card.run.averaged } : {}),
-      ...(card.run.recalibrated ? { recalibrated: card.run.recalibrated } : {}),
-      ...(card.run.initializedFrom && !parent ? { initializedFrom: card.run.initializedFrom } : {}),
-      ...(teachers.some((t) => t === null) ? { distilledFrom: card.run.distilledFrom } : {}),
-      ...(card.pipeline ? { pipeline: card.pipeline } : {}),
+  const mv = await createModelVersion(
+    db,
+    {
+      runId: run.id,
+      architecture: card.architecture,
+      summary: {
+        epochs: card.run.epochs.length,
+        bestEpoch: best?.epoch ?? null,
+        bestValAccuracy: best?.valAccuracy ?? null,
+        registeredFrom: 'model bundle',
+        ...(card.run.averaged ? { averaged: card.run.averaged } : {}),
+        ...(card.run.recalibrated ? { recalibrated: card.run.recalibrated } : {}),
+        ...(card.run.initializedFrom && !parent ? { initializedFrom: card.run.initializedFrom } : {}),
+        ...(teachers.some((t) => t === null) ? { distilledFrom: card.run.distilledFrom } : {}),
+        ...(card.pipeline ? { pipeline: card.pipeline } : {}),
+      },
+      artifact: { meta: meta as Prisma.InputJsonValue, data: bundle.weights },
     },
-    artifact: { meta: meta as Prisma.InputJsonValue, data: bundle.weights },
-  });
-  for (const ev of card.evaluations) {
-    await recordEvaluation(db, {
-      modelVersionId: mv.id,
-      datasetId: dataset.id,
-      split: ev.split,
-      accuracy: ev.accuracy,
-      macroF1: ev.macroF1,
-      perClass: ev.perClass,
-      confusionMatrix: ev.confusion,
-    });
-  }
+    card.evaluations.map((ev) => ({ datasetId: dataset.id, ...ev })),
+  );
   return { version: mv.version, id: mv.id, created: true };
 }

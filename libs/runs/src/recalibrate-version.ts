@@ -57,7 +57,6 @@ export async function recalibrateModelVersion(
   const meta = packMetaSchema.parse(pack.meta);
   const { model, metadata } = await loadModelFromArtifact(mv.artifact.meta, new Uint8Array(mv.artifact.data));
   try {
-    await averageInVersions(db, model, mv.architecture, req.averageWith);
     if (!hasBatchNorm(model))
       throw new ConflictError(`model version ${req.version} (${metadata.architecture}) has no BatchNorm layers`);
     if (meta.imageSize !== metadata.preprocessing.imageSize || meta.classNames.join() !== metadata.classNames.join()) {
@@ -66,6 +65,7 @@ export async function recalibrateModelVersion(
       );
     }
     if (!meta.splits.train?.count) throw new ConflictError(`dataset "${pack.dataset.name}" has no train split`);
+    await averageInVersions(db, model, mv.architecture, req.averageWith);
     const validation = meta.splits.validation?.count ? unpackSplit(meta, pack.data, 'validation') : null;
     const evaluate = () =>
       validation ? evaluateModel(model, validation, metadata.classNames, metadata.preprocessing) : null;
@@ -99,14 +99,7 @@ export async function recalibrateModelVersion(
         },
         artifact: { meta: artifact.meta as Prisma.InputJsonValue, data: artifact.data },
       },
-      report && {
-        datasetId: pack.dataset.id,
-        split: 'validation',
-        accuracy: report.accuracy,
-        macroF1: report.macroF1,
-        perClass: report.perClass,
-        confusionMatrix: report.confusion,
-      },
+      report ? [{ datasetId: pack.dataset.id, split: 'validation', ...report }] : [],
     );
     return { outcome, version: created.version };
   } finally {

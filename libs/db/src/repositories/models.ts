@@ -11,15 +11,21 @@ export interface NewModelVersion {
   artifact: { meta: Prisma.InputJsonValue; data: Uint8Array };
 }
 
+/** An evaluation stored with a new model version, as the metrics report it. */
+export interface NewEvaluation {
+  datasetId: string;
+  split: string;
+  accuracy: number;
+  macroF1: number;
+  perClass: Prisma.InputJsonValue;
+  confusion: Prisma.InputJsonValue;
+}
+
 /**
- * A new model version, numbered after the highest so far, with its evaluation when one is given:
- * both commit or neither does, so a version is never left without the evaluation it was made with.
+ * A new model version, numbered after the highest so far, with the evaluations it was made with:
+ * all commit or none does, so a version is never left without them.
  */
-export async function createModelVersion(
-  db: Db,
-  mv: NewModelVersion,
-  evaluation?: Omit<Prisma.EvaluationUncheckedCreateInput, 'modelVersionId'> | null,
-) {
+export async function createModelVersion(db: Db, mv: NewModelVersion, evaluations: readonly NewEvaluation[] = []) {
   // Version numbers come from the table's max; the unique index makes a concurrent duplicate
   // fail, and we retry, rather than locking the table.
   for (let attempt = 0; ; attempt++) {
@@ -39,7 +45,18 @@ export async function createModelVersion(
             artifactId: artifact.id,
           },
         });
-        if (evaluation) await tx.evaluation.create({ data: { ...evaluation, modelVersionId: created.id } });
+        await tx.evaluation.createMany({
+          // Field by field: callers pass metrics reports, which may carry more than the table holds.
+          data: evaluations.map((ev) => ({
+            modelVersionId: created.id,
+            datasetId: ev.datasetId,
+            split: ev.split,
+            accuracy: ev.accuracy,
+            macroF1: ev.macroF1,
+            perClass: ev.perClass,
+            confusionMatrix: ev.confusion,
+          })),
+        });
         return created;
       }, ARTIFACT_TRANSACTION);
     } catch (err) {
@@ -147,13 +164,7 @@ export async function recordEvaluation(db: Db, ev: Prisma.EvaluationUncheckedCre
 export interface TrainedModel extends NewModelVersion {
   datasetId: string;
   /** The validation evaluation made right after training, when the dataset has that split. */
-  evaluation: {
-    split: string;
-    accuracy: number;
-    macroF1: number;
-    perClass: Prisma.InputJsonValue;
-    confusion: Prisma.InputJsonValue;
-  } | null;
+  evaluation: Omit<NewEvaluation, 'datasetId'> | null;
 }
 
 /**
@@ -164,19 +175,7 @@ export interface TrainedModel extends NewModelVersion {
 export async function recordTrainedModel(db: Db, m: TrainedModel) {
   const recorded = await versionAfterLastCheckpoint(db, m.runId);
   if (recorded) return recorded;
-  const ev = m.evaluation;
-  return createModelVersion(
-    db,
-    m,
-    ev && {
-      datasetId: m.datasetId,
-      split: ev.split,
-      accuracy: ev.accuracy,
-      macroF1: ev.macroF1,
-      perClass: ev.perClass,
-      confusionMatrix: ev.confusion,
-    },
-  );
+  return createModelVersion(db, m, m.evaluation ? [{ datasetId: m.datasetId, ...m.evaluation }] : []);
 }
 
 /**
