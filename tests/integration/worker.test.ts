@@ -1,9 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
+import { statSync, utimesSync } from 'node:fs';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModelFromArtifact } from '@moodlab/cnn/inference';
 import { selectBackend } from '@moodlab/cnn/backend';
-import { createDb, createRun, getArtifact, getRun, listEpochs } from '@moodlab/db';
+import { createDb, createRun, getArtifact, getRun, listEpochs, workerLastSeen } from '@moodlab/db';
 import { createRedis, createTrainQueue, enqueueTrain, TRAIN_QUEUE } from '@moodlab/jobs';
 import { cancelRun, ConflictError, resumeRun, startRun } from '@moodlab/runs';
 import { hyperparametersSchema } from '@moodlab/shared';
@@ -158,5 +159,43 @@ describe('worker', () => {
     });
     expect(failedRun.error).toMatch(/Unknown dataset id 00000000-0000-4000-8000-000000000000/);
     await raw.close();
+  });
+
+  it('hands its run back and exits for a restart when its code changes on disk; the restarted worker resumes the run', async () => {
+    for (const w of workers) w.kill('SIGKILL');
+    const pinned = startWorker('it-pinned');
+    await waitFor('the worker to start', () => workerLastSeen(db, 'it-pinned'));
+    const runId = await startTestRun(3);
+    await waitFor('the first epoch', async () => (await listEpochs(db, runId)).length >= 1);
+    expect((await cancelRun({ db, trainQueue: queue }, runId)).cancelled).toBe(true);
+    await waitFor('the worker to stop', async () => (await queue.getJob(runId))?.isCompleted());
+    const kept = (await listEpochs(db, runId)).length;
+
+    // A deploy under the running worker (a `git pull`) leaves one of its sources with a new time.
+    const source = 'apps/worker/src/env.ts';
+    const { atime, mtime } = statSync(source);
+    const exited = new Promise<number | null>((resolve) => pinned.once('exit', (code) => resolve(code)));
+    try {
+      utimesSync(source, atime, new Date(mtime.getTime() + 60_000));
+      await resumeRun({ db, trainQueue: queue }, runId);
+      expect(await exited).toBe(75);
+      const handedBack = await getRun(db, runId);
+      expect(handedBack!.status).toBe('queued');
+      expect(handedBack!.error).toMatch(/code changed on disk; will resume from its last checkpoint/);
+      expect(handedBack!.epochs).toHaveLength(kept);
+
+      startWorker('it-restarted');
+      const run = await waitFor('the run to complete on the restarted worker', async () => {
+        const r = await getRun(db, runId);
+        if (r?.status === 'failed') throw new Error(`run failed: ${r.error}`);
+        return r?.status === 'completed' ? r : null;
+      });
+      expect(run.workerId).toBe('it-restarted');
+      expect(run.epochs.map((e) => e.epoch)).toEqual([0, 1, 2]);
+    } finally {
+      // The restarted worker pinned the new time; it stops before the old one comes back.
+      for (const w of workers) w.kill('SIGKILL');
+      utimesSync(source, atime, mtime);
+    }
   });
 });

@@ -19,7 +19,17 @@ kill_tree() {
 }
 pids=()
 trap 'for p in "${pids[@]}"; do kill_tree "$p"; done; wait' EXIT INT TERM
-npx tsx apps/worker/src/main.ts & pids+=($!)
+# The worker exits with 75 when its code changed on disk under it (a git pull): it hands its jobs
+# back first, and is started again here on the new code, where its runs resume from checkpoints.
+run_worker() {
+  local rc
+  while :; do
+    npx tsx apps/worker/src/main.ts && rc=0 || rc=$?
+    [ "$rc" = 75 ] || return "$rc"
+    echo "worker: the code changed on disk; starting it again"
+  done
+}
+run_worker & pids+=($!)
 bash tools/setup/start-dashboard.sh & pids+=($!)
 echo "Moodlab is up: dashboard on http://${HOST:-127.0.0.1}:${PORT:-3000}, one worker. Ctrl-C to stop."
 wait -n

@@ -30,8 +30,19 @@ log(
   `backend ${describeBackend(backend)}${backend.skipped.length ? ` (skipped ${backend.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : ''}`,
 );
 
+/** The exit status that asks the worker's supervisor (tools/setup/up.sh, docker-compose) to start it again. */
+const RESTART_EXIT_CODE = 75;
 const shutdown = new AbortController();
-const ctx = { db, env, activeRuns: new Set<string>(), shuttingDown: shutdown.signal };
+// Declared before the workers: a job taken during the awaits below may already ask for a restart.
+let closing = false;
+const timers: NodeJS.Timeout[] = [];
+const ctx = {
+  db,
+  env,
+  activeRuns: new Set<string>(),
+  shuttingDown: shutdown.signal,
+  restart: (reason: string) => void close(`restarting (${reason})`, RESTART_EXIT_CODE),
+};
 const workerOptions = {
   connection,
   concurrency: env.WORKER_CONCURRENCY,
@@ -94,19 +105,18 @@ const reconcile = () =>
     .then((actions) => actions.forEach((a) => log(`run ${a.runId} ${a.action}: ${a.reason}`)))
     .catch((err: unknown) => log(`reconcile failed (retried in ${env.RECONCILE_MS / 1000} s): ${describeError(err)}`));
 await reconcile();
-const timers = [
+timers.push(
   setInterval(() => void heartbeat(), env.HEARTBEAT_MS),
   setInterval(() => void reconcile(), env.RECONCILE_MS),
-];
+);
 log(
   `ready: queues ${TRAIN_QUEUE}, ${EVALUATE_QUEUE}, ${IMPORT_QUEUE}, ${SWEEP_QUEUE}; concurrency ${env.WORKER_CONCURRENCY}; ${env.TRAIN_REPLICAS} training thread(s) per job on WASM`,
 );
 
-let closing = false;
-async function close(signal: string) {
+async function close(why: string, exitCode = 0) {
   if (closing) return;
   closing = true;
-  log(`${signal}: handing running jobs back to the queue and closing`);
+  log(`${why}: handing running jobs back to the queue and closing`);
   shutdown.abort();
   timers.forEach(clearInterval);
   await Promise.all([trainWorker.close(), evaluateWorker.close(), importWorker.close(), sweepWorker.close()]);
@@ -114,7 +124,7 @@ async function close(signal: string) {
   await removeWorker(db, env.WORKER_ID).catch(() => {});
   await db.$disconnect();
   connection.disconnect();
-  process.exit(0);
+  process.exit(exitCode);
 }
 process.on('unhandledRejection', (err) => log(`unhandled: ${errorMessage(err)}`));
 process.on('SIGTERM', () => void close('SIGTERM'));

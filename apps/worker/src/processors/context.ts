@@ -9,4 +9,9 @@ export interface ProcessorContext {
   activeRuns: Set<string>;
   /** Set on SIGTERM: running jobs hand themselves back to the queue. */
   shuttingDown: AbortSignal;
+  /**
+   * Hands every running job back and exits for a restart (tools/setup/up.sh and docker-compose start
+   * the worker again): called when the code on disk changed under this process (SourcesChangedError).
+   */
+  restart: (reason: string) => void;
 }

@@ -1,4 +1,5 @@
-import { UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { SourcesChangedError } from '@moodlab/shared/node';
 import { getModelVersion } from '@moodlab/db';
 import { describeValidationError, evaluatePayloadSchema, type EvaluateResult } from '@moodlab/jobs';
 import { runInChild } from '../sandbox/run-child';
@@ -6,7 +7,7 @@ import type { ProcessorContext } from './context';
 import { loadDatasetPack, recordEvaluationReport } from '@moodlab/runs';
 
 export function createEvaluateProcessor(ctx: ProcessorContext) {
-  return async function processEvaluate(job: Job): Promise<EvaluateResult> {
+  return async function processEvaluate(job: Job, token?: string): Promise<EvaluateResult> {
     const parsed = evaluatePayloadSchema.safeParse(job.data);
     if (!parsed.success)
       throw new UnrecoverableError(`Invalid evaluate job payload: ${describeValidationError(parsed.error)}`);
@@ -16,7 +17,7 @@ export function createEvaluateProcessor(ctx: ProcessorContext) {
     const pack = await loadDatasetPack(ctx.db, datasetId).catch((err: Error) => {
       throw new UnrecoverableError(err.message);
     });
-    const final = await runInChild(
+    const child = runInChild(
       {
         type: 'evaluate',
         model: { meta: mv.artifact.meta, data: new Uint8Array(mv.artifact.data) },
@@ -27,7 +28,16 @@ export function createEvaluateProcessor(ctx: ProcessorContext) {
         threads: ctx.env.TF_THREADS,
       },
       async () => {},
-    ).done;
+    );
+    const final = await child.done.catch(async (err: unknown) => {
+      // Code changed under this worker: the job waits for the restarted one (see train.ts).
+      if (err instanceof SourcesChangedError && token) {
+        await job.moveToDelayed(Date.now() + 500, token);
+        ctx.restart(err.message);
+        throw new DelayedError();
+      }
+      throw err;
+    });
     if (final.type !== 'evaluated') throw new Error(`unexpected result ${final.type}`);
     const ev = await recordEvaluationReport(ctx.db, parsed.data, final.report);
     return { evaluationId: ev.id, accuracy: ev.accuracy, macroF1: ev.macroF1 };

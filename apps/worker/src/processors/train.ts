@@ -21,6 +21,7 @@ import {
 } from '@moodlab/db';
 import { describeValidationError, trainPayloadSchema, type TrainResult } from '@moodlab/jobs';
 import type { Prisma } from '@moodlab/db';
+import { SourcesChangedError } from '@moodlab/shared/node';
 import { runInChild } from '../sandbox/run-child';
 import type { ProcessorContext } from './context';
 import { loadDatasetPack, trialVerdict } from '@moodlab/runs';
@@ -226,12 +227,13 @@ export function createTrainProcessor(ctx: ProcessorContext) {
         await persist('the cancellation', () => markRunCancelled(db, runId));
         return { modelVersionId: null, epochs: 0, cancelled: true };
       }
-      if (stopReason === 'shutdown' && token) {
+      const codeChanged = err instanceof SourcesChangedError;
+      if ((stopReason === 'shutdown' || codeChanged) && token) {
         // Hand the job back; whichever worker takes it resumes from the last checkpoint.
-        await persist('the hand-back', () =>
-          markRunQueued(db, runId, 'worker shut down; will resume from its last checkpoint'),
-        );
+        const why = codeChanged ? "the worker's code changed on disk" : 'worker shut down';
+        await persist('the hand-back', () => markRunQueued(db, runId, `${why}; will resume from its last checkpoint`));
         await job.moveToDelayed(Date.now() + 500, token);
+        if (codeChanged) ctx.restart(errorMessage(err));
         throw new DelayedError();
       }
       await persist('the failure', () => markRunFailed(db, runId, errorMessage(err)));

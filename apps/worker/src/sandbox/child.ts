@@ -7,6 +7,7 @@ import { evaluateModel, loadModelFromArtifact, modelToArtifact } from '@moodlab/
 import { packMetaSchema, unpackSplit } from '@moodlab/cnn/datasets';
 import { selectBackend, describeBackend } from '@moodlab/cnn/backend';
 import { trainModel } from '@moodlab/cnn/training';
+import { SourcesChangedError } from '@moodlab/shared/node';
 import {
   childMessageSchema,
   epochAnswerSchema,
@@ -105,7 +106,11 @@ process.once('message', (raw) => {
   handle(raw)
     .then(() => process.exit(0))
     .catch(async (err: unknown) => {
-      await send({ type: 'error', message: err instanceof Error ? err.message : String(err) }).catch(() => {});
+      await send({
+        type: 'error',
+        message: err instanceof Error ? err.message : String(err),
+        sourcesChanged: err instanceof SourcesChangedError,
+      }).catch(() => {});
       process.exit(1);
     });
 });

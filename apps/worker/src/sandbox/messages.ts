@@ -66,6 +66,11 @@ export const childMessageSchema = z.discriminatedUnion('type', [
     evaluation: classificationReportSchema.nullable(),
   }),
   z.object({ type: z.literal('evaluated'), report: classificationReportSchema }),
-  z.object({ type: z.literal('error'), message: z.string() }),
+  z.object({
+    type: z.literal('error'),
+    message: z.string(),
+    /** The child's sources changed on disk as it started threads: the job is handed back, not failed. */
+    sourcesChanged: z.boolean().default(false),
+  }),
 ]);
 export type ChildMessage = z.infer<typeof childMessageSchema>;

@@ -1,5 +1,5 @@
 import { errorMessage } from '@moodlab/shared';
-import { librarySources, PinnedSources } from '@moodlab/shared/node';
+import { librarySources, PinnedSources, SourcesChangedError } from '@moodlab/shared/node';
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,9 +20,9 @@ export interface ChildRun {
 /**
  * Starts a child, sends it one request and feeds every message to `onMessage` in order,
  * awaiting each, so that database writes for epoch N finish before those for epoch N+1.
- * A child is refused, as one that failed, when the sources it would load changed on disk after
- * this process started (a deploy under a running worker): it would speak a protocol this process
- * may not parse.
+ * A child is refused, with a SourcesChangedError, when the sources it would load changed on disk
+ * after this process started (a deploy under a running worker): it would speak a protocol this
+ * process may not parse. A child whose own threads are refused for that reason fails with one too.
  */
 export function runInChild(request: ParentMessage, onMessage: (msg: ChildMessage) => Promise<void>): ChildRun {
   try {
@@ -38,30 +38,31 @@ export function runInChild(request: ParentMessage, onMessage: (msg: ChildMessage
   });
   let chain = Promise.resolve();
   let final: ChildMessage | null = null;
-  let failure: string | null = null;
+  let failure: Error | null = null;
   const done = new Promise<ChildMessage>((resolve, reject) => {
     child.on('message', (raw) => {
       const parsed = childMessageSchema.safeParse(raw);
       chain = chain
         .then(async () => {
           if (!parsed.success) {
-            failure = `bad message from training process: ${parsed.error.message}`;
+            failure = new Error(`bad message from training process: ${parsed.error.message}`);
             return;
           }
           const msg = parsed.data;
-          if (msg.type === 'error') failure = msg.message;
+          if (msg.type === 'error')
+            failure = msg.sourcesChanged ? new SourcesChangedError(msg.message) : new Error(msg.message);
           else if (msg.type === 'trained' || msg.type === 'evaluated') final = msg;
           else await onMessage(msg);
         })
         .catch((err: unknown) => {
-          failure = errorMessage(err);
+          failure = new Error(errorMessage(err));
           child.kill('SIGKILL');
         });
     });
     child.on('exit', (code, signal) => {
       void chain.then(() => {
         if (final && !failure) resolve(final);
-        else reject(new Error(failure ?? `training process exited (${signal ?? `code ${code}`})`));
+        else reject(failure ?? new Error(`training process exited (${signal ?? `code ${code}`})`));
       });
     });
     child.on('error', (err) => reject(err));

@@ -166,8 +166,7 @@ export function markRunQueued(db: Db, id: string, reason: string, heldBy?: strin
   );
 }
 
-/** A failed or cancelled run goes back to the queue (it resumes from its checkpoint). */
-/** Queues a failed or cancelled run again, optionally with changed hyperparameters (e.g. its length). */
+/** Queues a failed or cancelled run again (it resumes from its checkpoint), optionally with changed hyperparameters (e.g. its length). */
 export function requeueRun(db: Db, id: string, hyperparameters?: Prisma.InputJsonValue) {
   return transition(db, id, ['failed', 'cancelled'], {
     status: 'queued',

@@ -1,3 +1,3 @@
 export { packageDir } from './package-dir';
-export { PinnedSources } from './pinned-sources';
+export { PinnedSources, SourcesChangedError } from './pinned-sources';
 export { librarySources, startTypeScriptWorker } from './typescript-worker';

@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PinnedSources } from './pinned-sources';
+import { PinnedSources, SourcesChangedError } from './pinned-sources';
 
 describe('PinnedSources', () => {
   let root = '';
@@ -33,5 +33,6 @@ describe('PinnedSources', () => {
     const pinned = new PinnedSources(root);
     writeFileSync(path.join(root, 'b.ts'), 'b');
     expect(() => pinned.assertUnchanged()).toThrow(/restart it/);
+    expect(() => pinned.assertUnchanged()).toThrow(SourcesChangedError);
   });
 });

@@ -26,6 +26,12 @@ export function sourceFingerprint(root: string): string {
 }
 
 /**
+ * The sources a process loaded changed on disk under it. Not the job's fault: a worker hands the
+ * job back and restarts (see apps/worker), and the job resumes on the new code.
+ */
+export class SourcesChangedError extends Error {}
+
+/**
  * Holds a process to the library sources it loaded. Worker threads load their TypeScript from
  * disk when they start, so after a deploy under a running process (a `git pull`), new threads
  * would run new code beside the process's old code and exchange messages neither expects.
@@ -40,7 +46,7 @@ export class PinnedSources {
 
   assertUnchanged(): void {
     if (sourceFingerprint(this.root) !== this.loaded)
-      throw new Error(
+      throw new SourcesChangedError(
         `the library sources in ${this.root} changed on disk after this process started (a deploy?): ` +
           'restart it, so that it and its threads run the same code; runs resume from their last checkpoint',
       );
