@@ -31,6 +31,13 @@ test('the live demo finds the face in the camera video, labels it and reports FP
       .data.some((v, i) => i % 4 === 3 && v > 0),
   );
   expect(drawn).toBe(true);
+  // A probability bar is a filled part on a lighter track, so that 30% reads as 30%.
+  const bar = page.getByTestId('faces').locator('.bar').first();
+  const [track, fill] = await bar.evaluate((el) => [
+    getComputedStyle(el).backgroundColor,
+    getComputedStyle(el.firstElementChild!).backgroundColor,
+  ]);
+  expect(track).not.toBe(fill);
   // Each face shows the crop the model judged: a 48x48 gray face, not an empty canvas.
   const crop = page.getByTestId('face-crop').first();
   await expect

@@ -147,7 +147,7 @@ export function SweepLive({ initial }: { initial: SweepView }) {
                 <tr key={p.parameter}>
                   <td>{p.parameter}</td>
                   <td>
-                    <div className="bar" style={{ width: `${(p.importance * 120).toFixed(0)}px` }} />{' '}
+                    <div className="importance-bar" style={{ width: `${(p.importance * 120).toFixed(0)}px` }} />{' '}
                     {p.importance.toFixed(2)}
                   </td>
                   <td style={{ color: p.correlation >= 0 ? '#2b8a3e' : '#c92a2a' }}>{p.correlation.toFixed(2)}</td>
