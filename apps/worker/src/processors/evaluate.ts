@@ -1,8 +1,9 @@
-import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import { SourcesChangedError } from '@moodlab/shared/node';
 import { getModelVersion } from '@moodlab/db';
 import { describeValidationError, evaluatePayloadSchema, type EvaluateResult } from '@moodlab/jobs';
 import { runInChild } from '../sandbox/run-child';
+import { handJobBack } from './hand-back';
 import type { ProcessorContext } from './context';
 import { loadDatasetPack, recordEvaluationReport } from '@moodlab/runs';
 
@@ -31,11 +32,7 @@ export function createEvaluateProcessor(ctx: ProcessorContext) {
     );
     const final = await child.done.catch(async (err: unknown) => {
       // Code changed under this worker: the job waits for the restarted one (see train.ts).
-      if (err instanceof SourcesChangedError && token) {
-        await job.moveToDelayed(Date.now() + 500, token);
-        ctx.restart(err.message);
-        throw new DelayedError();
-      }
+      if (err instanceof SourcesChangedError && token) return handJobBack(job, token, () => ctx.restart(err.message));
       throw err;
     });
     if (final.type !== 'evaluated') throw new Error(`unexpected result ${final.type}`);

@@ -1,5 +1,5 @@
 import { errorMessage, isImportedArchitecture } from '@moodlab/shared';
-import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import {
   getModelVersionByNumber,
   getRunCheckpoint,
@@ -23,6 +23,7 @@ import { describeValidationError, trainPayloadSchema, type TrainResult } from '@
 import type { Prisma } from '@moodlab/db';
 import { SourcesChangedError } from '@moodlab/shared/node';
 import { runInChild } from '../sandbox/run-child';
+import { handJobBack } from './hand-back';
 import type { ProcessorContext } from './context';
 import { loadDatasetPack, trialVerdict } from '@moodlab/runs';
 
@@ -232,9 +233,7 @@ export function createTrainProcessor(ctx: ProcessorContext) {
         // Hand the job back; whichever worker takes it resumes from the last checkpoint.
         const why = codeChanged ? "the worker's code changed on disk" : 'worker shut down';
         await persist('the hand-back', () => markRunQueued(db, runId, `${why}; will resume from its last checkpoint`));
-        await job.moveToDelayed(Date.now() + 500, token);
-        if (codeChanged) ctx.restart(errorMessage(err));
-        throw new DelayedError();
+        return handJobBack(job, token, codeChanged ? () => ctx.restart(errorMessage(err)) : undefined);
       }
       await persist('the failure', () => markRunFailed(db, runId, errorMessage(err)));
       throw err;
